@@ -1,0 +1,34 @@
+"""Every database table, imported here so Alembic and the app see one metadata."""
+
+from core.models.access import Permission, Role, RolePermission, User
+from core.models.procore import GrantType, OAuthState, ProcoreConnection
+from core.models.timeclock import (
+    Company,
+    CostCode,
+    Crew,
+    Employee,
+    JobSite,
+    PayClass,
+    PayID,
+    ProductionQuantity,
+    TimeLog,
+)
+
+__all__ = [
+    "Company",
+    "CostCode",
+    "Crew",
+    "Employee",
+    "GrantType",
+    "JobSite",
+    "OAuthState",
+    "PayClass",
+    "PayID",
+    "Permission",
+    "ProcoreConnection",
+    "ProductionQuantity",
+    "Role",
+    "RolePermission",
+    "TimeLog",
+    "User",
+]
