@@ -1,0 +1,1 @@
+"""Procore REST resources served by the emulator, one module per tool."""

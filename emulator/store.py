@@ -1,0 +1,280 @@
+"""SQLite storage for the emulator: generic records plus tokens, config, stats and rate windows.
+
+Every request opens its own connection (file state) so that several processes pointed at the same
+file see one consistent Procore; ``:memory:`` state uses one shared connection behind a lock.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+ID_BASE = 5_000_000_000
+ID_STRIDE = 10_000_000
+
+# Each kind has its own id range so an id of one kind never names a record of another.
+KINDS: tuple[str, ...] = (
+    "company",
+    "user",
+    "project",
+    "vendor",
+    "person",
+    "standard_cost_code_list",
+    "standard_cost_code",
+    "cost_code",
+    "work_classification",
+    "timecard_time_type",
+    "crew",
+    "manpower_log",
+    "quantity_log",
+    "timecard_entry",
+    "timesheet",
+)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS records (
+    kind TEXT NOT NULL,
+    id INTEGER NOT NULL,
+    company_id INTEGER,
+    project_id INTEGER,
+    date TEXT,
+    updated_at TEXT,
+    deleted_at TEXT,
+    data TEXT NOT NULL,
+    PRIMARY KEY (kind, id)
+);
+CREATE INDEX IF NOT EXISTS records_project_date ON records (kind, project_id, date);
+CREATE INDEX IF NOT EXISTS records_company ON records (kind, company_id);
+CREATE TABLE IF NOT EXISTS sequences (kind TEXT PRIMARY KEY, next_id INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS history (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    record_id INTEGER NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS history_record ON history (kind, record_id);
+CREATE TABLE IF NOT EXISTS tokens (
+    access_token TEXT PRIMARY KEY,
+    refresh_token TEXT UNIQUE,
+    client_id TEXT NOT NULL,
+    user_id INTEGER NOT NULL,
+    grant_type TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    expires_at REAL NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS codes (
+    code TEXT PRIMARY KEY,
+    client_id TEXT NOT NULL,
+    redirect_uri TEXT NOT NULL,
+    user_id INTEGER NOT NULL,
+    created_at REAL NOT NULL,
+    used INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS stats (key TEXT PRIMARY KEY, count INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS rate_windows (
+    token TEXT NOT NULL,
+    window TEXT NOT NULL,
+    started REAL NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (token, window)
+);
+"""
+
+_INDEXED = ("company_id", "project_id", "date", "updated_at", "deleted_at")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
+class Tx:
+    """One open transaction: record access by kind and id, plus the small side tables."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._memo: dict[tuple[str, int], dict[str, Any] | None] = {}
+
+    # -- ids ---------------------------------------------------------------------------------
+    def next_id(self, kind: str) -> int:
+        row = self.conn.execute("SELECT next_id FROM sequences WHERE kind = ?", (kind,)).fetchone()
+        value = row[0] if row else ID_BASE + KINDS.index(kind) * ID_STRIDE + 1
+        self.conn.execute(
+            "INSERT INTO sequences (kind, next_id) VALUES (?, ?) "
+            "ON CONFLICT(kind) DO UPDATE SET next_id = excluded.next_id",
+            (kind, value + 1),
+        )
+        return int(value)
+
+    # -- records -----------------------------------------------------------------------------
+    def insert(self, kind: str, record: dict[str, Any]) -> dict[str, Any]:
+        if "id" not in record:
+            record["id"] = self.next_id(kind)
+        self.conn.execute(
+            "INSERT INTO records (kind, id, company_id, project_id, date, updated_at, deleted_at, data)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (kind, record["id"], *(record.get(k) for k in _INDEXED), _dumps(record)),
+        )
+        self._memo[(kind, record["id"])] = record
+        return record
+
+    def save(self, kind: str, record: dict[str, Any]) -> None:
+        self.conn.execute(
+            "UPDATE records SET company_id = ?, project_id = ?, date = ?, updated_at = ?,"
+            " deleted_at = ?, data = ? WHERE kind = ? AND id = ?",
+            (*(record.get(k) for k in _INDEXED), _dumps(record), kind, record["id"]),
+        )
+        self._memo[(kind, record["id"])] = record
+
+    def get(self, kind: str, record_id: Any, *, include_deleted: bool = False) -> dict[str, Any] | None:
+        try:
+            key = (kind, int(record_id))
+        except (TypeError, ValueError):
+            return None
+        if key not in self._memo:
+            row = self.conn.execute(
+                "SELECT data FROM records WHERE kind = ? AND id = ?", key
+            ).fetchone()
+            self._memo[key] = json.loads(row[0]) if row else None
+        record = self._memo[key]
+        if record is None or (record.get("deleted_at") and not include_deleted):
+            return None
+        return record
+
+    def query(
+        self,
+        kind: str,
+        *,
+        company_id: int | None = None,
+        project_id: int | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        deleted: bool | None = False,
+    ) -> list[dict[str, Any]]:
+        """Records of one kind, ordered by id; ``deleted`` False=live only, True=deleted only, None=all."""
+        sql = ["SELECT data FROM records WHERE kind = ?"]
+        args: list[Any] = [kind]
+        for column, value in (("company_id", company_id), ("project_id", project_id)):
+            if value is not None:
+                sql.append(f"AND {column} = ?")
+                args.append(value)
+        if date_from is not None:
+            sql.append("AND date >= ?")
+            args.append(date_from)
+        if date_to is not None:
+            sql.append("AND date <= ?")
+            args.append(date_to)
+        if deleted is False:
+            sql.append("AND deleted_at IS NULL")
+        elif deleted is True:
+            sql.append("AND deleted_at IS NOT NULL")
+        sql.append("ORDER BY id")
+        rows = self.conn.execute(" ".join(sql), args).fetchall()
+        records = [json.loads(row[0]) for row in rows]
+        for record in records:
+            self._memo.setdefault((kind, record["id"]), record)
+        return records
+
+    def clear_records(self) -> None:
+        for table in ("records", "sequences", "history", "stats", "rate_windows"):
+            self.conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+        self._memo.clear()
+
+    # -- change history ------------------------------------------------------------------------
+    def add_history(self, kind: str, record_id: int, entries: Iterable[dict[str, Any]]) -> None:
+        self.conn.executemany(
+            "INSERT INTO history (kind, record_id, data) VALUES (?, ?, ?)",
+            [(kind, record_id, _dumps(entry)) for entry in entries],
+        )
+
+    def history(self, kind: str, record_id: int) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT data FROM history WHERE kind = ? AND record_id = ? ORDER BY seq",
+            (kind, record_id),
+        ).fetchall()
+        return [json.loads(row[0]) for row in rows]
+
+    # -- key/value ----------------------------------------------------------------------------
+    def kv_get(self, key: str, default: Any = None) -> Any:
+        row = self.conn.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def kv_set(self, key: str, value: Any) -> None:
+        self.conn.execute(
+            "INSERT INTO kv (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, _dumps(value)),
+        )
+
+    # -- stats ---------------------------------------------------------------------------------
+    def count_request(self, key: str) -> None:
+        self.conn.execute(
+            "INSERT INTO stats (key, count) VALUES (?, 1) "
+            "ON CONFLICT(key) DO UPDATE SET count = count + 1",
+            (key,),
+        )
+
+    def stats(self) -> dict[str, int]:
+        return {k: int(c) for k, c in self.conn.execute("SELECT key, count FROM stats ORDER BY key")}
+
+    def clear_stats(self) -> None:
+        self.conn.execute("DELETE FROM stats")
+
+
+class Store:
+    """Opens transactions on the emulator's state (a SQLite file or a private in-memory database)."""
+
+    def __init__(self, state: str) -> None:
+        self.state = state
+        self.memory = state == ":memory:"
+        self._lock = threading.RLock()
+        self._shared: sqlite3.Connection | None = None
+        with self._lock:
+            conn = self._open()
+            try:
+                if not self.memory:
+                    conn.execute("PRAGMA journal_mode=WAL")
+                conn.executescript(SCHEMA)
+            finally:
+                self._release(conn)
+
+    def _open(self) -> sqlite3.Connection:
+        if self.memory:
+            if self._shared is None:
+                self._shared = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+            return self._shared
+        conn = sqlite3.connect(self.state, timeout=30.0, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        return conn
+
+    def _release(self, conn: sqlite3.Connection) -> None:
+        if not self.memory:
+            conn.close()
+
+    @contextmanager
+    def tx(self, *, write: bool = False) -> Iterator[Tx]:
+        """A transaction; writers take the lock up front (BEGIN IMMEDIATE) so they never deadlock."""
+        with self._lock:
+            conn = self._open()
+            try:
+                conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                try:
+                    yield Tx(conn)
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+            finally:
+                self._release(conn)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._shared is not None:
+                self._shared.close()
+                self._shared = None
