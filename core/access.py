@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+import pandas as pd
 from sqlmodel import Session, select
 
 from core.errors import PermissionDenied, ValidationError
@@ -178,3 +179,12 @@ def save_user(session: Session, *, email: str, role_name: str, name: str = "", a
     session.add(user)
     session.flush()
     return user
+
+
+def users_frame(session: Session) -> pd.DataFrame:
+    """Registered users with their roles."""
+    rows = session.exec(select(User, Role).join(Role, Role.id == User.role_id).order_by(User.email)).all()
+    return pd.DataFrame(
+        [{"email": u.email, "name": u.name, "role": r.name, "active": u.active} for u, r in rows],
+        columns=["email", "name", "role", "active"],
+    )

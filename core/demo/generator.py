@@ -248,7 +248,7 @@ def _shifts(world: _World, days: pd.DatetimeIndex, rng: np.random.Generator) -> 
     n_emp, n_days = len(staff), len(days)
     emp = np.repeat(np.arange(n_emp), n_days)
     day = np.tile(np.arange(n_days), n_emp)
-    weekday = days.weekday.to_numpy()[day]
+    weekday = days.day_of_week.to_numpy()[day]
     works = rng.random(emp.size) < np.asarray(WORK_PROBABILITY_BY_WEEKDAY)[weekday]
     emp, day = emp[works], day[works]
     n = emp.size

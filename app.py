@@ -1,0 +1,10 @@
+"""Procore Connect: the Streamlit entry point (navigation and page config only)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.ui.navigation import build_navigation
+
+st.set_page_config(page_title="Procore Connect", page_icon="🔗", layout="wide")
+st.navigation(build_navigation()).run()

@@ -1,0 +1,51 @@
+"""Administration > Role permissions: which role has which permission, and who has which role."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core import access
+from core.access import Perm
+from core.errors import ProcoreConnectError
+from core.ui import page_guard
+
+ctx = page_guard(Perm.ROLE_PERMISSIONS)
+st.title("Role permissions")
+
+with ctx.session() as session:
+    matrix = access.permission_matrix(session)
+    users = access.users_frame(session)
+
+names = access.PERMISSION_NAMES
+grid = pd.DataFrame({names[p]: [p in matrix[role] for role in matrix] for p in Perm}, index=list(matrix))
+st.caption("Tick a box to grant a permission to a role. The Admin role always keeps Role permissions.")
+edited = st.data_editor(grid, key="role_matrix", width="stretch")
+if st.button("Save permissions", type="primary"):
+    new = {role: frozenset(p for p in Perm if bool(edited.loc[role, names[p]])) for role in edited.index}
+    try:
+        with ctx.session() as session:
+            access.set_permission_matrix(session, matrix=new, actor=ctx.identity)
+        st.success("Role permissions saved.")
+    except ProcoreConnectError as error:
+        st.error(str(error))
+
+st.subheader("Users")
+if ctx.settings.auth_configured:
+    st.caption("People sign in with your identity provider; their e-mail decides their role here.")
+else:
+    st.caption("Sign-in is not configured, so this list is not used yet: everyone is the local Admin.")
+st.dataframe(users, hide_index=True, width="stretch")
+with st.form("add_user"):
+    left, middle, right = st.columns(3)
+    email = left.text_input("E-mail")
+    name = middle.text_input("Name")
+    role = right.selectbox("Role", list(matrix))
+    if st.form_submit_button("Save user"):
+        try:
+            with ctx.session() as session:
+                ctx.identity.require(Perm.ROLE_PERMISSIONS)
+                access.save_user(session, email=email, role_name=role, name=name)
+            st.success(f"{email} now has the {role} role.")
+        except ProcoreConnectError as error:
+            st.error(str(error))

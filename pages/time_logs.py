@@ -1,0 +1,107 @@
+"""Time logs: filter, read, edit, delete, download and upload."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import streamlit as st
+
+from core.access import Perm
+from core.db import utcnow
+from core.errors import ProcoreConnectError
+from core.timeclock import csv_import, edits, forms, queries
+from core.ui import page_guard
+from core.ui.widgets import select_id
+
+ctx = page_guard()
+st.title("Time logs")
+st.caption("A time log counts for the date it was clocked in, in its job site's time zone. Times are shown at the job site.")
+
+with ctx.session() as session:
+    options = queries.choices(session)
+
+today = utcnow().date()
+left, right = st.columns([3, 2])
+site_ids = left.multiselect("Job sites", list(options.job_sites), format_func=options.job_sites.get, key="tl_sites",
+                            placeholder="All job sites")
+period = right.date_input("Dates", value=(today - timedelta(days=6), today), key="tl_dates")
+start, end = (period[0], period[-1]) if isinstance(period, tuple) and period else (today, today)
+
+with ctx.session() as session:
+    frame = queries.time_log_frame(session, start=start, end=end, job_site_ids=site_ids or None)
+
+st.write(f"**{len(frame):,}** time logs, **{frame['hours'].sum():,.2f}** hours worked")
+st.dataframe(frame, hide_index=True, width="stretch")
+st.download_button("Download CSV", frame.to_csv(index=False).encode(), f"time_logs_{start}_{end}.csv", "text/csv")
+
+if ctx.can(Perm.EDIT_TIME_LOGS) and not frame.empty:
+    st.subheader("Edit a time log")
+    labels = {int(r.id): f"#{r.id} · {r.date} · {r.employee} · {r.job_site_number} · {r.pay_id} · {r.clock_in}" for r in frame.itertuples()}
+    log_id = st.selectbox("Time log", list(labels), format_func=labels.get, key="tl_edit_id")
+    with ctx.session() as session:
+        form = forms.load_form(session, log_id=log_id)
+    with st.form(f"tl_edit_{log_id}"):
+        a, b, c = st.columns(3)
+        form.employee_id = select_id(a, "Employee", options.employees, form.employee_id)
+        form.job_site_id = select_id(b, "Job site", options.job_sites, form.job_site_id)
+        form.cost_code_id = select_id(c, "Cost code", options.cost_codes, form.cost_code_id, optional=True)
+        form.pay_id_id = select_id(a, "Pay ID", options.pay_ids, form.pay_id_id)
+        form.pay_class_id = select_id(b, "Pay class", options.pay_classes, form.pay_class_id, optional=True)
+        form.crew_id = select_id(c, "Crew", options.crews, form.crew_id, optional=True)
+        form.company_id = select_id(a, "Company", options.companies, form.company_id)
+        form.clock_in_date = b.date_input("Clock-in date", form.clock_in_date)
+        form.clock_in_time = c.time_input("Clock-in time", form.clock_in_time, step=60)
+        form.clock_out_date = a.date_input("Clock-out date", form.clock_out_date)
+        form.clock_out_time = b.time_input("Clock-out time", form.clock_out_time, step=60)
+        form.break_minutes = int(c.number_input("Break (minutes)", min_value=0, max_value=600, value=form.break_minutes))
+        saved = st.form_submit_button("Save changes", type="primary")
+    if saved:
+        try:
+            with ctx.session() as session:
+                forms.save_form(session, form=form, actor=ctx.identity)
+            st.success(f"Time log #{log_id} saved.")
+        except ProcoreConnectError as error:
+            st.error(str(error))
+
+    confirm_key = f"tl_confirm_delete_{log_id}"
+    if st.button("Delete this time log", key=f"tl_delete_{log_id}"):
+        st.session_state[confirm_key] = True
+    if st.session_state.get(confirm_key):
+        st.warning(f"Delete time log #{log_id}? Entries published from it will be marked Deleted.")
+        yes, no = st.columns(2)
+        if yes.button("Yes, delete", type="primary", key=f"tl_yes_{log_id}"):
+            try:
+                with ctx.session() as session:
+                    edits.delete_time_log(session, log_id=log_id, actor=ctx.identity)
+                st.session_state.pop(confirm_key)
+                st.success(f"Time log #{log_id} deleted.")
+                st.rerun()
+            except ProcoreConnectError as error:
+                st.error(str(error))
+        if no.button("Cancel", key=f"tl_no_{log_id}"):
+            st.session_state.pop(confirm_key)
+            st.rerun()
+
+if ctx.can(Perm.EDIT_TIME_LOGS):
+    st.subheader("Upload a CSV file")
+    st.caption("A file with any bad row imports nothing; each bad row is listed with its line number.")
+    logs_tab, quantities_tab = st.tabs(["Time logs", "Production quantities"])
+    uploads = (
+        (logs_tab, "tl_upload_logs", csv_import.TIME_LOG_COLUMNS + csv_import.TIME_LOG_OPTIONAL, csv_import.import_time_logs),
+        (quantities_tab, "tl_upload_quantities", csv_import.QUANTITY_COLUMNS + csv_import.QUANTITY_OPTIONAL,
+         csv_import.import_production_quantities),
+    )
+    for tab, key, columns, importer in uploads:
+        with tab:
+            st.caption("Columns: " + ", ".join(columns) + ". Times without a UTC offset are read at the job site.")
+            upload = st.file_uploader("CSV file", type=["csv"], key=key)
+            if upload is not None and st.button("Import", key=f"{key}_go", type="primary"):
+                try:
+                    with ctx.session() as session:
+                        result = importer(session, data=upload.getvalue(), actor=ctx.identity)
+                    st.success(f"Imported {result.imported:,} {result.kind}.")
+                except csv_import.CsvImportError as error:
+                    st.error(f"Nothing was imported: {len(error.errors)} bad row(s).")
+                    st.dataframe([{"line": e.line, "reasons": "; ".join(e.reasons)} for e in error.errors], hide_index=True)
+                except ProcoreConnectError as error:
+                    st.error(str(error))

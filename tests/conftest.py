@@ -1,0 +1,54 @@
+"""Fixtures shared by the whole suite: databases, demo worlds, the signed-in person."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from core import access
+from core.db import create_db_engine, migrate, session_scope
+from core.demo.generator import DemoSize, generate
+
+DEMO_END = date(2026, 11, 20)  # a Friday: a fixed week keeps every test reproducible
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Engine:
+    """A migrated, empty database with the default roles."""
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'test.sqlite3'}")
+    migrate(engine)
+    with session_scope(engine) as session:
+        access.ensure_defaults(session)
+    return engine
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def demo_engine(engine: Engine) -> Engine:
+    """The default small demo world, ending on DEMO_END."""
+    generate(engine, DemoSize(end_date=DEMO_END))
+    return engine
+
+
+@pytest.fixture
+def admin(session: Session) -> access.Identity:
+    return access.local_admin(session)
+
+
+def identity_with_role(session: Session, role: str) -> access.Identity:
+    return access.Identity(
+        email=f"{role.lower().replace(' ', '.')}@example.com",
+        name=role,
+        role=role,
+        permissions=access.role_permissions(session, role_name=role),
+    )

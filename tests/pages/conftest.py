@@ -1,0 +1,39 @@
+"""Page tests: each page script run by AppTest against its own demo database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from streamlit.testing.v1 import AppTest
+
+from core.bootstrap import open_database
+from core.config import get_settings
+from core.demo.generator import DemoSize, generate
+from tests.conftest import DEMO_END
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def app_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    """Point the app at a fresh database holding the demo world ending on DEMO_END."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.sqlite3'}")
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DEMO_DATA", "false")
+    engine = open_database(get_settings())
+    generate(engine, DemoSize(end_date=DEMO_END))
+    return engine
+
+
+@pytest.fixture
+def open_page(app_db: Engine) -> Callable[..., AppTest]:
+    def _open(script: str, **state: object) -> AppTest:
+        at = AppTest.from_file(str(ROOT / script), default_timeout=60)
+        for key, value in state.items():
+            at.session_state[key] = value
+        return at.run()
+
+    return _open
