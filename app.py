@@ -6,5 +6,5 @@ import streamlit as st
 
 from core.ui.navigation import build_navigation
 
-st.set_page_config(page_title="Procore Connect", page_icon="🔗", layout="wide")
+st.set_page_config(page_title="Procore Connect", layout="wide")
 st.navigation(build_navigation()).run()

@@ -11,7 +11,7 @@ from core.db import utcnow
 from core.errors import ProcoreConnectError
 from core.timeclock import csv_import, edits, forms, queries
 from core.ui import page_guard
-from core.ui.widgets import select_id
+from core.ui.widgets import column_labels, select_id
 
 ctx = page_guard()
 st.title("Time logs")
@@ -31,7 +31,7 @@ with ctx.session() as session:
     frame = queries.time_log_frame(session, start=start, end=end, job_site_ids=site_ids or None)
 
 st.write(f"**{len(frame):,}** time logs, **{frame['hours'].sum():,.2f}** hours worked")
-st.dataframe(frame, hide_index=True, width="stretch")
+st.dataframe(frame, hide_index=True, width="stretch", column_config=column_labels(frame))
 st.download_button("Download CSV", frame.to_csv(index=False).encode(), f"time_logs_{start}_{end}.csv", "text/csv")
 
 if ctx.can(Perm.EDIT_TIME_LOGS) and not frame.empty:

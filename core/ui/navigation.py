@@ -18,14 +18,14 @@ class PageSpec(NamedTuple):
 
 SECTIONS: dict[str, tuple[PageSpec, ...]] = {
     "Time clock": (
-        PageSpec("pages/time_logs.py", "Time logs", "🕒"),
-        PageSpec("pages/job_sites.py", "Job sites", "🏗️"),
-        PageSpec("pages/employees.py", "Employees", "👷"),
-        PageSpec("pages/cost_codes.py", "Cost codes", "🏷️"),
-        PageSpec("pages/companies.py", "Companies and crews", "🏢"),
+        PageSpec("pages/time_logs.py", "Time logs", ":material/schedule:"),
+        PageSpec("pages/job_sites.py", "Job sites", ":material/construction:"),
+        PageSpec("pages/employees.py", "Employees", ":material/badge:"),
+        PageSpec("pages/cost_codes.py", "Cost codes", ":material/sell:"),
+        PageSpec("pages/companies.py", "Companies and crews", ":material/apartment:"),
     ),
     "Administration": (
-        PageSpec("pages/role_permissions.py", "Role permissions", "🔐"),
+        PageSpec("pages/role_permissions.py", "Role permissions", ":material/admin_panel_settings:"),
     ),
 }
 

@@ -20,6 +20,11 @@ def table_with_download(frame: pd.DataFrame, *, name: str, empty_message: str) -
     if frame.empty:
         st.info(empty_message)
         return
-    st.dataframe(frame, hide_index=True, width="stretch")
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=column_labels(frame))
     st.download_button(f"Download {name} CSV", frame.to_csv(index=False).encode(), f"{name}.csv", "text/csv",
                        key=f"download_{name}")
+
+
+def column_labels(frame: pd.DataFrame) -> dict[str, str]:
+    """Display labels for snake_case columns ('job_site_number' → 'Job site number'); CSVs keep the names."""
+    return {name: str(name).replace("_", " ").capitalize() for name in frame.columns}
