@@ -20,6 +20,7 @@ DEFAULTS: dict[str, Any] = {
     "retry_after": 5,
     "faults": {kind: 0.0 for kind in FAULT_KINDS},
     "fault_seed": 0,
+    "fault_epoch": 0,
     "today": None,
 }
 
@@ -67,6 +68,8 @@ def merge(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
             result[key] = value
         else:
             raise ValueError(f"unknown config key {key!r}")
+    if "faults" in changes or "fault_seed" in changes:
+        result["fault_epoch"] = current["fault_epoch"] + 1  # restarts the fault sequence
     if result["max_per_page"] < 1:
         raise ValueError("max_per_page must be at least 1")
     return result

@@ -47,7 +47,11 @@ class QuietLostResponses(logging.Filter):
 
 @dataclass
 class EmulatorState:
-    """Per-app state kept in process memory: the store and the seeded fault generator."""
+    """Per-app state kept in process memory: the store and the seeded fault generator.
+
+    The generator restarts from ``fault_seed`` whenever faults are configured, so the same
+    configuration followed by the same requests gives the same faults.
+    """
 
     store: Store
     seed: int
@@ -56,7 +60,7 @@ class EmulatorState:
 
     def fault(self, cfg: dict[str, Any]) -> str | None:
         rates = cfg["faults"]
-        key = (cfg["fault_seed"], tuple(sorted(rates.items())))
+        key = (cfg["fault_seed"], cfg["fault_epoch"])
         if key != self.rng_key:
             self.rng, self.rng_key = random.Random(cfg["fault_seed"]), key
         if not any(rates.values()):
