@@ -18,6 +18,7 @@ from core.errors import ProcoreConnectError
 # Command modules, in the order `--help` lists them.
 COMMAND_MODULES = (
     "core.cli.demo_data",
+    "core.cli.connect",
 )
 
 

@@ -1,0 +1,113 @@
+"""Client-side pacing from Procore's `X-Rate-Limit-*` headers, shared by every caller of one connection.
+
+Procore counts requests per token in two windows (hourly and a 10-second spike window) and reports
+the nearer one in `X-Rate-Limit-Limit/Remaining/Reset`. While plenty is left, requests go at once.
+When what is left falls to half the window or less, the rest is spread evenly until `Reset`, and when
+only the reserve is left, callers wait for the reset. That keeps 429s away without slowing short jobs.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from core.procore import constants
+
+BURST_FRACTION = 0.5  # requests go unpaced while more than this share of the window is left
+
+
+@dataclass
+class _Window:
+    limit: int | None = None
+    remaining: int | None = None
+    reset_at: float | None = None
+
+
+@dataclass
+class RateLimitPacer:
+    """Thread-safe pacing for one Procore connection (one token's rate-limit windows)."""
+
+    clock: Callable[[], float] = time.time
+    sleep: Callable[[float], None] = time.sleep
+    reserve: int = constants.PACING_RESERVE
+    _window: _Window = field(default_factory=_Window)
+    _next_slot: float = 0.0
+    _in_flight: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def acquire(self) -> float:
+        """Wait until one more request may be sent; returns the seconds waited."""
+        with self._lock:
+            wait = self._reserve_slot(self.clock())
+        if wait > 0:
+            self.sleep(wait)
+        return wait
+
+    def observe(self, headers: Mapping[str, str] | None) -> None:
+        """Record a finished request and what its rate-limit headers said (if any)."""
+        with self._lock:
+            self._in_flight = max(0, self._in_flight - 1)
+            parsed = _parse(headers or {})
+            if parsed is not None:
+                self._update(*parsed)
+
+    def _reserve_slot(self, now: float) -> float:
+        window = self._window
+        if window.reset_at is not None and now >= window.reset_at + constants.PACING_RESET_SLACK:
+            self._window = window = _Window(limit=window.limit, remaining=window.limit)  # a fresh window
+        start = max(now, self._next_slot)
+        self._next_slot = start
+        if window.remaining is not None and window.reset_at is not None:
+            start = self._pace(window, start)
+        if window.remaining is not None:
+            window.remaining -= 1
+        self._in_flight += 1
+        return start - now
+
+    def _pace(self, window: _Window, start: float) -> float:
+        assert window.remaining is not None and window.reset_at is not None
+        usable = window.remaining - self.reserve
+        if usable <= 0:
+            start = max(start, window.reset_at + constants.PACING_RESET_SLACK)
+            self._window = _Window(limit=window.limit, remaining=window.limit)
+            self._next_slot = start
+            return start
+        if window.limit and usable > window.limit * BURST_FRACTION:
+            return start
+        self._next_slot = start + max(0.0, window.reset_at - start) / usable
+        return start
+
+    def _update(self, limit: int, remaining: int, reset_at: float) -> None:
+        window = self._window
+        estimate = remaining - self._in_flight
+        if window.reset_at is None or reset_at > window.reset_at:
+            self._window = _Window(limit=limit, remaining=estimate, reset_at=reset_at)
+        elif reset_at == window.reset_at:
+            window.limit = limit
+            window.remaining = estimate if window.remaining is None else min(window.remaining, estimate)
+
+
+def _parse(headers: Mapping[str, str]) -> tuple[int, int, float] | None:
+    try:
+        return (
+            int(headers["X-Rate-Limit-Limit"]),
+            int(headers["X-Rate-Limit-Remaining"]),
+            float(headers["X-Rate-Limit-Reset"]),
+        )
+    except (KeyError, ValueError):
+        return None
+
+
+_pacers: dict[tuple[str, str], RateLimitPacer] = {}
+_pacers_lock = threading.Lock()
+
+
+def pacer_for(*, api_url: str, identity: str) -> RateLimitPacer:
+    """The process-wide pacer of one connection (`identity`: connection id or client id) on `api_url`."""
+    key = (api_url.rstrip("/"), identity)
+    with _pacers_lock:
+        if key not in _pacers:
+            _pacers[key] = RateLimitPacer()
+        return _pacers[key]

@@ -1,0 +1,1 @@
+"""Typed Procore resource methods, one module per area; `ProcoreClient` combines them."""

@@ -1,0 +1,174 @@
+"""Stored Procore connections: encrypted tokens, saved atomically, rotated under compare-and-swap.
+
+Procore's refresh tokens are single-use. So a refresh is claimed first (`claim_refresh`: a lease set
+only if the row still has the version we read), and the rotated pair is written only if the version
+is still ours (`save_rotated`), bumping it. Whoever loses either race reloads the row and uses the
+winner's tokens. A per-process lock in front keeps threads of one process from even trying twice.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from core.db import session_scope, utcnow
+from core.models.procore import DEFAULT_SLOT, GrantType, ProcoreConnection, ProcoreConnectionBase
+from core.procore.encryption import TokenCipher
+from core.procore.redaction import register_secret
+
+
+@dataclass(frozen=True)
+class StoredToken:
+    """A connection's decrypted token as authlib wants it, with the row version it came from."""
+
+    connection_id: int
+    version: int
+    token: dict[str, Any]
+    grant_type: GrantType
+    claimed_until: datetime | None
+
+
+_locks: dict[tuple[str, str], threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _process_lock(engine: Engine, slot: str) -> threading.Lock:
+    key = (str(engine.url), slot)
+    with _locks_guard:
+        return _locks.setdefault(key, threading.Lock())
+
+
+class TokenStore:
+    """Reads and writes one connection slot's tokens; safe across threads and processes."""
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        cipher: TokenCipher,
+        slot: str = DEFAULT_SLOT,
+        lock: threading.Lock | None = None,
+        now: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.engine = engine
+        self.cipher = cipher
+        self.slot = slot
+        self.lock = lock or _process_lock(engine, slot)
+        self.now = now
+        self.refreshes = 0  # token-endpoint refreshes this store saved (a metric for tests and logs)
+
+    def load(self) -> StoredToken | None:
+        with Session(self.engine) as session:
+            row = session.exec(select(ProcoreConnection).where(ProcoreConnection.slot == self.slot)).first()
+            return self._decrypt(row) if row is not None else None
+
+    def connection(self) -> ProcoreConnection | None:
+        with Session(self.engine, expire_on_commit=False) as session:
+            return session.exec(select(ProcoreConnection).where(ProcoreConnection.slot == self.slot)).first()
+
+    def replace(self, *, details: ProcoreConnectionBase, token: dict[str, Any]) -> ProcoreConnection:
+        """Store a new connection in this slot (replacing any previous one) in one transaction."""
+        with session_scope(self.engine) as session:
+            existing = session.exec(select(ProcoreConnection).where(ProcoreConnection.slot == self.slot)).first()
+            version = existing.version + 1 if existing else 1
+            if existing is not None:
+                session.delete(existing)
+                session.flush()
+            row = ProcoreConnection.model_validate(
+                {**details.model_dump(), "slot": self.slot, "version": version, **self._encrypted(token)}
+            )
+            session.add(row)
+            session.flush()
+            session.refresh(row)
+            return row
+
+    def claim_refresh(self, *, version: int, lease_seconds: float) -> bool:
+        """Take the refresh lease if the row is still at `version` and nobody holds a live lease."""
+        now = self.now()
+        statement = (
+            update(ProcoreConnection)
+            .where(ProcoreConnection.slot == self.slot, ProcoreConnection.version == version)
+            .where((ProcoreConnection.refresh_claimed_until.is_(None)) | (ProcoreConnection.refresh_claimed_until < now))
+            .values(refresh_claimed_until=now + timedelta(seconds=lease_seconds))
+        )
+        return self._execute(statement)
+
+    def save_rotated(self, *, version: int, token: dict[str, Any]) -> bool:
+        """Write a new token pair if the row is still at `version`; bumps the version, drops the lease."""
+        statement = (
+            update(ProcoreConnection)
+            .where(ProcoreConnection.slot == self.slot, ProcoreConnection.version == version)
+            .values(
+                **self._encrypted(token),
+                version=version + 1,
+                refresh_claimed_until=None,
+                updated_at=self.now(),
+            )
+        )
+        saved = self._execute(statement)
+        if saved:
+            self.refreshes += 1
+        return saved
+
+    def release_claim(self, *, version: int) -> None:
+        statement = (
+            update(ProcoreConnection)
+            .where(ProcoreConnection.slot == self.slot, ProcoreConnection.version == version)
+            .values(refresh_claimed_until=None)
+        )
+        self._execute(statement)
+
+    def update_company(self, *, company_id: int | None, company_name: str | None) -> bool:
+        statement = (
+            update(ProcoreConnection)
+            .where(ProcoreConnection.slot == self.slot)
+            .values(company_id=company_id, company_name=company_name, updated_at=self.now())
+        )
+        return self._execute(statement)
+
+    def delete(self) -> bool:
+        return self._execute(delete(ProcoreConnection).where(ProcoreConnection.slot == self.slot))
+
+    def _execute(self, statement: Any) -> bool:
+        with session_scope(self.engine) as session:
+            result = session.execute(statement)
+            return bool(result.rowcount)
+
+    def _encrypted(self, token: dict[str, Any]) -> dict[str, Any]:
+        refresh = token.get("refresh_token")
+        expires_at = token.get("expires_at")
+        if expires_at is None:
+            expires_at = int(self.now().timestamp()) + int(token.get("expires_in") or 0)
+        return {
+            "access_token_encrypted": self.cipher.encrypt(str(token["access_token"])),
+            "refresh_token_encrypted": self.cipher.encrypt(str(refresh)) if refresh else None,
+            "expires_at": datetime.fromtimestamp(int(expires_at), tz=UTC),
+        }
+
+    def _decrypt(self, row: ProcoreConnection) -> StoredToken:
+        access = self.cipher.decrypt(row.access_token_encrypted)
+        refresh = self.cipher.decrypt(row.refresh_token_encrypted) if row.refresh_token_encrypted else None
+        register_secret(access)
+        register_secret(refresh)
+        token: dict[str, Any] = {
+            "access_token": access,
+            "token_type": "bearer",
+            "expires_at": int(row.expires_at.timestamp()),
+        }
+        if refresh:
+            token["refresh_token"] = refresh
+        assert row.id is not None
+        return StoredToken(
+            connection_id=row.id,
+            version=row.version,
+            token=token,
+            grant_type=GrantType(row.grant_type),
+            claimed_until=row.refresh_claimed_until,
+        )
