@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import httpx
+
+from emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, create_app, start_background
+from emulator.__main__ import parse_args
+
+
+def _token(base_url: str) -> str:
+    return httpx.post(f"{base_url}/oauth/token", data={
+        "grant_type": "client_credentials", "client_id": DEMO_CLIENT_ID,
+        "client_secret": DEMO_CLIENT_SECRET}).json()["access_token"]
+
+
+def test_two_instances_on_one_state_file_see_the_same_records(tmp_path: Path) -> None:
+    state = str(tmp_path / "procore.sqlite3")
+    first = start_background(state)
+    try:
+        second_app = create_app(state)  # a second process would do the same
+        world = httpx.get(f"{first.base_url}/_emulator/world").json()
+        company, project = world["companies"]["main"], world["projects"]["1001 Riverside Medical Center"]
+        token = _token(first.base_url)
+        headers = {"Authorization": f"Bearer {token}", "Procore-Company-Id": str(company)}
+        created = httpx.post(f"{first.base_url}/rest/v1.0/projects/{project}/quantity_logs",
+                             headers=headers, json={"quantity_log": {"quantity": 5, "unit": "EA"}})
+        assert created.status_code == 201
+        transport = httpx.ASGITransport(app=second_app)
+
+        async def read_through_second() -> httpx.Response:
+            async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+                return await client.get(f"/rest/v1.0/projects/{project}/quantity_logs/{created.json()['id']}",
+                                        headers=headers)
+
+        import anyio
+
+        seen = anyio.run(read_through_second)
+        assert seen.status_code == 200 and seen.json()["quantity"] == 5
+    finally:
+        first.stop()
+
+
+def test_start_background_is_idempotent_per_state_file_and_thread_safe(tmp_path: Path) -> None:
+    state = str(tmp_path / "shared.sqlite3")
+    results = []
+
+    def start() -> None:
+        results.append(start_background(state))
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        assert len({r.base_url for r in results}) == 1
+        assert httpx.get(f"{results[0].base_url}/_emulator/world").status_code == 200
+    finally:
+        results[0].stop()
+    restarted = start_background(state)
+    try:
+        assert restarted is not results[0]
+        assert httpx.get(f"{restarted.base_url}/_emulator/world").status_code == 200
+    finally:
+        restarted.stop()
+
+
+def test_memory_state_gets_a_fresh_emulator_each_time() -> None:
+    first, second = start_background(":memory:"), start_background(":memory:")
+    try:
+        assert first.base_url != second.base_url
+    finally:
+        first.stop()
+        second.stop()
+
+
+def test_existing_state_is_not_reseeded(tmp_path: Path) -> None:
+    state = str(tmp_path / "keep.sqlite3")
+    app = create_app(state, seed=1)
+    with app.state.emulator.store.tx() as tx:
+        first_people = tx.query("person")
+    again = create_app(state, seed=2)
+    with again.state.emulator.store.tx() as tx:
+        assert tx.query("person") == first_people
+
+
+def test_cli_arguments() -> None:
+    args = parse_args(["--port", "8765", "--state", ":memory:", "--seed", "3"])
+    assert (args.port, args.host, args.state, args.seed) == (8765, "127.0.0.1", ":memory:", 3)
