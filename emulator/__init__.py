@@ -24,6 +24,12 @@ Authorization codes are single-use and live 10 minutes; access tokens live 5,400
 Jordan Avery (jordan.avery@northwind.example), who sees two companies; client credentials act as a
 service account that sees only the main company and needs ``Procore-Company-Id`` everywhere.
 
+Control API (loopback only, no token; not part of Procore): ``POST /_emulator/reset``
+(``{"seed", "job_sites", "employees"}``), ``GET``/``PUT /_emulator/config`` (rate limits, page size,
+latency, token lifetime, ``today``, fault rates), ``GET``/``DELETE /_emulator/stats``,
+``POST /_emulator/act`` (update/delete/approve/lock a record as a Procore user),
+``GET /_emulator/world`` (seed ids), ``GET /_emulator/view?project_id=&date=`` and ``GET /_emulator/``.
+
 State: every record, token, code, setting, counter and rate-limit window lives in the SQLite state,
 opened per transaction, so processes sharing a state file see one Procore. The seeded fault
 generator is per process.

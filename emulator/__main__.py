@@ -24,10 +24,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    if args.state != ":memory:":
-        import os
-
-        os.makedirs(os.path.dirname(os.path.abspath(args.state)), exist_ok=True)
     quiet_logs()
     print(f"Procore emulator on http://{args.host}:{args.port} (state {args.state}, seed {args.seed})")
     uvicorn.run(create_app(args.state, args.seed), host=args.host, port=args.port, log_level="info")

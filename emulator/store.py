@@ -7,6 +7,7 @@ file see one consistent Procore; ``:memory:`` state uses one shared connection b
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -234,6 +235,8 @@ class Store:
         self.memory = state == ":memory:"
         self._lock = threading.RLock()
         self._shared: sqlite3.Connection | None = None
+        if not self.memory:
+            os.makedirs(os.path.dirname(os.path.abspath(state)), exist_ok=True)
         with self._lock:
             conn = self._open()
             try:

@@ -24,13 +24,6 @@ def _vendor(tx: Tx, vendor_id: int | None) -> Record | None:
     return {"id": found["id"], "name": found["name"]} if found else None
 
 
-def _person_by_user_id(tx: Tx, company_id: int, user_id: int) -> Record | None:
-    for person in tx.query("person", company_id=company_id):
-        if person["user_id"] == user_id:
-            return person
-    return None
-
-
 def _code_pair(tx: Tx, cost_code_id: int | None) -> Record | None:
     ref = cost_code_ref(tx, cost_code_id)
     return {"id": ref["id"], "name": ref["name"], "full_code": ref["full_code"]} if ref else None
