@@ -15,7 +15,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m emulator", description="Local Procore emulator")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--state", default="data/procore-emulator.sqlite3",
+    parser.add_argument("--state", default="data/procore_emulator.sqlite3",
                         help="SQLite state file, or :memory: (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
                         help="seed used when the state is empty (default: %(default)s)")

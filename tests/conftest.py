@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from core import access
+from core.config import Settings
 from core.db import create_db_engine, migrate, session_scope
 from core.demo.generator import DemoSize, generate
 
@@ -52,3 +53,32 @@ def identity_with_role(session: Session, role: str) -> access.Identity:
         role=role,
         permissions=access.role_permissions(session, role_name=role),
     )
+
+
+@pytest.fixture
+def settings(tmp_path: Path, engine: Engine) -> Settings:
+    """Settings for a test: its own database and its own built-in emulator state file."""
+    return Settings(
+        database_url=str(engine.url), data_dir=tmp_path, emulator_state=tmp_path / "emulator.sqlite3", demo_data=False
+    )
+
+
+@pytest.fixture
+def emulator_url(settings: Settings) -> str:
+    """Base URL of the test's emulator (started on first use, on loopback)."""
+    from core.procore.endpoints import resolve_endpoints
+
+    return resolve_endpoints(settings).api_url
+
+
+@pytest.fixture
+def connected(settings: Settings, engine: Engine, emulator_url: str) -> int:
+    """A service-account connection to the emulator's main company; returns that company's id."""
+    import httpx
+
+    from core.procore.connection import connect_client_credentials, select_company
+
+    main = int(httpx.get(f"{emulator_url}/_emulator/world", timeout=10).json()["companies"]["main"])
+    connect_client_credentials(settings, engine, company_id=main)
+    select_company(settings, engine, company_id=main, company_name="Northwind Builders")
+    return main

@@ -1,7 +1,9 @@
 """Every database table, imported here so Alembic and the app see one metadata."""
 
 from core.models.access import Permission, Role, RolePermission, User
+from core.models.mapping import ListSync, PayrollItem, ProcoreLink, ProcoreRecord
 from core.models.procore import GrantType, OAuthState, ProcoreConnection
+from core.models.setup import ProcoreSetup
 from core.models.timeclock import (
     Company,
     CostCode,
@@ -21,11 +23,16 @@ __all__ = [
     "Employee",
     "GrantType",
     "JobSite",
+    "ListSync",
     "OAuthState",
     "PayClass",
     "PayID",
+    "PayrollItem",
     "Permission",
     "ProcoreConnection",
+    "ProcoreLink",
+    "ProcoreRecord",
+    "ProcoreSetup",
     "ProductionQuantity",
     "Role",
     "RolePermission",

@@ -36,6 +36,11 @@ def _known_zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
+def is_time_zone(name: str | None) -> bool:
+    """True when `name` is an IANA time zone name."""
+    return bool(name) and name in _known_zones()
+
+
 def work_date(clock_in: datetime, time_zone: str) -> date:
     """The date a time log counts for: its clock-in date in the job site's time zone."""
     if clock_in.tzinfo is None:

@@ -47,6 +47,11 @@ def _database(database_url: str, _settings: Settings) -> Engine:
     return open_database(_settings)
 
 
+def database(settings: Settings) -> Engine:
+    """The app's engine for `settings`, migrated and seeded once per process."""
+    return _database(settings.database_url, settings)
+
+
 def page_guard(permission: Perm | None = None) -> PageContext:
     """Make the page safe to render, or stop it with a clear message.
 
@@ -55,7 +60,7 @@ def page_guard(permission: Perm | None = None) -> PageContext:
             that only need it for some actions check `ctx.can(...)` themselves.
     """
     settings = get_settings()
-    engine = _database(settings.database_url, settings)
+    engine = database(settings)
     identity = _identity(settings, engine)
     sidebar_identity(identity)
     if permission is not None and not identity.can(permission):

@@ -1,4 +1,9 @@
-"""The app's navigation: sections and pages, listing only page scripts that exist."""
+"""The app's navigation: sections and pages, listing only page scripts that exist.
+
+Before Procore setup is finished only the integration pages show; afterwards
+a Procore section lists the pages of the enabled modules (and Data mapping in
+one-way mode).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,11 @@ from typing import NamedTuple
 
 import streamlit as st
 
-from core.config import PROJECT_ROOT
+from core import setup
+from core.config import PROJECT_ROOT, get_settings
+from core.db import session_scope
+from core.setup import Module, SetupState
+from core.ui.guard import database
 
 
 class PageSpec(NamedTuple):
@@ -16,29 +25,60 @@ class PageSpec(NamedTuple):
     icon: str
 
 
-SECTIONS: dict[str, tuple[PageSpec, ...]] = {
-    "Time clock": (
-        PageSpec("pages/time_logs.py", "Time logs", ":material/schedule:"),
-        PageSpec("pages/job_sites.py", "Job sites", ":material/construction:"),
-        PageSpec("pages/employees.py", "Employees", ":material/badge:"),
-        PageSpec("pages/cost_codes.py", "Cost codes", ":material/sell:"),
-        PageSpec("pages/companies.py", "Companies and crews", ":material/apartment:"),
-    ),
-    "Administration": (
-        PageSpec("pages/role_permissions.py", "Role permissions", ":material/admin_panel_settings:"),
-    ),
+TIME_CLOCK = (
+    PageSpec("pages/time_logs.py", "Time logs", ":material/schedule:"),
+    PageSpec("pages/job_sites.py", "Job sites", ":material/construction:"),
+    PageSpec("pages/employees.py", "Employees", ":material/badge:"),
+    PageSpec("pages/cost_codes.py", "Cost codes", ":material/sell:"),
+    PageSpec("pages/companies.py", "Companies and crews", ":material/apartment:"),
+)
+MODULE_PAGES: dict[Module, PageSpec] = {
+    Module.MANPOWER: PageSpec("pages/manpower.py", "Manpower", ":material/groups:"),
+    Module.TIMECARD: PageSpec("pages/timecards.py", "Timecard", ":material/assignment_ind:"),
+    Module.QUANTITY: PageSpec("pages/production_quantities.py", "Production quantity", ":material/inventory:"),
+    Module.TIMESHEET: PageSpec("pages/payroll.py", "Payroll", ":material/payments:"),
 }
+DATA_MAPPING = PageSpec("pages/data_mapping.py", "Data mapping", ":material/account_tree:")
+INTEGRATIONS = PageSpec("pages/integrations.py", "Integrations", ":material/extension:")
+PROCORE_SETUP = PageSpec("pages/procore_setup.py", "Procore setup", ":material/settings:")
+PAYROLL_ITEMS = PageSpec("pages/payroll_items.py", "Payroll items", ":material/receipt_long:")
+ROLE_PERMISSIONS = PageSpec("pages/role_permissions.py", "Role permissions", ":material/admin_panel_settings:")
+ALL_PAGES = (*TIME_CLOCK, *MODULE_PAGES.values(), DATA_MAPPING, INTEGRATIONS, PROCORE_SETUP, PAYROLL_ITEMS,
+             ROLE_PERMISSIONS)
 
 
-def build_navigation(root: Path = PROJECT_ROOT) -> dict[str, list[st.Page]]:
+def sections(state: SetupState) -> dict[str, tuple[PageSpec, ...]]:
+    """Which pages each section lists for this setup state (before checking the files exist)."""
+    procore: list[PageSpec] = []
+    if state.active and state.finished:
+        procore = [MODULE_PAGES[m] for m in Module if m in state.modules]
+        if not state.two_way:
+            procore.append(DATA_MAPPING)
+    administration = [INTEGRATIONS]
+    if state.active:
+        administration.append(PROCORE_SETUP)
+    if state.active and state.two_way:
+        administration.append(PAYROLL_ITEMS)
+    administration.append(ROLE_PERMISSIONS)
+    return {"Procore": tuple(procore), "Time clock": TIME_CLOCK, "Administration": tuple(administration)}
+
+
+def current_state() -> SetupState:
+    """The setup state, read from the app's database."""
+    engine = database(get_settings())
+    with session_scope(engine) as session:
+        return setup.state(session)
+
+
+def build_navigation(state: SetupState, root: Path = PROJECT_ROOT) -> dict[str, list[st.Page]]:
     """Sections of `st.Page`s for `st.navigation`, skipping scripts that do not exist."""
-    sections: dict[str, list[st.Page]] = {}
-    for section, specs in SECTIONS.items():
+    result: dict[str, list[st.Page]] = {}
+    for section, specs in sections(state).items():
         pages = [
-            st.Page(spec.script, title=spec.title, icon=spec.icon)
+            st.Page(spec.script, title=spec.title, icon=spec.icon, default=spec.script == TIME_CLOCK[0].script)
             for spec in specs
             if (root / spec.script).exists()
         ]
         if pages:
-            sections[section] = pages
-    return sections
+            result[section] = pages
+    return result

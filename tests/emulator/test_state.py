@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
 import threading
 from pathlib import Path
 
@@ -34,9 +37,9 @@ def test_two_instances_on_one_state_file_see_the_same_records(tmp_path: Path) ->
                 return await client.get(f"/rest/v1.0/projects/{project}/quantity_logs/{created.json()['id']}",
                                         headers=headers)
 
-        import anyio
-
-        seen = anyio.run(read_through_second)
+        # A thread of its own: other suites may leave an event loop set on the main thread.
+        with ThreadPoolExecutor(1) as pool:
+            seen = pool.submit(asyncio.run, read_through_second()).result()
         assert seen.status_code == 200 and seen.json()["quantity"] == 5
     finally:
         first.stop()

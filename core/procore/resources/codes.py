@@ -35,7 +35,9 @@ class CodeResources(ProcoreHTTP):
     def iter_standard_cost_codes(
         self, *, standard_cost_code_list_id: int, company_id: int | None = None, per_page: int | None = None
     ) -> Iterator[StandardCostCode]:
-        params = {"company_id": self._company(company_id), "standard_cost_code_list_id": standard_cost_code_list_id}
+        # Without view=extended Procore returns only ids.
+        params = {"company_id": self._company(company_id), "standard_cost_code_list_id": standard_cost_code_list_id,
+                  "view": "extended"}
         path = "/rest/v1.0/standard_cost_codes"
         return self._list(StandardCostCode, path, company_id=company_id, params=params, per_page=per_page)
 

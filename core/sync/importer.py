@@ -1,0 +1,292 @@
+"""Two-way import: Procore's vendors, projects, employees, cost codes and payroll items become ours.
+
+The import is an idempotent upsert keyed by Procore id (through `ProcoreLink`):
+a second run creates nothing. A record not yet linked is first matched by its
+number (vendor abbreviation, project number, employee ID, cost code), then
+created. Each list is committed on its own, so an import stopped half-way
+(say by Procore shedding load) resumes where it was on the next run.
+
+Cost codes: a Procore project's cost code that is a copy of an imported
+standard code is linked to our standard code for that project; any other
+project code becomes a code of that project's job site. Standard codes (no
+project) become standard codes shared by all job sites.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, select
+
+from core.access import Identity, Perm
+from core.db import session_scope
+from core.models import Company, CostCode, Employee, JobSite, PayClass, PayID
+from core.models.mapping import COMPANY_WIDE, Entity, LinkOrigin, PayrollItem
+from core.procore.client import ProcoreClient
+from core.sync.links import link, links_by_local, links_by_remote
+from core.timeclock.rules import is_time_zone
+
+Progress = Callable[[str], None]
+DEFAULT_TIME_ZONE = "America/New_York"
+STEPS = ("vendors", "job sites", "employees", "cost codes", "payroll items", "classifications")
+
+
+@dataclass
+class StepReport:
+    """What one list's import did."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    linked: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+    def count(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+
+@dataclass
+class ImportReport:
+    steps: dict[str, StepReport] = field(default_factory=dict)
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [
+            {"list": name, "created": r.created, "updated": r.updated, "unchanged": r.unchanged,
+             "linked": r.linked, "skipped": len(r.skipped), "reasons": "; ".join(r.skipped[:5])}
+            for name, r in self.steps.items()
+        ]
+
+
+def run_import(
+    *, engine: Engine, client: ProcoreClient, company_id: int, actor: Identity,
+    steps: Iterable[str] = STEPS, progress: Progress | None = None,
+) -> ImportReport:
+    """Import the chosen lists from Procore company `company_id`, each committed on its own."""
+    actor.require(Perm.PROCORE_SETUP)
+    say = progress or (lambda _message: None)
+    report = ImportReport()
+    for name in steps:
+        say(f"Importing {name}…")
+        step = StepReport()
+        with session_scope(engine) as session:
+            _STEPS[name](session, client, company_id, step)
+        report.steps[name] = step
+        say(f"Imported {name}: {step.created} created, {step.updated} updated, {step.unchanged} unchanged")
+    return report
+
+
+def _apply(session: Session, record: SQLModel, values: dict[str, Any], step: StepReport, *, created: bool) -> None:
+    changed = any(getattr(record, key) != value for key, value in values.items())
+    for key, value in values.items():
+        setattr(record, key, value)
+    session.add(record)
+    session.flush()
+    step.count("created" if created else "updated" if changed else "unchanged")
+
+
+def _find(session: Session, model: type[SQLModel], local_id: int | None, **match: Any) -> SQLModel | None:
+    if local_id is not None and (record := session.get(model, local_id)) is not None:
+        return record
+    query = select(model)
+    for column, value in match.items():
+        query = query.where(getattr(model, column) == value)
+    return session.exec(query).first()
+
+
+def _vendors(session: Session, client: ProcoreClient, company_id: int, step: StepReport) -> None:
+    links = links_by_remote(session, entity=Entity.COMPANY, company_id=company_id)
+    for vendor in client.iter_vendors(company_id=company_id):
+        number = (vendor.abbreviated_name or vendor.origin_code or f"V{vendor.id}").strip()
+        name = (vendor.name or number).strip()
+        existing = links.get(vendor.id)
+        company = _find(session, Company, existing.local_id if existing else None, number=number) or _find(
+            session, Company, None, name=name)
+        clash = _find(session, Company, None, number=number)
+        if clash is not None and company is not None and clash.id != company.id:
+            step.skipped.append(f"vendor {name}: number {number} belongs to company {clash.name}")  # type: ignore[attr-defined]
+            continue
+        created = company is None
+        company = company or Company(name=name, number=number)
+        _apply(session, company, {"name": name, "number": number}, step, created=created)
+        link(session, entity=Entity.COMPANY, local_id=company.id, procore_id=vendor.id,  # type: ignore[attr-defined]
+             company_id=company_id, origin=LinkOrigin.IMPORT)
+
+
+def _job_sites(session: Session, client: ProcoreClient, company_id: int, step: StepReport) -> None:
+    links = links_by_remote(session, entity=Entity.JOB_SITE, company_id=company_id)
+    for project in client.iter_projects(company_id=company_id):
+        number = (project.project_number or f"P{project.id}").strip()
+        existing = links.get(project.id)
+        site = _find(session, JobSite, existing.local_id if existing else None, number=number)
+        if site is not None and existing is None and _linked_elsewhere(session, Entity.JOB_SITE, site.id, company_id):  # type: ignore[attr-defined]
+            step.skipped.append(f"project {project.name}: number {number} is already linked to another project")
+            continue
+        address = ", ".join(p for p in (project.address, project.city, project.state_code) if p)
+        values: dict[str, Any] = {"name": (project.name or number).strip(), "number": number,
+                                  "active": project.active is not False}
+        if address:
+            values["address"] = address
+        if site is None or is_time_zone(project.time_zone):
+            values["time_zone"] = project.time_zone if is_time_zone(project.time_zone) else DEFAULT_TIME_ZONE
+        created = site is None
+        site = site or JobSite(name=values["name"], number=number, time_zone=values["time_zone"])
+        _apply(session, site, values, step, created=created)
+        link(session, entity=Entity.JOB_SITE, local_id=site.id, procore_id=project.id,  # type: ignore[attr-defined]
+             company_id=company_id, origin=LinkOrigin.IMPORT)
+
+
+def _linked_elsewhere(session: Session, entity: Entity, local_id: int, company_id: int) -> bool:
+    return local_id in links_by_local(session, entity=entity, company_id=company_id)
+
+
+def _employees(session: Session, client: ProcoreClient, company_id: int, step: StepReport) -> None:
+    links = links_by_remote(session, entity=Entity.EMPLOYEE, company_id=company_id)
+    own = _own_company(session, client, company_id)
+    for person in client.iter_people(company_id=company_id, employees_only=True):
+        if not person.is_employee:
+            continue
+        if not person.employee_id:
+            step.skipped.append(f"{person.name or person.id}: no employee ID in Procore")
+            continue
+        existing = links.get(person.id)
+        employee = _find(session, Employee, existing.local_id if existing else None, number=person.employee_id.strip())
+        first = (person.first_name or "").strip() or "—"
+        last = (person.last_name or "").strip() or "—"
+        values = {"first_name": first, "last_name": last, "number": person.employee_id.strip()}
+        created = employee is None
+        employee = employee or Employee(company_id=own.id, **values)  # type: ignore[arg-type]
+        _apply(session, employee, values, step, created=created)
+        link(session, entity=Entity.EMPLOYEE, local_id=employee.id, procore_id=person.id,  # type: ignore[attr-defined]
+             company_id=company_id, origin=LinkOrigin.IMPORT)
+
+
+def _own_company(session: Session, client: ProcoreClient, company_id: int) -> Company:
+    own = session.exec(select(Company).where(Company.is_own)).first()
+    if own is None:
+        name = next((c.name for c in client.iter_companies() if c.id == company_id), None) or "Our company"
+        own = Company(name=name, number="OWN", is_own=True)
+        session.add(own)
+        session.flush()
+    return own
+
+
+def _cost_codes(session: Session, client: ProcoreClient, company_id: int, step: StepReport) -> None:
+    standard_by_remote = _standard_codes(session, client, company_id, step)
+    for project_id, link_row in links_by_remote(session, entity=Entity.JOB_SITE, company_id=company_id).items():
+        links = links_by_remote(session, entity=Entity.COST_CODE, company_id=company_id, scope_id=project_id)
+        for code in client.iter_cost_codes(project_id=project_id, company_id=company_id):
+            standard_local = standard_by_remote.get(code.standard_cost_code_id or -1)
+            if standard_local is not None:
+                link(session, entity=Entity.COST_CODE, local_id=standard_local, procore_id=code.id,
+                     company_id=company_id, origin=LinkOrigin.IMPORT, scope_id=project_id)
+                step.count("linked")
+                continue
+            _site_code(session, code, link_row.local_id, links, company_id, project_id, step)
+
+
+def _site_code(session: Session, code: Any, site_id: int, links: dict[int, Any], company_id: int,
+               project_id: int, step: StepReport) -> None:
+    text = (code.full_code or code.code or "").strip()
+    if not text:
+        step.skipped.append(f"cost code {code.id}: no code in Procore")
+        return
+    existing = links.get(code.id)
+    local = _find(session, CostCode, existing.local_id if existing else None, job_site_id=site_id, code=text)
+    values = {"code": text, "name": (code.name or text).strip()}
+    created = local is None
+    local = local or CostCode(job_site_id=site_id, **values)
+    _apply(session, local, values, step, created=created)
+    link(session, entity=Entity.COST_CODE, local_id=local.id, procore_id=code.id,  # type: ignore[attr-defined]
+         company_id=company_id, origin=LinkOrigin.IMPORT, scope_id=project_id)
+
+
+def _standard_codes(session: Session, client: ProcoreClient, company_id: int, step: StepReport) -> dict[int, int]:
+    """Import standard codes; returns Procore standard code id → our standard code id."""
+    links = links_by_remote(session, entity=Entity.STANDARD_COST_CODE, company_id=company_id)
+    result: dict[int, int] = {}
+    for code_list in client.iter_standard_cost_code_lists(company_id=company_id):
+        for code in client.iter_standard_cost_codes(standard_cost_code_list_id=code_list.id, company_id=company_id):
+            text = (code.full_code or code.code or "").strip()
+            if not text:
+                step.skipped.append(f"standard cost code {code.id}: no code in Procore")
+                continue
+            existing = links.get(code.id)
+            local = _find(session, CostCode, existing.local_id if existing else None, job_site_id=None, code=text)
+            values = {"code": text, "name": (code.name or text).strip()}
+            created = local is None
+            local = local or CostCode(**values)
+            _apply(session, local, values, step, created=created)
+            link(session, entity=Entity.STANDARD_COST_CODE, local_id=local.id, procore_id=code.id,  # type: ignore[attr-defined]
+                 company_id=company_id, origin=LinkOrigin.IMPORT)
+            result[code.id] = local.id  # type: ignore[attr-defined]
+    return result
+
+
+def _payroll_items(session: Session, client: ProcoreClient, company_id: int, step: StepReport) -> None:
+    abbreviations = _time_type_abbreviations(session, client, company_id)
+    seen: set[int] = set()
+    for time_type in client.iter_company_time_types(company_id=company_id):
+        seen.add(time_type.id)
+        item = session.exec(select(PayrollItem).where(PayrollItem.procore_id == time_type.id)).first()
+        name = (time_type.time_type or str(time_type.id)).strip()
+        code = abbreviations.get(time_type.id) or (time_type.abbreviated_time_type or name).strip()
+        created = item is None
+        item = item or PayrollItem(procore_id=time_type.id, code=code, name=name)
+        _apply(session, item, {"code": code, "name": name, "active": True}, step, created=created)
+    for item in session.exec(select(PayrollItem).where(PayrollItem.active)):
+        if item.procore_id not in seen:
+            item.active = False
+            session.add(item)
+    suggest_payroll_items(session, company_id=company_id)
+
+
+def _time_type_abbreviations(session: Session, client: ProcoreClient, company_id: int) -> dict[int, str]:
+    """The company list lacks abbreviations; a project's list has them."""
+    projects = links_by_remote(session, entity=Entity.JOB_SITE, company_id=company_id)
+    project_id = next(iter(projects), None)
+    if project_id is None:
+        return {}
+    return {
+        t.id: t.abbreviated_time_type.strip()
+        for t in client.iter_project_time_types(project_id=project_id, company_id=company_id)
+        if t.abbreviated_time_type
+    }
+
+
+def suggest_payroll_items(session: Session, *, company_id: int) -> int:
+    """Link each pay ID not yet linked to the payroll item with the same code; returns how many."""
+    linked = links_by_local(session, entity=Entity.PAY_ID, company_id=company_id)
+    items = {i.code.upper(): i for i in session.exec(select(PayrollItem).where(PayrollItem.active))}
+    made = 0
+    for pay_id in session.exec(select(PayID)):
+        item = items.get(pay_id.code.upper())
+        if pay_id.id not in linked and item is not None:
+            link(session, entity=Entity.PAY_ID, local_id=pay_id.id, procore_id=item.procore_id,  # type: ignore[arg-type]
+                 company_id=company_id, origin=LinkOrigin.AUTO)
+            made += 1
+    return made
+
+
+def _classifications(session: Session, client: ProcoreClient, company_id: int, step: StepReport) -> None:
+    """Pay classes are ours; they are linked to Procore classifications with the same abbreviation."""
+    classes = {p.number.upper(): p for p in session.exec(select(PayClass))}
+    for classification in client.iter_work_classifications(company_id=company_id):
+        pay_class = classes.get((classification.abbreviation or "").strip().upper())
+        if pay_class is None:
+            continue
+        link(session, entity=Entity.PAY_CLASS, local_id=pay_class.id, procore_id=classification.id,  # type: ignore[arg-type]
+             company_id=company_id, origin=LinkOrigin.IMPORT, scope_id=COMPANY_WIDE)
+        step.count("linked")
+
+
+_STEPS: dict[str, Callable[[Session, ProcoreClient, int, StepReport], None]] = {
+    "vendors": _vendors,
+    "job sites": _job_sites,
+    "employees": _employees,
+    "cost codes": _cost_codes,
+    "payroll items": _payroll_items,
+    "classifications": _classifications,
+}

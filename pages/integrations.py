@@ -1,0 +1,45 @@
+"""Administration > Integrations: the integrations this product offers, and turning Procore on."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import setup
+from core.access import Perm
+from core.errors import ProcoreConnectError
+from core.ui import page_guard
+
+ctx = page_guard()
+st.title("Integrations")
+st.caption("Activate an integration here, then finish it on its setup page.")
+
+with ctx.session() as session:
+    state = setup.state(session)
+
+with st.container(border=True):
+    left, right = st.columns([3, 1])
+    left.subheader("Procore")
+    left.write("Publish manpower, timecards, timesheets and production quantities to Procore, "
+               "and import employees, job sites, cost codes, payroll items and vendors from it.")
+    if not state.active:
+        status = "Not active"
+    elif state.finished:
+        status = f"Active · connected to {state.company_name}"
+    elif state.connected:
+        status = "Active · setup not finished"
+    else:
+        status = "Active · not connected yet"
+    left.markdown(f"**Status:** {status}")
+    if ctx.can(Perm.PROCORE_SETUP):
+        label = "Deactivate" if state.active else "Activate"
+        if right.button(label, key="procore_toggle", type="secondary" if state.active else "primary"):
+            try:
+                with ctx.session() as session:
+                    setup.set_active(session, active=not state.active, actor=ctx.identity)
+                st.rerun()
+            except ProcoreConnectError as error:
+                st.error(str(error))
+        if state.active:
+            right.page_link("pages/procore_setup.py", label="Open Procore setup", icon=":material/settings:")
+    else:
+        right.caption("Needs the 'Procore setup' permission to change.")

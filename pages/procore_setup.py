@@ -1,0 +1,121 @@
+"""Administration > Integrations > Procore setup: connect, company, mode, modules, import."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core import setup
+from core.access import Perm
+from core.errors import ProcoreConnectError
+from core.models.setup import SyncMode
+from core.procore.connection import connection_info, disconnect, open_client
+from core.setup import EXCLUSIVITY_NOTE, MODULE_LABELS, Module
+from core.sync.importer import run_import
+from core.ui import page_guard
+from core.ui.oauth import authorize_link, handle_redirect
+
+ctx = page_guard(Perm.PROCORE_SETUP)
+st.title("Procore setup")
+handle_redirect(ctx)
+
+with ctx.session() as session:
+    state = setup.state(session)
+if not state.active:
+    st.info("Procore is not active. Activate it on Administration > Integrations first.")
+    st.page_link("pages/integrations.py", label="Go to Integrations", icon=":material/extension:")
+    st.stop()
+
+st.header("1. Connection")
+info = connection_info(ctx.settings, ctx.engine)
+if info is None:
+    st.write("Authorize Procore Connect to use your Procore account. You will be taken to Procore and back.")
+    authorize_link(ctx)
+    st.stop()
+
+details = {
+    "Procore user": info.user_name or info.user_login or "—",
+    "Environment": info.environment,
+    "Company": info.company_name or "not chosen yet",
+    "Token valid until": info.token_expires_at.strftime("%Y-%m-%d %H:%M UTC"),
+}
+st.table(pd.DataFrame({"": list(details.values())}, index=list(details)))
+if st.button("Disconnect", key="procore_disconnect"):
+    st.session_state["procore_confirm_disconnect"] = True
+if st.session_state.get("procore_confirm_disconnect"):
+    st.warning("Disconnect revokes Procore Connect's access at Procore. Publishing stops until you authorize again.")
+    if st.button("Yes, disconnect", type="primary", key="procore_disconnect_yes"):
+        disconnect(ctx.settings, ctx.engine)
+        st.session_state.pop("procore_confirm_disconnect")
+        st.rerun()
+
+st.header("2. Company")
+try:
+    with open_client(ctx.settings, ctx.engine) as client:
+        companies = setup.reachable_companies(client)
+except ProcoreConnectError as error:
+    st.error(str(error))
+    st.stop()
+ids = list(companies)
+chosen = st.selectbox("Procore company", ids, format_func=companies.get, key="procore_company",
+                      index=ids.index(state.company_id) if state.company_id in ids else None,
+                      placeholder="Choose the company to connect")
+if chosen is not None and chosen != state.company_id and st.button("Use this company", type="primary"):
+    try:
+        name = setup.choose_company(ctx.settings, ctx.engine, company_id=chosen, actor=ctx.identity)
+        st.success(f"Connected company: {name}.")
+        st.rerun()
+    except ProcoreConnectError as error:
+        st.error(str(error))
+if state.company_id is None:
+    st.stop()
+
+st.header("3. How to use Procore")
+modes = {SyncMode.TWO_WAY: "Two-way integration: import from Procore and publish to it",
+         SyncMode.ONE_WAY: "One-way integration: only publish to Procore (map lists on Data mapping)"}
+mode = st.radio("Mode", list(modes), format_func=modes.get, key="procore_mode",
+                index=list(modes).index(state.mode) if state.mode else None)
+if mode is not None and mode != state.mode:
+    with ctx.session() as session:
+        setup.set_mode(session, mode=mode, actor=ctx.identity)
+    st.rerun()
+
+st.header("4. Modules")
+st.caption(EXCLUSIVITY_NOTE)
+
+
+def _toggle(module: Module) -> None:
+    with ctx.session() as session:
+        off = setup.set_module(session, module=module, enabled=st.session_state[f"procore_module_{module}"],
+                               actor=ctx.identity)
+    if off is not None:
+        st.session_state[f"procore_module_{off}"] = False
+        st.toast(f"{MODULE_LABELS[off].split(' (')[0]} was turned off: {EXCLUSIVITY_NOTE}")
+
+
+for module in Module:
+    st.checkbox(MODULE_LABELS[module], value=module in state.modules, key=f"procore_module_{module}",
+                on_change=_toggle, args=(module,))
+
+with ctx.session() as session:
+    state = setup.state(session)
+if state.finished:
+    st.success("Setup is finished: the Procore section is in the navigation.")
+
+if state.two_way:
+    st.header("5. Import from Procore")
+    st.write("Imports vendors (as companies), projects (as job sites), employees, cost codes and payroll items. "
+             "Running it again updates what changed and creates nothing twice.")
+    if st.button("Import now", type="primary", key="procore_import"):
+        with st.status("Importing from Procore…", expanded=True) as status:
+            try:
+                with open_client(ctx.settings, ctx.engine) as client:
+                    report = run_import(engine=ctx.engine, client=client, company_id=state.company_id,
+                                        actor=ctx.identity, progress=st.write)
+                status.update(label="Import finished", state="complete")
+                st.session_state["procore_import_report"] = report.rows()
+            except ProcoreConnectError as error:
+                status.update(label="Import stopped", state="error")
+                st.error(f"{error} What was imported so far is kept; run the import again to continue.")
+    if "procore_import_report" in st.session_state:
+        st.dataframe(st.session_state["procore_import_report"], hide_index=True, width="stretch")

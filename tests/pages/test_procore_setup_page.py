@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from streamlit.testing.v1 import AppTest
+
+from core import setup
+from core.access import local_admin
+from core.config import get_settings
+from core.db import session_scope
+from core.models.setup import SyncMode
+from core.procore.connection import complete_authorization, select_company
+from core.procore.endpoints import resolve_endpoints
+from core.setup import Module
+from tests.core.procore.conftest import browser_sign_in
+
+PAGE = "pages/procore_setup.py"
+
+
+def _activate(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        setup.set_active(session, active=True, actor=local_admin(session))
+
+
+def _connect(engine: Engine, *, choose_company: bool) -> int:
+    settings = get_settings()
+    url = resolve_endpoints(settings).api_url
+    main = int(httpx.get(f"{url}/_emulator/world", timeout=10).json()["companies"]["main"])
+    complete_authorization(settings, engine, query=browser_sign_in(settings, engine))
+    if choose_company:
+        select_company(settings, engine, company_id=main, company_name="Northwind Builders")
+    return main
+
+
+def test_inactive_procore_points_to_integrations(open_page: Callable[..., AppTest]) -> None:
+    at = open_page(PAGE)
+    assert "Procore is not active" in at.info[0].value
+
+
+def test_not_connected_shows_the_authorize_link_to_procore(open_page: Callable[..., AppTest], app_db: Engine) -> None:
+    _activate(app_db)
+    at = open_page(PAGE)
+    link = next(m.value for m in at.markdown if "procore-authorize" in m.value)
+    assert "/oauth/authorize?" in link and "client_id=procore-connect-demo" in link and "state=" in link
+    assert not at.selectbox  # nothing to choose before connecting
+
+
+def test_connected_shows_the_connection_and_the_companies(open_page: Callable[..., AppTest], app_db: Engine) -> None:
+    _activate(app_db)
+    _connect(app_db, choose_company=False)
+    at = open_page(PAGE)
+    assert not at.exception
+    assert not at.error, at.error[0].value
+    shown = at.table[0].value.to_string()
+    assert "Built-in emulator" in shown and "not chosen yet" in shown and "Jordan Avery" in shown
+    assert "Northwind Builders" in at.selectbox(key="procore_company").options
+    assert not at.radio  # mode comes after the company
+
+
+def test_choosing_a_company_stores_it(open_page: Callable[..., AppTest], app_db: Engine) -> None:
+    _activate(app_db)
+    main = _connect(app_db, choose_company=False)
+    at = open_page(PAGE)
+    at.selectbox(key="procore_company").set_value(main).run()
+    next(b for b in at.button if b.label == "Use this company").click().run()
+    assert not at.exception
+    with Session(app_db) as session:
+        assert setup.state(session).company_id == main
+    assert at.radio(key="procore_mode")
+
+
+@pytest.mark.parametrize("mode", [SyncMode.TWO_WAY, SyncMode.ONE_WAY])
+def test_mode_is_saved_and_import_only_shows_for_two_way(open_page: Callable[..., AppTest], app_db: Engine, mode: SyncMode) -> None:
+    _activate(app_db)
+    _connect(app_db, choose_company=True)
+    at = open_page(PAGE)
+    at.radio(key="procore_mode").set_value(mode).run()
+    with Session(app_db) as session:
+        assert setup.state(session).mode is mode
+    headers = [h.value for h in at.header]
+    assert ("5. Import from Procore" in headers) is (mode is SyncMode.TWO_WAY)
+
+
+def test_timecard_and_timesheet_exclude_each_other(open_page: Callable[..., AppTest], app_db: Engine) -> None:
+    _activate(app_db)
+    _connect(app_db, choose_company=True)
+    at = open_page(PAGE, procore_mode=SyncMode.TWO_WAY)
+    at.radio(key="procore_mode").set_value(SyncMode.TWO_WAY).run()
+    at.checkbox(key="procore_module_timecard").check().run()
+    at.checkbox(key="procore_module_timesheet").check().run()
+    assert not at.exception
+    with Session(app_db) as session:
+        assert setup.state(session).modules == frozenset({Module.TIMESHEET})
+    assert at.checkbox(key="procore_module_timecard").value is False
+    assert any("Timecard was turned off" in t.value for t in at.toast)
+    assert "cannot both be on" in at.caption[0].value
+    assert "Setup is finished" in at.success[0].value
+
+
+def test_import_from_the_page_reports_what_it_did(open_page: Callable[..., AppTest], app_db: Engine) -> None:
+    _activate(app_db)
+    _connect(app_db, choose_company=True)
+    with session_scope(app_db) as session:
+        setup.set_mode(session, mode=SyncMode.TWO_WAY, actor=local_admin(session))
+    at = open_page(PAGE)
+    at.button(key="procore_import").click().run()
+    assert not at.exception
+    report = at.dataframe[0].value
+    rows = {r["list"]: r for r in report.to_dict("records")} if hasattr(report, "to_dict") else {}
+    assert rows["job sites"]["created"] == 1 and rows["employees"]["created"] == 2
+    assert "already linked to another project" in rows["job sites"]["reasons"]
+    assert at.status[0].label == "Import finished"
