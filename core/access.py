@@ -188,3 +188,14 @@ def users_frame(session: Session) -> pd.DataFrame:
         [{"email": u.email, "name": u.name, "role": r.name, "active": u.active} for u, r in rows],
         columns=["email", "name", "role", "active"],
     )
+
+
+def command_line(session: Session) -> Identity:
+    """Whoever runs `python -m core`: shell access to the server is Admin access."""
+    return Identity(
+        email="command-line@localhost",
+        name="Command line",
+        role=ADMIN,
+        permissions=role_permissions(session, role_name=ADMIN),
+        local_mode=True,
+    )

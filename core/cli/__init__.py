@@ -19,6 +19,8 @@ from core.errors import ProcoreConnectError
 COMMAND_MODULES = (
     "core.cli.demo_data",
     "core.cli.connect",
+    "core.cli.setup",
+    "core.cli.import_command",
 )
 
 
