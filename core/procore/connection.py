@@ -153,6 +153,9 @@ def _save(
 ) -> ConnectionInfo:
     with _client_for_token(settings, endpoints, token, grant_type, company_id, transport) as client:
         me = client.me()
+        if me.name is None and company_id is None:  # Procore names the user only within a company
+            first = next(client.iter_companies(), None)
+            me = client.me(company_id=first.id) if first is not None else me
     details = ProcoreConnectionBase(
         environment=endpoints.environment_label,
         api_url=endpoints.api_url,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -34,6 +34,14 @@ def _to_minutes(value: Any) -> Any:
     return value
 
 
+def _none_to_empty(value: Any) -> Any:
+    return [] if value is None else value
+
+
+def _none_to_empty_dict(value: Any) -> Any:
+    return {} if value is None else value
+
+
 def _assume_utc(value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=UTC)
@@ -47,6 +55,9 @@ Minutes = Annotated[int | None, BeforeValidator(_to_minutes)]
 Day = Annotated[date | None, BeforeValidator(_blank_to_none)]
 Instant = Annotated[datetime | None, BeforeValidator(_blank_to_none), AfterValidator(_assume_utc)]
 Flag = Annotated[bool | None, BeforeValidator(_blank_to_none)]
+T = TypeVar("T")
+Items = Annotated[list[T], BeforeValidator(_none_to_empty)]  # null arrives for empty lists too
+Extras = Annotated[dict[str, Any], BeforeValidator(_none_to_empty_dict)]
 
 
 class ProcoreModel(BaseModel):
@@ -105,7 +116,7 @@ class TimesheetRef(ProcoreModel):
     id: Id = None
     date: Day = None
     name: Text = None
-    number: int | None = None
+    number: Id = None
     status: Text = None
 
 
@@ -218,12 +229,12 @@ class CostCode(ProcoreModel):
     name: Text = None
     long_name: Text = None
     parent: NamedRef | None = None
-    position: int | None = None
+    position: Id = None
     standard_cost_code_id: Id = None
     budgeted: Flag = None
     origin_id: Text = None
     origin_data: Text = None
-    line_item_types: list[LineItemType] = Field(default_factory=list)
+    line_item_types: Items[LineItemType] = Field(default_factory=list)
     created_at: Instant = None
     updated_at: Instant = None
     deleted_at: Instant = None
@@ -254,7 +265,7 @@ class WorkClassification(ProcoreModel):
     company_id: Id = None
     deletable: Flag = None
     company_visible: Flag = None
-    project_ids: list[int] = Field(default_factory=list)
+    project_ids: Items[int] = Field(default_factory=list)
     created_at: Instant = None
     updated_at: Instant = None
 
@@ -272,8 +283,8 @@ class Crew(ProcoreModel):
     company_id: Id = None
     lead: UserRef | None = None
     lead_party: PartyRef | None = None
-    employees: list[UserRef] = Field(default_factory=list)
-    members: list[PartyRef] = Field(default_factory=list)
+    employees: Items[UserRef] = Field(default_factory=list)
+    members: Items[PartyRef] = Field(default_factory=list)
     created_at: Instant = None
     updated_at: Instant = None
 
@@ -282,11 +293,11 @@ class ManpowerLog(ProcoreModel):
     id: int
     date: Day = None
     datetime: Instant = None
-    num_workers: int | None = None
+    num_workers: Id = None
     num_hours: Hours = None
     man_hours: Hours = None
     notes: Text = None
-    position: int | None = None
+    position: Id = None
     status: Text = None
     vendor: NamedRef | None = None
     user: UserRef | None = None
@@ -295,7 +306,7 @@ class ManpowerLog(ProcoreModel):
     location: LocationRef | None = None
     trade: NamedRef | None = None
     created_by: UserRef | None = None
-    custom_fields: dict[str, Any] = Field(default_factory=dict)
+    custom_fields: Extras = Field(default_factory=dict)
     created_at: Instant = None
     updated_at: Instant = None
     deleted_at: Instant = None
@@ -308,7 +319,7 @@ class QuantityLog(ProcoreModel):
     description: Text = None
     quantity: Hours = None
     unit: Text = None
-    position: int | None = None
+    position: Id = None
     cost_code: CostCodeField = None
     location: LocationRef | None = None
     vendor: NamedRef | None = None
@@ -359,7 +370,7 @@ class TimecardEntry(ProcoreModel):
     location: LocationRef | None = None
     project: NamedRef | None = None
     created_by: UserRef | None = None
-    custom_fields: dict[str, Any] = Field(default_factory=dict)
+    custom_fields: Extras = Field(default_factory=dict)
     created_at: Instant = None
     updated_at: Instant = None
     deleted_at: Instant = None
@@ -369,7 +380,7 @@ class TimecardEntry(ProcoreModel):
         """The cost code id, wherever this family put it."""
         if self.cost_code_id is not None:
             return self.cost_code_id
-        for ref in (self.full_cost_code, self.cost_code):
+        for ref in (self.cost_code, self.full_cost_code):
             if ref is not None and ref.id is not None:
                 return ref.id
         return None
@@ -389,10 +400,10 @@ class Timesheet(ProcoreModel):
     id: int
     date: Day = None
     name: Text = None
-    number: int | None = None
+    number: Id = None
     status: Text = None
     created_by: UserRef | None = None
-    timecard_entries: list[TimecardEntry] = Field(default_factory=list)
+    timecard_entries: Items[TimecardEntry] = Field(default_factory=list)
     created_at: Instant = None
     updated_at: Instant = None
 
@@ -406,5 +417,5 @@ class CompanyTimesheet(ProcoreModel):
     """One row of the company timesheet list: a person and their entries in the date range."""
 
     party: PartyRef | None = None
-    other_hours: list[OtherHours] = Field(default_factory=list)
-    timecard_entries: list[TimecardEntry] = Field(default_factory=list)
+    other_hours: Items[OtherHours] = Field(default_factory=list)
+    timecard_entries: Items[TimecardEntry] = Field(default_factory=list)

@@ -9,6 +9,7 @@ winner's tokens. A per-process lock in front keeps threads of one process from e
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -35,14 +36,15 @@ class StoredToken:
     claimed_until: datetime | None
 
 
-_locks: dict[tuple[str, str], threading.Lock] = {}
+# One lock per engine and slot. The app has one engine per database per process (core.db.get_engine),
+# so this serialises the threads of a process; other processes (or engines) meet at the database.
+_locks: weakref.WeakKeyDictionary[Engine, dict[str, threading.Lock]] = weakref.WeakKeyDictionary()
 _locks_guard = threading.Lock()
 
 
 def _process_lock(engine: Engine, slot: str) -> threading.Lock:
-    key = (str(engine.url), slot)
     with _locks_guard:
-        return _locks.setdefault(key, threading.Lock())
+        return _locks.setdefault(engine, {}).setdefault(slot, threading.Lock())
 
 
 class TokenStore:

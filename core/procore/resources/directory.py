@@ -13,10 +13,15 @@ from core.procore.schemas import Company, CompanyUser, Me, Person, Project, Vend
 
 class DirectoryResources(ProcoreHTTP):
     def me(self, *, company_id: int | None = None) -> Me:
-        """The Procore user (or service account) the tokens belong to."""
+        """The Procore user (or service account) the tokens belong to.
+
+        Procore returns the name only when asked in a company (`company_id`, then with the header).
+        """
+        path = "/rest/v1.0/me"
         chosen = company_id if company_id is not None else self.company_id
-        params = {"company_id": chosen} if chosen is not None else None
-        return self._get(Me, "/rest/v1.0/me", company_id=company_id, params=params, account_call=True)
+        if chosen is None:
+            return self._get(Me, path, company_id=None, account_call=True)
+        return self._get(Me, path, company_id=chosen, params={"company_id": chosen})
 
     def iter_companies(self, *, company_id: int | None = None, per_page: int | None = None) -> Iterator[Company]:
         """Companies the connection can reach (for a service account: where the app is installed)."""

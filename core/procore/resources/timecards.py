@@ -9,7 +9,9 @@ from core.procore.constants import BULK_CREATE_LIMIT
 from core.procore.http import ProcoreHTTP
 from core.procore.inputs import BulkTimecardEntryInput, CompanyTimecardEntryInput, TimecardEntryInput
 from core.procore.resources.common import chunks, date_range
-from core.procore.schemas import ProcoreModel, TimecardEntry
+from pydantic import Field
+
+from core.procore.schemas import Items, ProcoreModel, TimecardEntry
 
 PROJECT = "/rest/v1.0/projects/{project_id}/timecard_entries"
 PROJECT_ONE = PROJECT + "/{entry_id}"
@@ -19,7 +21,7 @@ BULK_CREATE = "/rest/v1.1/projects/{project_id}/project_timecard_entries/bulk_cr
 
 
 class _BulkCreated(ProcoreModel):
-    timecard_entries: list[TimecardEntry] = []
+    timecard_entries: Items[TimecardEntry] = Field(default_factory=list)
 
 
 class TimecardResources(ProcoreHTTP):
