@@ -114,3 +114,59 @@ def test_import_from_the_page_reports_what_it_did(open_page: Callable[..., AppTe
     assert rows["job sites"]["created"] == 1 and rows["employees"]["created"] == 2
     assert "already linked to another project" in rows["job sites"]["reasons"]
     assert at.status[0].label == "Import finished"
+
+
+def _redirect_params(location: str) -> dict[str, str]:
+    from urllib.parse import parse_qs, urlsplit
+
+    return {key: values[0] for key, values in parse_qs(urlsplit(location).query).items()}
+
+
+def _app_with_redirect(params: dict[str, str]) -> AppTest:
+    from tests.pages.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def test_wrong_state_is_refused_and_nothing_is_stored(app_db: Engine) -> None:
+    _activate(app_db)
+    params = _redirect_params(browser_sign_in(get_settings(), app_db))
+    at = _app_with_redirect({**params, "state": "forged-state"})
+    assert "Procore was not connected" in at.error[0].value
+    with Session(app_db) as session:
+        assert setup.connection(session) is None
+
+
+def test_reused_redirect_is_refused(app_db: Engine) -> None:
+    _activate(app_db)
+    params = _redirect_params(browser_sign_in(get_settings(), app_db))
+    first = _app_with_redirect(params)
+    assert "Connected to Procore" in first.success[0].value
+    again = _app_with_redirect(params)
+    assert "Procore was not connected" in again.error[0].value
+    assert "already used" in again.error[0].value or "used" in again.error[0].value
+
+
+def test_disconnect_revokes_the_token_at_procore(open_page: Callable[..., AppTest], app_db: Engine) -> None:
+    from core.procore.encryption import cipher_from_settings
+    from core.procore.token_store import TokenStore
+
+    _activate(app_db)
+    company = _connect(app_db, choose_company=True)
+    settings = get_settings()
+    stored = TokenStore(engine=app_db, cipher=cipher_from_settings(settings)).load()
+    assert stored is not None
+    url = resolve_endpoints(settings).api_url
+    headers = {"Authorization": f"Bearer {stored.token['access_token']}", "Procore-Company-Id": str(company)}
+    assert httpx.get(f"{url}/rest/v1.0/me", headers=headers, timeout=10).status_code == 200
+    at = open_page(PAGE)
+    at.button(key="procore_disconnect").click().run()
+    at.button(key="procore_disconnect_yes").click().run()
+    assert not at.exception
+    assert httpx.get(f"{url}/rest/v1.0/me", headers=headers, timeout=10).status_code == 401
+    with Session(app_db) as session:
+        assert setup.connection(session) is None
+    assert any("procore-authorize" in m.value for m in at.markdown)

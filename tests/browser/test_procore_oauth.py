@@ -1,0 +1,46 @@
+"""The OAuth round trip as a person does it: app → Procore's consent page (the emulator) → back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import CHROMIUM, RunningApp, start_app
+
+
+@pytest.fixture
+def fresh_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    process, running = start_app(tmp_path_factory.mktemp("oauth"))
+    yield running
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def _to_consent_page(app: RunningApp, page: Page) -> None:
+    page.goto(f"{app.url}/integrations")
+    page.get_by_role("button", name="Activate").click()
+    page.get_by_role("link", name="Open Procore setup").click()
+    expect(page.get_by_role("heading", name="Procore setup")).to_be_visible()
+    page.get_by_role("link", name="Authorize with Procore").click()
+    expect(page.get_by_text("Jordan Avery")).to_be_visible()
+
+
+def test_allow_connects_and_shows_the_connection(fresh_app: RunningApp, page: Page) -> None:
+    _to_consent_page(fresh_app, page)
+    page.get_by_role("button", name="Allow").click()
+    expect(page.get_by_text("Connected to Procore (Built-in emulator) as Jordan Avery")).to_be_visible(timeout=60_000)
+    assert "code=" not in page.url  # the one-time code does not linger in the address bar
+    expect(page.get_by_text("Procore company")).to_be_visible()
+    page.reload()
+    expect(page.get_by_role("cell", name="Jordan Avery")).to_be_visible(timeout=60_000)
+
+
+def test_deny_changes_nothing_and_says_so(fresh_app: RunningApp, page: Page) -> None:
+    _to_consent_page(fresh_app, page)
+    page.get_by_role("button", name="Deny").click()
+    expect(page.get_by_text("Procore authorization was denied, so nothing changed")).to_be_visible(timeout=60_000)
+    expect(page.get_by_role("link", name="Authorize with Procore")).to_be_visible()
