@@ -168,12 +168,16 @@ class ProcoreOAuth2Client(OAuth2Client):  # type: ignore[misc]  # authlib ships 
             self._adopt(stored)
             return
         if error.error in DEAD_GRANT_ERRORS:
-            raise ReconnectRequired("Procore no longer accepts the stored authorization (used, expired or revoked).") from None
+            raise ReconnectRequired(
+                "Procore no longer accepts the stored authorization (used, expired or revoked)."
+            ) from None
         if error.error == "invalid_client":
             raise ReconnectRequired("Procore refused this app's client id or secret.") from None
         raise ReconnectRequired(f"Procore refused to refresh the token ({redact(str(error.error))}).") from None
 
-    def _on_token_update(self, token: dict[str, Any], refresh_token: str | None = None, access_token: str | None = None) -> None:
+    def _on_token_update(
+        self, token: dict[str, Any], refresh_token: str | None = None, access_token: str | None = None
+    ) -> None:
         """authlib hands us the new token after a refresh or client-credentials re-fetch: persist it (CAS)."""
         assert self.store is not None
         register_secret(token.get("access_token"))

@@ -138,7 +138,8 @@ def connect_client_credentials(
     endpoints = resolve_endpoints(settings)
     with _oauth_client(settings, endpoints, transport=transport, grant_type="client_credentials") as client:
         token = oauth.fetch_client_credentials(oauth=client)
-    return _save(settings, engine, endpoints, token, GrantType.CLIENT_CREDENTIALS, company_id=company_id, transport=transport)
+    grant = GrantType.CLIENT_CREDENTIALS
+    return _save(settings, engine, endpoints, token, grant, company_id=company_id, transport=transport)
 
 
 def _save(

@@ -80,5 +80,7 @@ def load_or_create_key_file(path: Path) -> bytes:
 def _read_key(path: Path) -> bytes:
     key = path.read_bytes().strip()
     if not key:
-        raise ConfigurationError(f"The key file {path} is empty; delete it to create a new one (then reconnect Procore).")
+        raise ConfigurationError(
+            f"The key file {path} is empty; delete it to create a new one (then reconnect Procore)."
+        )
     return key

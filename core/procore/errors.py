@@ -185,7 +185,9 @@ def error_from_response(response: httpx.Response, *, method: str, path: str) -> 
     """The error for a non-2xx Procore answer to `method path` (path is the template, not the URL)."""
     status = response.status_code
     field_errors = field_errors_from_body(response)
-    detail = "; ".join(f"{key}: {', '.join(msgs)}" if key != "base" else ", ".join(msgs) for key, msgs in field_errors.items())
+    detail = "; ".join(
+        ", ".join(msgs) if key == "base" else f"{key}: {', '.join(msgs)}" for key, msgs in field_errors.items()
+    )
     label = f"{method} {path}"
     common: dict[str, Any] = {
         "status_code": status,
@@ -238,7 +240,7 @@ def field_errors_from_body(response: httpx.Response) -> dict[str, list[str]]:
         return {"base": [str(body)]} if body else {}
     errors = body.get("errors", body.get("error_description") or body.get("message") or body.get("error"))
     if isinstance(errors, dict):
-        return {str(key): [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])] for key, msgs in errors.items()}
+        return {str(key): [str(m) for m in (v if isinstance(v, list) else [v])] for key, v in errors.items()}
     if isinstance(errors, list):
         return {"base": [str(m) for m in errors]}
     return {"base": [str(errors)]} if errors else {}

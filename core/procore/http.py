@@ -109,8 +109,8 @@ class ProcoreHTTP:
         def fetch(page_url: str, query: Params | None) -> httpx.Response:
             return self._send("GET", path, url=page_url, params=query, company_id=company_id, account_call=account_call)
 
-        pages = iter_pages(fetch, path=url, params=_clean(params or {}), per_page=per_page or self.per_page, path_template=path)
-        for page in pages:
+        size = per_page or self.per_page
+        for page in iter_pages(fetch, path=url, params=_clean(params or {}), per_page=size, path_template=path):
             for item in page:
                 yield self._parse(model, item, "GET", path)
 
@@ -167,21 +167,17 @@ class ProcoreHTTP:
         while True:
             version = self.http.version
             response, error = self._send_once(method, target, params=params, body=body, headers=headers)
-            if response is not None and response.status_code == 401 and not reauthorized and self.http.store is not None:
-                reauthorized = True
-                logger.debug("retrying %s %s after a refreshed token: HTTP 401", method, path)
-                self.http.force_refresh(failed_version=version)
-                continue
             if response is not None and response.is_success:
                 return response
+            if self._should_reauthorize(response, reauthorized):
+                reauthorized = True
+                logger.debug("retrying %s %s with a refreshed token: HTTP 401", method, path)
+                self.http.force_refresh(failed_version=version)
+                continue
             delay = self._retry_wait(method, attempt, response, error)
             if delay is None:
                 raise self._failure(method, path, response, error, body)
-            reason = f"HTTP {response.status_code}" if response is not None else type(error).__name__
-            logger.debug(
-                "retrying %s %s (attempt %d of %d) in %.2f s: %s",
-                method, redact(path), attempt + 1, self.max_attempts, delay, redact(reason),
-            )
+            self._log_retry(method, path, attempt, delay, response, error)
             self._sleep(delay)
             attempt += 1
 
@@ -189,13 +185,40 @@ class ProcoreHTTP:
         self, method: str, target: str, *, params: Params | None, body: Any, headers: dict[str, str]
     ) -> tuple[httpx.Response | None, httpx.TransportError | None]:
         self.pacer.acquire()
+        seen: httpx.Headers | None = None
         try:
             response = self.http.request(method, target, params=params, json=body, headers=headers)
         except httpx.TransportError as error:
-            self.pacer.observe(None)
             return None, error
-        self.pacer.observe(response.headers)
-        return response, None
+        else:
+            seen = response.headers
+            return response, None
+        finally:
+            self.pacer.observe(seen)  # also when a token refresh inside the request failed
+
+    def _should_reauthorize(self, response: httpx.Response | None, already: bool) -> bool:
+        """A 401 gets one more try with a newer token (stored by another worker, or refreshed now)."""
+        return response is not None and response.status_code == 401 and not already and self.http.store is not None
+
+    def _log_retry(
+        self,
+        method: str,
+        path: str,
+        attempt: int,
+        delay: float,
+        response: httpx.Response | None,
+        error: httpx.TransportError | None,
+    ) -> None:
+        reason = f"HTTP {response.status_code}" if response is not None else type(error).__name__
+        logger.debug(
+            "retrying %s %s (attempt %d of %d) in %.2f s: %s",
+            method,
+            redact(path),
+            attempt + 1,
+            self.max_attempts,
+            delay,
+            redact(reason),
+        )
 
     def _retry_wait(
         self, method: str, attempt: int, response: httpx.Response | None, error: httpx.TransportError | None
@@ -225,7 +248,8 @@ class ProcoreHTTP:
             )
         if error is not None:
             cls = ProcoreTimeoutError if isinstance(error, httpx.TimeoutException) else ProcoreConnectionError
-            return cls(f"Could not reach Procore for {method} {path} ({type(error).__name__}). Try again later.", method=method, path=path)
+            message = f"Could not reach Procore for {method} {path} ({type(error).__name__}). Try again later."
+            return cls(message, method=method, path=path)
         assert response is not None
         return error_from_response(response, method=method, path=path)
 

@@ -85,7 +85,8 @@ def _refusal(row: OAuthState | None, moment: datetime) -> str:
 
 def authorization_url(*, oauth: ProcoreOAuth2Client, login_url: str, redirect_uri: str, state: str) -> str:
     """Procore's consent page URL for this app, carrying `state` and the redirect URI."""
-    url, _ = oauth.create_authorization_url(login_url.rstrip("/") + AUTHORIZE_PATH, state=state, redirect_uri=redirect_uri)
+    endpoint = login_url.rstrip("/") + AUTHORIZE_PATH
+    url, _ = oauth.create_authorization_url(endpoint, state=state, redirect_uri=redirect_uri)
     return str(url)
 
 

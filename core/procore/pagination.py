@@ -50,7 +50,9 @@ def iter_pages(
             return
         _check_next(next_url, response.request.url, seen, path_template)
         response = fetch(str(next_url), None)
-    raise PaginationLoopError(f"{label} returned more than {MAX_PAGES} pages; stopped.", method="GET", path=path_template)
+    raise PaginationLoopError(
+        f"{label} returned more than {MAX_PAGES} pages; stopped.", method="GET", path=path_template
+    )
 
 
 def next_page_url(response: httpx.Response) -> httpx.URL | None:
@@ -106,9 +108,11 @@ def _items(response: httpx.Response, path_template: str) -> list[Any]:
     try:
         body = response.json()
     except ValueError as error:
-        raise UnexpectedResponseError(f"{label} answered with something that is not JSON.", method="GET", path=path_template) from error
+        message = f"{label} answered with something that is not JSON."
+        raise UnexpectedResponseError(message, method="GET", path=path_template) from error
     if isinstance(body, dict) and isinstance(body.get("data"), list):
         return list(body["data"])  # v2 envelope
     if not isinstance(body, list):
-        raise UnexpectedResponseError(f"{label} answered with a JSON {type(body).__name__}, not a list.", method="GET", path=path_template)
+        message = f"{label} answered with a JSON {type(body).__name__}, not a list."
+        raise UnexpectedResponseError(message, method="GET", path=path_template)
     return body

@@ -94,10 +94,11 @@ class TokenStore:
     def claim_refresh(self, *, version: int, lease_seconds: float) -> bool:
         """Take the refresh lease if the row is still at `version` and nobody holds a live lease."""
         now = self.now()
+        claimed_until = ProcoreConnection.refresh_claimed_until
         statement = (
             update(ProcoreConnection)
             .where(ProcoreConnection.slot == self.slot, ProcoreConnection.version == version)
-            .where((ProcoreConnection.refresh_claimed_until.is_(None)) | (ProcoreConnection.refresh_claimed_until < now))
+            .where(claimed_until.is_(None) | (claimed_until < now))  # type: ignore[union-attr,operator]
             .values(refresh_claimed_until=now + timedelta(seconds=lease_seconds))
         )
         return self._execute(statement)

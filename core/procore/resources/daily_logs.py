@@ -38,7 +38,9 @@ class DailyLogResources(ProcoreHTTP):
         per_page: int | None = None,
     ) -> Iterator[ManpowerLog]:
         params = {**_window(start, end), "filters[status]": status}
-        return self._list(ManpowerLog, MANPOWER, company_id=company_id, params=params, per_page=per_page, project_id=project_id)
+        return self._list(
+            ManpowerLog, MANPOWER, company_id=company_id, params=params, per_page=per_page, project_id=project_id
+        )
 
     def get_manpower_log(self, *, project_id: int, log_id: int, company_id: int | None = None) -> ManpowerLog:
         return self._get(ManpowerLog, MANPOWER_ONE, company_id=company_id, project_id=project_id, log_id=log_id)
@@ -54,7 +56,9 @@ class DailyLogResources(ProcoreHTTP):
         self, *, project_id: int, log_id: int, changes: ManpowerLogInput, company_id: int | None = None
     ) -> ManpowerLog:
         body = {"manpower_log": changes.payload()}
-        data = self._write("PATCH", MANPOWER_ONE, company_id=company_id, body=body, project_id=project_id, log_id=log_id)
+        data = self._write(
+            "PATCH", MANPOWER_ONE, company_id=company_id, body=body, project_id=project_id, log_id=log_id
+        )
         return self._parse(ManpowerLog, data, "PATCH", MANPOWER_ONE)
 
     def delete_manpower_log(self, *, project_id: int, log_id: int, company_id: int | None = None) -> None:
@@ -70,7 +74,9 @@ class DailyLogResources(ProcoreHTTP):
         per_page: int | None = None,
     ) -> Iterator[QuantityLog]:
         params = _window(start, end)
-        return self._list(QuantityLog, QUANTITY, company_id=company_id, params=params, per_page=per_page, project_id=project_id)
+        return self._list(
+            QuantityLog, QUANTITY, company_id=company_id, params=params, per_page=per_page, project_id=project_id
+        )
 
     def get_quantity_log(self, *, project_id: int, log_id: int, company_id: int | None = None) -> QuantityLog:
         return self._get(QuantityLog, QUANTITY_ONE, company_id=company_id, project_id=project_id, log_id=log_id)
@@ -86,7 +92,9 @@ class DailyLogResources(ProcoreHTTP):
         self, *, project_id: int, log_id: int, changes: QuantityLogInput, company_id: int | None = None
     ) -> QuantityLog:
         body = {"quantity_log": changes.payload()}
-        data = self._write("PATCH", QUANTITY_ONE, company_id=company_id, body=body, project_id=project_id, log_id=log_id)
+        data = self._write(
+            "PATCH", QUANTITY_ONE, company_id=company_id, body=body, project_id=project_id, log_id=log_id
+        )
         return self._parse(QuantityLog, data, "PATCH", QUANTITY_ONE)
 
     def delete_quantity_log(self, *, project_id: int, log_id: int, company_id: int | None = None) -> None:

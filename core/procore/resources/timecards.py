@@ -38,7 +38,9 @@ class TimecardResources(ProcoreHTTP):
         if end < start:
             raise ValueError(f"end {end} is before start {start}")
         params = {"start_date": start.isoformat(), "end_date": end.isoformat()}
-        return self._list(TimecardEntry, PROJECT, company_id=company_id, params=params, per_page=per_page, project_id=project_id)
+        return self._list(
+            TimecardEntry, PROJECT, company_id=company_id, params=params, per_page=per_page, project_id=project_id
+        )
 
     def get_project_timecard_entry(
         self, *, project_id: int, entry_id: int, company_id: int | None = None
@@ -56,7 +58,9 @@ class TimecardResources(ProcoreHTTP):
         self, *, project_id: int, entry_id: int, changes: TimecardEntryInput, company_id: int | None = None
     ) -> TimecardEntry:
         body = {"timecard_entry": changes.payload()}
-        data = self._write("PATCH", PROJECT_ONE, company_id=company_id, body=body, project_id=project_id, entry_id=entry_id)
+        data = self._write(
+            "PATCH", PROJECT_ONE, company_id=company_id, body=body, project_id=project_id, entry_id=entry_id
+        )
         return self._parse(TimecardEntry, data, "PATCH", PROJECT_ONE)
 
     def delete_project_timecard_entry(self, *, project_id: int, entry_id: int, company_id: int | None = None) -> None:

@@ -41,7 +41,9 @@ class TimesheetResources(ProcoreHTTP):
         per_page: int | None = None,
     ) -> Iterator[Timesheet]:
         params = {"filters[date]": date_range(start, end), "filters[updated_at]": date_range(updated_from, updated_to)}
-        return self._list(Timesheet, PROJECT, company_id=company_id, params=params, per_page=per_page, project_id=project_id)
+        return self._list(
+            Timesheet, PROJECT, company_id=company_id, params=params, per_page=per_page, project_id=project_id
+        )
 
     def update_timesheet_approval(
         self,

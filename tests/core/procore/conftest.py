@@ -155,7 +155,9 @@ def user_client(settings: Settings, engine: Engine, transport: CountingTransport
 
 
 @pytest.fixture
-def service_client(settings: Settings, engine: Engine, transport: CountingTransport, emulator: Emulator) -> ProcoreClient:
+def service_client(
+    settings: Settings, engine: Engine, transport: CountingTransport, emulator: Emulator
+) -> ProcoreClient:
     """A client over a client-credentials (service account) connection in the main company."""
     connect_client_credentials(settings, engine, company_id=emulator.company_id, transport=transport)
     return open_client(settings, engine, transport=transport, sleep=lambda _: None)

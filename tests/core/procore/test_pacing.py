@@ -54,7 +54,11 @@ class FakeClock:
 
 
 def _headers(limit: int, remaining: int, reset: float) -> dict[str, str]:
-    return {"X-Rate-Limit-Limit": str(limit), "X-Rate-Limit-Remaining": str(remaining), "X-Rate-Limit-Reset": str(reset)}
+    return {
+        "X-Rate-Limit-Limit": str(limit),
+        "X-Rate-Limit-Remaining": str(remaining),
+        "X-Rate-Limit-Reset": str(reset),
+    }
 
 
 def test_pacing_lets_bursts_through_while_most_of_the_window_is_left() -> None:

@@ -14,6 +14,7 @@ from core.procore.inputs import BulkTimecardEntryInput
 from tests.core.procore.conftest import CountingTransport, Emulator
 
 PEOPLE = "/rest/v1.0/companies/{company_id}/people"
+PAGE = "https://api.procore.test/rest/v1.0/companies/1/people"
 
 
 def test_lists_more_than_a_thousand_records_page_by_page(
@@ -40,7 +41,8 @@ def test_follows_total_and_per_page_when_procore_sends_no_link(
         BulkTimecardEntryInput(project_id=project_id, party_id=person.id, date=day, hours="8")
         for person in people
     ]
-    created = [entry for chunk in service_client.bulk_create_company_timecard_entries(entries=entries) for entry in chunk]
+    chunks = service_client.bulk_create_company_timecard_entries(entries=entries)
+    created = [entry for chunk in chunks for entry in chunk]
     assert len(created) == 5
 
     rows = list(service_client.iter_company_timesheets(start=day, end=day, per_page=2))
@@ -50,7 +52,8 @@ def test_follows_total_and_per_page_when_procore_sends_no_link(
 
 
 def _auth(client: ProcoreClient, emulator: Emulator) -> dict[str, str]:
-    return {"Authorization": f"Bearer {client.http.token['access_token']}", "Procore-Company-Id": str(emulator.company_id)}
+    token = client.http.token["access_token"]
+    return {"Authorization": f"Bearer {token}", "Procore-Company-Id": str(emulator.company_id)}
 
 
 def _fake_procore(links: dict[int, str]) -> ProcoreClient:
@@ -75,11 +78,11 @@ def _fake_procore(links: dict[int, str]) -> ProcoreClient:
 @pytest.mark.parametrize(
     ("links", "message"),
     [
-        ({1: '<https://api.procore.test/rest/v1.0/companies/1/people?page=1&per_page=100>; rel="next"'}, "already read"),
+        ({1: f'<{PAGE}?page=1&per_page=100>; rel="next"'}, "already read"),
         (
             {
-                1: '<https://api.procore.test/rest/v1.0/companies/1/people?page=2&per_page=100>; rel="next"',
-                2: '<https://api.procore.test/rest/v1.0/companies/1/people?per_page=100&page=1>; rel="next"',
+                1: f'<{PAGE}?page=2&per_page=100>; rel="next"',
+                2: f'<{PAGE}?per_page=100&page=1>; rel="next"',
             },
             "already read",
         ),

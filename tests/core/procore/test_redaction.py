@@ -67,12 +67,21 @@ def _error_of(call: object) -> str:
     ("raw", "kept", "gone"),
     [
         (
-            "https://login.procore.com/oauth/token?grant_type=refresh_token&refresh_token=rt-123456&client_secret=sh-998877",
+            "https://login.procore.com/oauth/token?grant_type=refresh_token&refresh_token=rt-123456"
+            "&client_secret=sh-998877",
             "grant_type=refresh_token",
             ["rt-123456", "sh-998877"],
         ),
-        ("http://localhost:8501/procore_setup?code=abcdef0123&state=st-778899", "procore_setup", ["abcdef0123", "st-778899"]),
-        ('{"access_token":"eyJhbGciOi.xyz","refresh_token":"76ba44aa","expires_in":5400}', '"expires_in":5400', ["eyJhbGciOi.xyz", "76ba44aa"]),
+        (
+            "http://localhost:8501/procore_setup?code=abcdef0123&state=st-778899",
+            "procore_setup",
+            ["abcdef0123", "st-778899"],
+        ),
+        (
+            '{"access_token":"eyJhbGciOi.xyz","refresh_token":"76ba44aa","expires_in":5400}',
+            '"expires_in":5400',
+            ["eyJhbGciOi.xyz", "76ba44aa"],
+        ),
         ("Authorization: Bearer eyJ0eXAi.abc.def", "Authorization: Bearer ***", ["eyJ0eXAi.abc.def"]),
         ('{"cost_code":{"code":"03-100","name":"Concrete"}}', '"code":"03-100"', []),
     ],

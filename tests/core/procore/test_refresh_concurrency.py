@@ -17,17 +17,22 @@ from emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from tests.core.procore.conftest import CountingTransport, Emulator, expire_stored_token, token_store
 
 
-@pytest.mark.parametrize("clients", ["one shared client", "a client per thread"])
+@pytest.mark.parametrize("clients", ["one shared client", "a client per thread", "two processes of four threads"])
 def test_eight_threads_on_an_expired_token_cause_exactly_one_refresh(
     settings: Settings, engine: Engine, user_client: ProcoreClient, emulator: Emulator, clients: str
 ) -> None:
     counted = CountingTransport()
     shared = open_client(settings, engine, transport=counted)
     expire_stored_token(engine, shared)
+    second_process = create_db_engine(str(engine.url))  # its own engine, pool and lock: only the DB is shared
     start = threading.Barrier(8)
 
-    def call(_: int) -> str:
-        client = shared if clients == "one shared client" else open_client(settings, engine, transport=counted)
+    def call(n: int) -> str:
+        if clients == "one shared client":
+            client = shared
+        else:
+            on = second_process if clients.startswith("two processes") and n % 2 else engine
+            client = open_client(settings, on, transport=counted)
         start.wait()
         return client.me().login or ""
 
