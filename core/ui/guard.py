@@ -59,6 +59,7 @@ def page_guard(permission: Perm | None = None) -> PageContext:
         permission: the permission the page needs to be opened at all; pages
             that only need it for some actions check `ctx.can(...)` themselves.
     """
+    _leave_legacy_multipage_mode()
     settings = get_settings()
     engine = database(settings)
     identity = _identity(settings, engine)
@@ -70,6 +71,22 @@ def page_guard(permission: Perm | None = None) -> PageContext:
         )
         st.stop()
     return PageContext(settings=settings, engine=engine, identity=identity)
+
+
+def _leave_legacy_multipage_mode() -> None:
+    """Undo Streamlit's old `pages/` mode, which a first visit by deep link switches on.
+
+    With a `pages/` folder, Streamlit decides once per process, at its first session, whether the
+    app is an old-style multipage app. When that first visit is a deep link (a bookmark, or
+    Procore's OAuth redirect) the page runs without `app.py`, so the sidebar lists raw script
+    names. `st.navigation` clears the flag; we clear it too and rerun, so `app.py` runs and routes
+    to the same page (the URL and its query parameters are kept).
+    """
+    from streamlit.runtime.pages_manager import PagesManager  # noqa: PLC0415 - Streamlit internals, one place
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def _identity(settings: Settings, engine: Engine) -> Identity:

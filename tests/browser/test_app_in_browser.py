@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+from pathlib import Path
 
-from tests.browser.conftest import RunningApp
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.conftest import RunningApp, start_app
 
 
 def test_fresh_app_opens_on_demo_time_logs(app: RunningApp, page: Page) -> None:
@@ -12,8 +14,19 @@ def test_fresh_app_opens_on_demo_time_logs(app: RunningApp, page: Page) -> None:
     expect(page.get_by_text("hours worked")).to_be_visible()
 
 
-def test_deep_link_to_a_page_still_runs_the_guard(app: RunningApp, page: Page) -> None:
-    """Regression guard: a first visit straight to a page script must not skip the page guard."""
-    page.goto(f"{app.url}/role_permissions")
-    expect(page.get_by_role("heading", name="Role permissions")).to_be_visible(timeout=60_000)
-    expect(page.get_by_text("Local single-user mode")).to_be_visible()
+def test_first_visit_by_deep_link_gets_the_real_navigation(tmp_path: Path, browser: Browser) -> None:
+    """Regression guard: a server's first visit straight to a page must run the guard and app.py's navigation."""
+    process, app = start_app(tmp_path)
+    try:
+        page = browser.new_page()
+        page.goto(f"{app.url}/role_permissions")
+        expect(page.get_by_role("heading", name="Role permissions")).to_be_visible(timeout=60_000)
+        expect(page.get_by_text("Local single-user mode")).to_be_visible()
+        sidebar = page.get_by_test_id("stSidebarNav")
+        expect(sidebar.get_by_text("Time clock")).to_be_visible()
+        expect(sidebar.get_by_text("Role permissions")).to_be_visible()
+        expect(sidebar.get_by_text("role permissions", exact=True)).to_have_count(0)
+        page.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -44,3 +44,24 @@ def test_deny_changes_nothing_and_says_so(fresh_app: RunningApp, page: Page) -> 
     page.get_by_role("button", name="Deny").click()
     expect(page.get_by_text("Procore authorization was denied, so nothing changed")).to_be_visible(timeout=60_000)
     expect(page.get_by_role("link", name="Authorize with Procore")).to_be_visible()
+
+
+def test_a_new_user_sets_up_procore_and_imports_in_the_browser(fresh_app: RunningApp, page: Page) -> None:
+    _to_consent_page(fresh_app, page)
+    page.get_by_role("button", name="Allow").click()
+    expect(page.get_by_text("Connected to Procore (Built-in emulator)")).to_be_visible(timeout=60_000)
+    page.get_by_test_id("stSelectbox").filter(has_text="Procore company").click()
+    page.get_by_role("option", name="Northwind Builders", exact=True).click()
+    page.get_by_role("button", name="Use this company").click()
+    page.get_by_text("Two-way integration").click()
+    for label in ("Manpower (daily log manpower)", "Timecard (daily log timecards)"):
+        page.get_by_text(label).click()
+        expect(page.get_by_role("checkbox", name=label)).to_be_checked()
+    page.get_by_text("Timesheet (Procore timesheets").click()
+    expect(page.get_by_text("Timecard was turned off")).to_be_visible()
+    expect(page.get_by_role("checkbox", name="Timecard (daily log timecards)")).not_to_be_checked()
+    expect(page.get_by_text("Setup is finished")).to_be_visible()
+    page.get_by_role("button", name="Import now").click()
+    expect(page.get_by_text("Import finished")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Payroll items").first).to_be_visible()  # two-way adds the payroll items page
+    page.screenshot(path=str(fresh_app.data_dir / "setup-finished.png"), full_page=True)
