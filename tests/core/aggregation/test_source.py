@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+from sqlmodel import Session
+
+from core.aggregation import load_production_quantities, load_time_logs
+from core.models import Company, CostCode, Crew, Employee, JobSite, PayClass, PayID, ProductionQuantity, TimeLog
+
+SUN, MON, TUE = date(2026, 11, 15), date(2026, 11, 16), date(2026, 11, 17)
+HOUR = 3_600_000_000
+
+
+@pytest.fixture
+def ids(session: Session) -> dict[str, int]:
+    company = Company(name="Northwind Builders", number="NWB", is_own=True)
+    chicago = JobSite(name="Bayfront Hotel", number="1007", time_zone="America/Chicago")
+    berlin = JobSite(name="Spree Offices", number="2001", time_zone="Europe/Berlin")
+    reg, pay_class = PayID(code="REG", name="Regular"), PayClass(number="F", name="Foreman")
+    session.add_all([company, chicago, berlin, reg, pay_class])
+    session.flush()
+    crew = Crew(name="Framing", company_id=company.id)
+    code = CostCode(code="03-300", name="Concrete", unit_of_measure="CY")
+    ann = Employee(first_name="Ann", last_name="Lee", number="E1", company_id=company.id)
+    session.add_all([crew, code, ann])
+    session.commit()
+    return {"company": company.id, "chicago": chicago.id, "berlin": berlin.id, "reg": reg.id,
+            "pay_class": pay_class.id, "crew": crew.id, "code": code.id, "ann": ann.id}  # type: ignore[dict-item]
+
+
+def _log(ids: dict[str, int], site: str, clock_in: datetime, hours: float | None, **extra: object) -> TimeLog:
+    clock_out = None if hours is None else clock_in + timedelta(hours=hours)
+    return TimeLog(employee_id=ids["ann"], job_site_id=ids[site], pay_id_id=ids["reg"], company_id=ids["company"],
+                   crew_id=ids["crew"], cost_code_id=ids["code"], pay_class_id=ids["pay_class"],
+                   clock_in=clock_in, clock_out=clock_out, **extra)
+
+
+def test_logs_count_for_their_clock_in_date_at_the_job_site_and_only_live_closed_ones(
+    session: Session, ids: dict[str, int]
+) -> None:
+    utc = UTC
+    session.add_all([
+        # Chicago 22:00 Monday → 06:00 Tuesday (UTC 04:00–12:00 Tuesday): a night shift, counted Monday.
+        _log(ids, "chicago", datetime(2026, 11, 17, 4, 0, tzinfo=utc), 8, break_minutes=30),
+        # Berlin 00:30 Tuesday is Monday 23:30 UTC: counted Tuesday in Berlin.
+        _log(ids, "berlin", datetime(2026, 11, 16, 23, 30, tzinfo=utc), 2),
+        # Chicago 21:00 Sunday (03:00 UTC Monday): Sunday, outside the range.
+        _log(ids, "chicago", datetime(2026, 11, 16, 3, 0, tzinfo=utc), 1),
+        _log(ids, "chicago", datetime(2026, 11, 16, 14, 0, tzinfo=utc), 4, deleted_at=datetime(2026, 11, 18, tzinfo=utc)),
+        _log(ids, "chicago", datetime(2026, 11, 17, 14, 0, tzinfo=utc), None),  # still clocked in
+    ])
+    session.commit()
+
+    frame = load_time_logs(session, start=MON, end=TUE)
+
+    expected = pd.DataFrame({
+        "job_site_id": [ids["chicago"], ids["berlin"]],
+        "work_date": [MON, TUE],
+        "employee_id": [ids["ann"]] * 2,
+        "company_id": [ids["company"]] * 2,
+        "crew_id": pd.array([ids["crew"]] * 2, dtype="Int64"),
+        "pay_id_id": [ids["reg"]] * 2,
+        "cost_code_id": pd.array([ids["code"]] * 2, dtype="Int64"),
+        "pay_class_id": pd.array([ids["pay_class"]] * 2, dtype="Int64"),
+        "clock_in": pd.to_datetime(["2026-11-17T04:00Z", "2026-11-16T23:30Z"]).astype("datetime64[us, UTC]"),
+        "worked_micros": [int(7.5 * HOUR), 2 * HOUR],  # the break is deducted
+    })
+    sort = ["job_site_id", "work_date"]
+    assert_frame_equal(frame.sort_values(sort).reset_index(drop=True), expected.sort_values(sort).reset_index(drop=True))
+    only_berlin = load_time_logs(session, start=MON, end=TUE, job_site_ids=[ids["berlin"]])
+    assert only_berlin["job_site_id"].tolist() == [ids["berlin"]]
+    assert load_time_logs(session, start=SUN, end=SUN)["worked_micros"].tolist() == [HOUR]
+
+
+def test_no_logs_give_an_empty_source_frame(session: Session, ids: dict[str, int]) -> None:
+    assert load_time_logs(session, start=MON, end=TUE).empty
+    assert load_time_logs(session, start=MON, end=TUE, job_site_ids=[]).empty
+
+
+def test_quantities_in_range_and_live_only(session: Session, ids: dict[str, int]) -> None:
+    def quantity(day: date, units: str, **extra: object) -> ProductionQuantity:
+        return ProductionQuantity(job_site_id=ids["chicago"], cost_code_id=ids["code"], date=day,
+                                  unit_of_measure="CY", units=Decimal(units), **extra)
+
+    session.add_all([
+        quantity(MON, "12.5"), quantity(TUE, "3"), quantity(SUN, "9"),
+        quantity(MON, "4", deleted_at=datetime(2026, 11, 18, tzinfo=UTC)),
+    ])
+    session.commit()
+
+    frame = load_production_quantities(session, start=MON, end=TUE)
+
+    expected = pd.DataFrame({
+        "job_site_id": [ids["chicago"]] * 2, "work_date": [MON, TUE], "cost_code_id": [ids["code"]] * 2,
+        "unit_of_measure": ["CY", "CY"], "units": [12.5, 3.0],
+    })
+    assert_frame_equal(frame.sort_values("work_date").reset_index(drop=True), expected)
