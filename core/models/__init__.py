@@ -3,6 +3,14 @@
 from core.models.access import Permission, Role, RolePermission, User
 from core.models.mapping import ListSync, PayrollItem, ProcoreLink, ProcoreRecord
 from core.models.procore import GrantType, OAuthState, ProcoreConnection
+from core.models.publishing import (
+    AttemptAction,
+    PublishAttempt,
+    PublishEntry,
+    PublishModule,
+    PublishRun,
+    PublishStatus,
+)
 from core.models.setup import ProcoreSetup
 from core.models.timeclock import (
     Company,
@@ -17,6 +25,7 @@ from core.models.timeclock import (
 )
 
 __all__ = [
+    "AttemptAction",
     "Company",
     "CostCode",
     "Crew",
@@ -34,6 +43,11 @@ __all__ = [
     "ProcoreRecord",
     "ProcoreSetup",
     "ProductionQuantity",
+    "PublishAttempt",
+    "PublishEntry",
+    "PublishModule",
+    "PublishRun",
+    "PublishStatus",
     "Role",
     "RolePermission",
     "TimeLog",
