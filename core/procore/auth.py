@@ -11,18 +11,18 @@ from __future__ import annotations
 import logging
 import time
 import warnings
-from collections.abc import Callable
 from typing import Any
 
 import httpx
-from authlib.deprecate import AuthlibDeprecationWarning
-from authlib.integrations.base_client import OAuthError
+from authlib.deprecate import AuthlibDeprecationWarning  # type: ignore[import-untyped]
+from authlib.integrations.base_client import OAuthError  # type: ignore[import-untyped]
 
 with warnings.catch_warnings():
     # authlib 1.9 nudges towards the "httpx2" package; we deliberately stay on httpx (stack-notes §7).
     warnings.simplefilter("ignore", AuthlibDeprecationWarning)
-    from authlib.integrations.httpx_client import OAuth2Client
+    from authlib.integrations.httpx_client import OAuth2Client  # type: ignore[import-untyped]
 
+from core.errors import ConfigurationError
 from core.procore import constants
 from core.procore.errors import ProcoreConnectionError, ProcoreTimeoutError, ReconnectRequired, ServerError
 from core.procore.redaction import redact, register_secret
@@ -49,7 +49,6 @@ def new_oauth_client(
     base_url: str = "",
     store: TokenStore | None = None,
     version: int = 0,
-    sleep: Callable[[float], None] = time.sleep,
 ) -> ProcoreOAuth2Client:
     """An authlib client for Procore's OAuth server at `login_url` (credentials sent as form fields)."""
     register_secret(client_secret)
@@ -70,7 +69,7 @@ def new_oauth_client(
         headers={"User-Agent": constants.USER_AGENT, "Accept": "application/json"},
         **metadata,
     )
-    client.bind_store(store, version=version, sleep=sleep)
+    client.bind_store(store, version=version)
     return client
 
 
@@ -79,16 +78,14 @@ class ProcoreOAuth2Client(OAuth2Client):  # type: ignore[misc]  # authlib ships 
 
     store: TokenStore | None = None
     version: int = 0
-    _sleep: Callable[[float], None] = time.sleep
 
-    def bind_store(self, store: TokenStore | None, *, version: int, sleep: Callable[[float], None]) -> None:
+    def bind_store(self, store: TokenStore | None, *, version: int) -> None:
         self.store = store
         self.version = version
-        self._sleep = sleep
         self.update_token = self._on_token_update if store is not None else None
 
     def is_token_expired(self) -> bool:
-        token = self.token
+        token: Any = self.token
         return bool(token is None or token.is_expired(leeway=self.leeway))
 
     def ensure_active_token(self, token: Any = None) -> bool:
@@ -129,7 +126,7 @@ class ProcoreOAuth2Client(OAuth2Client):  # type: ignore[misc]  # authlib ships 
             if time.monotonic() > deadline:
                 raise ProcoreTimeoutError("Another worker kept refreshing the Procore token for too long; try again.")
             logger.debug("Procore token refresh in progress elsewhere; waiting for its result")
-            self._sleep(constants.REFRESH_POLL_INTERVAL)
+            time.sleep(constants.REFRESH_POLL_INTERVAL)  # real time: another worker is doing real work
 
     def _refresh_claimed(self, version: int) -> None:
         assert self.store is not None
@@ -172,7 +169,9 @@ class ProcoreOAuth2Client(OAuth2Client):  # type: ignore[misc]  # authlib ships 
                 "Procore no longer accepts the stored authorization (used, expired or revoked)."
             ) from None
         if error.error == "invalid_client":
-            raise ReconnectRequired("Procore refused this app's client id or secret.") from None
+            raise ConfigurationError(
+                "Procore refused this app's client id or secret; check PROCORE_CLIENT_ID and PROCORE_CLIENT_SECRET."
+            ) from None
         raise ReconnectRequired(f"Procore refused to refresh the token ({redact(str(error.error))}).") from None
 
     def _on_token_update(

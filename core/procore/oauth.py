@@ -11,12 +11,13 @@ import logging
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import httpx
-from authlib.integrations.base_client import OAuthError
+from authlib.integrations.base_client import OAuthError  # type: ignore[import-untyped]
 from sqlalchemy import delete, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
+from sqlmodel import col
 
 from core.db import session_scope, utcnow
 from core.models.procore import OAuthState
@@ -47,7 +48,7 @@ def create_state(*, engine: Engine, redirect_uri: str, now: Callable[[], datetim
     register_secret(state)
     created = now()
     with session_scope(engine) as session:
-        session.execute(delete(OAuthState).where(OAuthState.expires_at < created - STALE_STATE_RETENTION))
+        session.execute(delete(OAuthState).where(col(OAuthState.expires_at) < created - STALE_STATE_RETENTION))
         session.add(
             OAuthState(
                 state_hash=_hash(state),
@@ -63,12 +64,13 @@ def consume_state(*, engine: Engine, state: str, now: Callable[[], datetime] = u
     """Use up `state` (once); refuses an unknown, already used or expired state with a plain message."""
     moment = now()
     with session_scope(engine) as session:
-        result = session.execute(
+        statement = (
             update(OAuthState)
-            .where(OAuthState.state_hash == _hash(state))  # type: ignore[arg-type]
-            .where(OAuthState.consumed_at.is_(None), OAuthState.expires_at > moment)  # type: ignore[union-attr]
+            .where(col(OAuthState.state_hash) == _hash(state))
+            .where(col(OAuthState.consumed_at).is_(None), col(OAuthState.expires_at) > moment)
             .values(consumed_at=moment)
         )
+        result = cast(CursorResult[Any], session.execute(statement))
         row = session.get(OAuthState, _hash(state))
         if result.rowcount == 1 and row is not None:
             return row

@@ -35,6 +35,7 @@ class RateLimitPacer:
     _window: _Window = field(default_factory=_Window)
     _next_slot: float = 0.0
     _in_flight: int = 0
+    _retired_reset: float = 0.0  # Reset of the last window we saw end; late answers from it are ignored
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def acquire(self) -> float:
@@ -56,11 +57,12 @@ class RateLimitPacer:
     def _reserve_slot(self, now: float) -> float:
         window = self._window
         if window.reset_at is not None and now >= window.reset_at + constants.PACING_RESET_SLACK:
-            self._window = window = _Window(limit=window.limit, remaining=window.limit)  # a fresh window
+            self._retire(window)
         start = max(now, self._next_slot)
         self._next_slot = start
-        if window.remaining is not None and window.reset_at is not None:
-            start = self._pace(window, start)
+        if self._window.remaining is not None and self._window.reset_at is not None:
+            start = self._pace(self._window, start)
+        window = self._window
         if window.remaining is not None:
             window.remaining -= 1
         self._in_flight += 1
@@ -71,7 +73,7 @@ class RateLimitPacer:
         usable = window.remaining - self.reserve
         if usable <= 0:
             start = max(start, window.reset_at + constants.PACING_RESET_SLACK)
-            self._window = _Window(limit=window.limit, remaining=window.limit)
+            self._retire(window)
             self._next_slot = start
             return start
         if window.limit and usable > window.limit * BURST_FRACTION:
@@ -79,7 +81,14 @@ class RateLimitPacer:
         self._next_slot = start + max(0.0, window.reset_at - start) / usable
         return start
 
+    def _retire(self, window: _Window) -> None:
+        """The window ends: start a fresh one, assumed full until Procore's next answer says otherwise."""
+        self._retired_reset = max(self._retired_reset, window.reset_at or 0.0)
+        self._window = _Window(limit=window.limit, remaining=window.limit)
+
     def _update(self, limit: int, remaining: int, reset_at: float) -> None:
+        if reset_at <= self._retired_reset:
+            return  # a late answer from a window that has ended
         window = self._window
         estimate = remaining - self._in_flight
         if window.reset_at is None or reset_at > window.reset_at:

@@ -69,7 +69,7 @@ def _retry_delay(
     if hinted is not None:
         return max(0.0, hinted)
     backoff = min(constants.INITIAL_BACKOFF * 2 ** (attempt - 1), constants.MAX_BACKOFF)
-    return backoff * (1 - constants.JITTER * random())
+    return float(backoff * (1 - constants.JITTER * random()))
 
 
 def _hinted_wait(headers: Mapping[str, str], *, now: float) -> float | None:

@@ -13,11 +13,11 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import delete, update
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlalchemy.engine import CursorResult, Engine
+from sqlmodel import Session, col, select
 
 from core.db import session_scope, utcnow
 from core.models.procore import DEFAULT_SLOT, GrantType, ProcoreConnection, ProcoreConnectionBase
@@ -68,17 +68,17 @@ class TokenStore:
 
     def load(self) -> StoredToken | None:
         with Session(self.engine) as session:
-            row = session.exec(select(ProcoreConnection).where(ProcoreConnection.slot == self.slot)).first()
+            row = session.exec(select(ProcoreConnection).where(col(ProcoreConnection.slot) == self.slot)).first()
             return self._decrypt(row) if row is not None else None
 
     def connection(self) -> ProcoreConnection | None:
         with Session(self.engine, expire_on_commit=False) as session:
-            return session.exec(select(ProcoreConnection).where(ProcoreConnection.slot == self.slot)).first()
+            return session.exec(select(ProcoreConnection).where(col(ProcoreConnection.slot) == self.slot)).first()
 
     def replace(self, *, details: ProcoreConnectionBase, token: dict[str, Any]) -> ProcoreConnection:
         """Store a new connection in this slot (replacing any previous one) in one transaction."""
         with session_scope(self.engine) as session:
-            existing = session.exec(select(ProcoreConnection).where(ProcoreConnection.slot == self.slot)).first()
+            existing = session.exec(select(ProcoreConnection).where(col(ProcoreConnection.slot) == self.slot)).first()
             version = existing.version + 1 if existing else 1
             if existing is not None:
                 session.delete(existing)
@@ -94,11 +94,11 @@ class TokenStore:
     def claim_refresh(self, *, version: int, lease_seconds: float) -> bool:
         """Take the refresh lease if the row is still at `version` and nobody holds a live lease."""
         now = self.now()
-        claimed_until = ProcoreConnection.refresh_claimed_until
+        claimed_until = col(ProcoreConnection.refresh_claimed_until)
         statement = (
             update(ProcoreConnection)
-            .where(ProcoreConnection.slot == self.slot, ProcoreConnection.version == version)
-            .where(claimed_until.is_(None) | (claimed_until < now))  # type: ignore[union-attr,operator]
+            .where(col(ProcoreConnection.slot) == self.slot, col(ProcoreConnection.version) == version)
+            .where(claimed_until.is_(None) | (claimed_until < now))
             .values(refresh_claimed_until=now + timedelta(seconds=lease_seconds))
         )
         return self._execute(statement)
@@ -107,7 +107,7 @@ class TokenStore:
         """Write a new token pair if the row is still at `version`; bumps the version, drops the lease."""
         statement = (
             update(ProcoreConnection)
-            .where(ProcoreConnection.slot == self.slot, ProcoreConnection.version == version)
+            .where(col(ProcoreConnection.slot) == self.slot, col(ProcoreConnection.version) == version)
             .values(
                 **self._encrypted(token),
                 version=version + 1,
@@ -123,7 +123,7 @@ class TokenStore:
     def release_claim(self, *, version: int) -> None:
         statement = (
             update(ProcoreConnection)
-            .where(ProcoreConnection.slot == self.slot, ProcoreConnection.version == version)
+            .where(col(ProcoreConnection.slot) == self.slot, col(ProcoreConnection.version) == version)
             .values(refresh_claimed_until=None)
         )
         self._execute(statement)
@@ -131,17 +131,17 @@ class TokenStore:
     def update_company(self, *, company_id: int | None, company_name: str | None) -> bool:
         statement = (
             update(ProcoreConnection)
-            .where(ProcoreConnection.slot == self.slot)
+            .where(col(ProcoreConnection.slot) == self.slot)
             .values(company_id=company_id, company_name=company_name, updated_at=self.now())
         )
         return self._execute(statement)
 
     def delete(self) -> bool:
-        return self._execute(delete(ProcoreConnection).where(ProcoreConnection.slot == self.slot))
+        return self._execute(delete(ProcoreConnection).where(col(ProcoreConnection.slot) == self.slot))
 
     def _execute(self, statement: Any) -> bool:
         with session_scope(self.engine) as session:
-            result = session.execute(statement)
+            result = cast(CursorResult[Any], session.execute(statement))
             return bool(result.rowcount)
 
     def _encrypted(self, token: dict[str, Any]) -> dict[str, Any]:
