@@ -6,6 +6,7 @@ and says what to do. Bodies are redacted and cut to a fixed length before they a
 
 from __future__ import annotations
 
+import time
 from enum import StrEnum
 from typing import Any, ClassVar
 
@@ -14,6 +15,7 @@ import httpx
 from core.errors import ProcoreConnectError
 from core.procore.constants import MAX_BODY_EXCERPT
 from core.procore.redaction import excerpt, redact
+from core.procore.retries import hinted_wait
 
 SETUP_PAGE = "Procore setup"
 
@@ -200,7 +202,10 @@ def error_from_response(response: httpx.Response, *, method: str, path: str) -> 
     if status == 422:
         return UnprocessableEntityError(message, field_errors=field_errors, **common)
     if status == 429:
-        return RateLimitError(message, **common)
+        wait = hinted_wait(response.headers, now=time.time())
+        if wait is not None:
+            message += f" It resets in about {max(0, round(wait))} s."
+        return RateLimitError(message, retry_after=wait, **common)
     cls = STATUS_ERRORS.get(status) or (ServerError if status >= 500 else ProcoreStatusError)
     return cls(message, **common)
 

@@ -65,14 +65,15 @@ def _retry_delay(
     Procore's own hints win: `Retry-After` (seconds or an HTTP date), then `X-Rate-Limit-Reset`
     (Unix seconds, rounded, so a little slack is added). Otherwise exponential back-off with jitter.
     """
-    hinted = _hinted_wait(headers or {}, now=now)
+    hinted = hinted_wait(headers or {}, now=now)
     if hinted is not None:
         return max(0.0, hinted)
     backoff = min(constants.INITIAL_BACKOFF * 2 ** (attempt - 1), constants.MAX_BACKOFF)
     return float(backoff * (1 - constants.JITTER * random()))
 
 
-def _hinted_wait(headers: Mapping[str, str], *, now: float) -> float | None:
+def hinted_wait(headers: Mapping[str, str], *, now: float) -> float | None:
+    """Seconds Procore asks us to wait (`Retry-After`, or the reset of an exhausted window), if it says."""
     retry_after = headers.get("Retry-After") or headers.get("retry-after")
     if retry_after:
         seconds = _parse_retry_after(retry_after, now=now)

@@ -108,9 +108,10 @@ def test_a_429_with_a_reset_too_far_away_is_raised_for_the_caller_to_schedule(
     client = client_with(waits)
     emulator.configure(faults={"429": 1.0})
 
-    with pytest.raises(RateLimitError, match="rate limit was reached"):
+    with pytest.raises(RateLimitError, match="rate limit was reached on GET /rest/v1.0/me") as caught:
         client.me()
     assert waits.delays == []
+    assert caught.value.retry_after is not None and 3590 <= caught.value.retry_after <= 3602
 
 
 def _manpower(notes: str) -> ManpowerLogInput:
