@@ -64,11 +64,13 @@ def settings(tmp_path: Path, engine: Engine) -> Settings:
 
 
 @pytest.fixture
-def emulator_url(settings: Settings) -> str:
-    """Base URL of the test's emulator (started on first use, on loopback)."""
+def emulator_url(settings: Settings) -> Iterator[str]:
+    """Base URL of the test's emulator (started on loopback, stopped after the test)."""
     from core.procore.endpoints import resolve_endpoints
+    from emulator import start_background
 
-    return resolve_endpoints(settings).api_url
+    yield resolve_endpoints(settings).api_url
+    start_background(str(settings.emulator_state)).stop()
 
 
 @pytest.fixture
