@@ -170,3 +170,19 @@ def test_disconnect_revokes_the_token_at_procore(open_page: Callable[..., AppTes
     with Session(app_db) as session:
         assert setup.connection(session) is None
     assert any("procore-authorize" in m.value for m in at.markdown)
+
+
+def test_expired_code_gives_a_plain_message_and_stores_nothing(app_db: Engine) -> None:
+    import sqlite3
+
+    _activate(app_db)
+    settings = get_settings()
+    params = _redirect_params(browser_sign_in(settings, app_db))
+    with sqlite3.connect(settings.emulator_state) as procore:  # ten minutes pass at Procore
+        procore.execute("UPDATE codes SET created_at = created_at - 601")
+    at = _app_with_redirect(params)
+    message = at.error[0].value
+    assert message.startswith("Procore was not connected: Procore refused the sign-in code")
+    assert "10 minutes" in message and "Reconnect Procore" in message
+    with Session(app_db) as session:
+        assert setup.connection(session) is None
