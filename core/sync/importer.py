@@ -184,23 +184,28 @@ def _cost_codes(session: Session, client: ProcoreClient, company_id: int, step: 
                      company_id=company_id, origin=LinkOrigin.IMPORT, scope_id=project_id)
                 step.count("linked")
                 continue
-            _site_code(session, code, link_row.local_id, links, company_id, project_id, step)
+            _upsert_code(session, code, site_id=link_row.local_id, entity=Entity.COST_CODE, links=links,
+                         company_id=company_id, scope_id=project_id, step=step)
 
 
-def _site_code(session: Session, code: Any, site_id: int, links: dict[int, Any], company_id: int,
-               project_id: int, step: StepReport) -> None:
+def _upsert_code(
+    session: Session, code: Any, *, site_id: int | None, entity: Entity, links: dict[int, Any], company_id: int,
+    scope_id: int, step: StepReport,
+) -> int | None:
+    """Create or update our code for Procore's `code` (a site's when `site_id`, else standard); its id."""
     text = (code.full_code or code.code or "").strip()
     if not text:
         step.skipped.append(f"cost code {code.id}: no code in Procore")
-        return
+        return None
     existing = links.get(code.id)
     local = _find(session, CostCode, existing.local_id if existing else None, job_site_id=site_id, code=text)
     values = {"code": text, "name": (code.name or text).strip()}
     created = local is None
     local = local or CostCode(job_site_id=site_id, **values)
     _apply(session, local, values, step, created=created)
-    link(session, entity=Entity.COST_CODE, local_id=local.id, procore_id=code.id,  # type: ignore[attr-defined]
-         company_id=company_id, origin=LinkOrigin.IMPORT, scope_id=project_id)
+    link(session, entity=entity, local_id=local.id, procore_id=code.id,  # type: ignore[attr-defined]
+         company_id=company_id, origin=LinkOrigin.IMPORT, scope_id=scope_id)
+    return local.id  # type: ignore[attr-defined]
 
 
 def _standard_codes(session: Session, client: ProcoreClient, company_id: int, step: StepReport) -> dict[int, int]:
@@ -209,19 +214,10 @@ def _standard_codes(session: Session, client: ProcoreClient, company_id: int, st
     result: dict[int, int] = {}
     for code_list in client.iter_standard_cost_code_lists(company_id=company_id):
         for code in client.iter_standard_cost_codes(standard_cost_code_list_id=code_list.id, company_id=company_id):
-            text = (code.full_code or code.code or "").strip()
-            if not text:
-                step.skipped.append(f"standard cost code {code.id}: no code in Procore")
-                continue
-            existing = links.get(code.id)
-            local = _find(session, CostCode, existing.local_id if existing else None, job_site_id=None, code=text)
-            values = {"code": text, "name": (code.name or text).strip()}
-            created = local is None
-            local = local or CostCode(**values)
-            _apply(session, local, values, step, created=created)
-            link(session, entity=Entity.STANDARD_COST_CODE, local_id=local.id, procore_id=code.id,  # type: ignore[attr-defined]
-                 company_id=company_id, origin=LinkOrigin.IMPORT)
-            result[code.id] = local.id  # type: ignore[attr-defined]
+            local_id = _upsert_code(session, code, site_id=None, entity=Entity.STANDARD_COST_CODE, links=links,
+                                    company_id=company_id, scope_id=COMPANY_WIDE, step=step)
+            if local_id is not None:
+                result[code.id] = local_id
     return result
 
 
