@@ -37,6 +37,11 @@ class EntityText(NamedTuple):
     local: str  # one of ours: "job site"
     locals: str  # ours, plural: "job sites"
 
+    @property
+    def local_title(self) -> str:
+        """`local` starting a sentence: "Job site", "Pay ID"."""
+        return self.local[:1].upper() + self.local[1:]
+
 
 TEXT: dict[Entity, EntityText] = {
     Entity.COMPANY: EntityText("Vendors", "vendor", "company", "companies"),

@@ -1,0 +1,411 @@
+"""Data mapping (one-way): our records beside the Procore records they map to, auto-map and hand-made changes.
+
+Rules (also stated on the page, from `RULES`): projects, vendors, people and
+classifications map one to one; cost codes map one to one within each Procore
+project; several pay IDs may share one payroll type. Cost codes and
+classifications belong to Procore projects, so they are offered only once a
+project is mapped. Auto-map compares numbers (case and spaces ignored) and
+never replaces an existing mapping, so it never overwrites one made by hand.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, NamedTuple
+
+import pandas as pd
+from sqlmodel import Session, col, select
+
+from core.access import Identity, Perm
+from core.errors import ValidationError
+from core.models import Company, CostCode, Employee, JobSite, PayClass, PayID
+from core.models.mapping import COMPANY_WIDE, Entity, LinkOrigin, ProcoreLink, ProcoreRecord
+from core.setup import Module
+from core.sync.links import link, links_by_local, unlink
+from core.sync.lists import PROJECT_SCOPED, TEXT, entities_for, last_synced, live_mapped_projects, record_label, records
+
+NUMBERED = frozenset({Entity.JOB_SITE, Entity.EMPLOYEE, Entity.PAY_CLASS, Entity.COST_CODE, Entity.PAY_ID})
+RULES: dict[Entity, str] = {
+    Entity.COMPANY: "One Procore vendor maps to at most one company, and each company to one vendor. "
+    "Procore vendors have no number, so auto-map cannot match them: map them by hand.",
+    Entity.JOB_SITE: "One Procore project maps to at most one job site, and each job site to one project.",
+    Entity.EMPLOYEE: "One Procore person per employee, and each Procore person to at most one employee.",
+    Entity.PAY_CLASS: "One Procore classification per pay class, and each classification to at most one pay class. "
+    "Classifications are company-wide in Procore; the list offers those usable on your mapped projects.",
+    Entity.COST_CODE: "Cost codes are mapped per Procore project: within a project, one Procore cost code per "
+    "cost code, and each Procore cost code to at most one of ours.",
+    Entity.PAY_ID: "Several pay IDs may go to the same Procore payroll type (say REG and TRV both as Regular Time); "
+    "each pay ID goes to one payroll type.",
+}
+NO_PROJECT = ("{tab} belong to Procore projects: map at least one project on the Projects tab to see "
+              "{tab_lower} for the mapped projects.")
+GONE = " (no longer in Procore)"
+COLUMNS = ["number", "name", "procore", "status"]
+
+
+class Local(NamedTuple):
+    """One of our records as the grid shows it."""
+
+    id: int
+    number: str
+    name: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.number} {self.name}"
+
+
+def normalized(number: str | None) -> str:
+    """The form auto-map compares: no spaces, upper case ("03 - 300" and "03-300" are equal)."""
+    return "".join((number or "").split()).upper()
+
+
+def local_records(session: Session, *, entity: Entity, job_site_id: int | None = None) -> list[Local]:
+    """Our records of `entity` by number; for cost codes, the standard codes and those of `job_site_id`."""
+    if entity is Entity.COST_CODE:
+        query = select(CostCode).where((col(CostCode.job_site_id).is_(None)) | (CostCode.job_site_id == job_site_id))
+        return [Local(c.id, c.code, c.name) for c in session.exec(query.order_by(CostCode.code))]  # type: ignore[arg-type]
+    if entity is Entity.EMPLOYEE:
+        return [Local(e.id, e.number, e.full_name)  # type: ignore[arg-type]
+                for e in session.exec(select(Employee).order_by(Employee.number))]
+    if entity is Entity.PAY_ID:
+        return [Local(p.id, p.code, p.name) for p in session.exec(select(PayID).order_by(PayID.code))]  # type: ignore[arg-type]
+    model: Any = {Entity.COMPANY: Company, Entity.JOB_SITE: JobSite, Entity.PAY_CLASS: PayClass}[entity]
+    return [Local(r.id, r.number, r.name) for r in session.exec(select(model).order_by(model.number))]
+
+
+class MappedProject(NamedTuple):
+    procore_id: int
+    job_site_id: int
+    label: str
+
+
+def mapped_projects(session: Session, *, company_id: int) -> list[MappedProject]:
+    """Mapped Procore projects still in Procore, with their job sites, by project label."""
+    live = live_mapped_projects(session, company_id=company_id)
+    links = links_by_local(session, entity=Entity.JOB_SITE, company_id=company_id)
+    labels = {r.procore_id: record_label(r) for r in records(session, company_id=company_id, entity=Entity.JOB_SITE)}
+    projects = [MappedProject(ln.procore_id, site, labels.get(ln.procore_id, f"Procore project {ln.procore_id}"))
+                for site, ln in links.items() if ln.procore_id in live]
+    return sorted(projects, key=lambda p: p.label)
+
+
+# -- the grid ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MappingTable:
+    """One tab's grid: our records (index = our id) and the Procore records they may map to."""
+
+    entity: Entity
+    project_id: int | None
+    frame: pd.DataFrame  # number, name, procore (a label of `options` or None), status
+    options: dict[str, int]  # label → Procore id, in display order
+
+    def changes(self, edited: pd.DataFrame) -> dict[int, int | None]:
+        """Our id → new Procore id (None: unmap) for each row the person changed in `edited`."""
+        result: dict[int, int | None] = {}
+        for local_id, chosen in edited["procore"].items():
+            before, after = _label(self.frame.at[local_id, "procore"]), _label(chosen)
+            if after == before:
+                continue
+            if after is not None and after not in self.options:
+                noun = TEXT[self.entity].procore
+                raise ValidationError(f"'{after}' is not a synced Procore {noun}; sync and choose again.")
+            result[int(local_id)] = self.options[after] if after is not None else None  # type: ignore[call-overload]
+        return result
+
+
+def _label(value: Any) -> str | None:
+    return None if value is None or (isinstance(value, float) and pd.isna(value)) or value == "" else str(value)
+
+
+def mapping_table(
+    session: Session, *, company_id: int, entity: Entity, project_id: int | None = None, unmapped_only: bool = False,
+) -> MappingTable:
+    """The grid of one tab (for cost codes, of one mapped project `project_id`)."""
+    scope, job_site_id = _scope(session, company_id, entity, project_id)
+    candidates = _candidates(session, company_id, entity, scope)
+    links = links_by_local(session, entity=entity, company_id=company_id, scope_id=scope)
+    every = {r.procore_id: r for r in records(session, company_id=company_id, entity=entity, scope_ids=[scope])}
+    shown = [*candidates, *(every[ln.procore_id] for ln in links.values()
+                            if ln.procore_id in every and every[ln.procore_id] not in candidates)]
+    labels = _unique_labels(shown)
+    options = {labels[r.procore_id]: r.procore_id for r in shown}
+    rows = []
+    for local in local_records(session, entity=entity, job_site_id=job_site_id):
+        current = links.get(local.id)
+        label, status = _cell(entity, current, every, labels)
+        rows.append({"id": local.id, "number": local.number, "name": local.name, "procore": label, "status": status})
+    for ln in links.values():  # mapped to a Procore id we never synced: still show it
+        if ln.procore_id not in every:
+            options[_cell(entity, ln, every, labels)[0] or ""] = ln.procore_id
+    frame = pd.DataFrame(rows, columns=["id", *COLUMNS]).set_index("id")
+    if unmapped_only:
+        frame = frame[~frame["status"].str.startswith("Mapped")]
+    return MappingTable(entity=entity, project_id=project_id, frame=frame, options=options)
+
+
+def _cell(entity: Entity, current: ProcoreLink | None, every: dict[int, ProcoreRecord],
+          labels: dict[int, str]) -> tuple[str | None, str]:
+    if current is None:
+        return None, "Not mapped"
+    record = every.get(current.procore_id)
+    if record is None:
+        return f"Procore {TEXT[entity].procore} {current.procore_id} (not synced)", _mapped(current)
+    if record.missing_since is not None:
+        return labels[record.procore_id], f"Broken: the Procore {TEXT[entity].procore} is no longer in Procore"
+    return labels[record.procore_id], _mapped(current)
+
+
+def _mapped(current: ProcoreLink) -> str:
+    how = {LinkOrigin.AUTO: "auto-map", LinkOrigin.MANUAL: "by hand", LinkOrigin.IMPORT: "import"}
+    return f"Mapped ({how.get(LinkOrigin(current.origin), current.origin)})"
+
+
+def _unique_labels(shown: Iterable[ProcoreRecord]) -> dict[int, str]:
+    labels = {r.procore_id: record_label(r) + (GONE if r.missing_since else "") for r in shown}
+    counts: dict[str, int] = defaultdict(int)
+    for text in labels.values():
+        counts[text] += 1
+    return {pid: f"{text} [id {pid}]" if counts[text] > 1 else text for pid, text in labels.items()}
+
+
+def _scope(session: Session, company_id: int, entity: Entity, project_id: int | None) -> tuple[int, int | None]:
+    """(scope id of the links, job site whose cost codes are shown); checks cost codes name a mapped project."""
+    if entity is not Entity.COST_CODE:
+        return COMPANY_WIDE, None
+    project = next((p for p in mapped_projects(session, company_id=company_id) if p.procore_id == project_id), None)
+    if project is None:
+        raise ValidationError(f"Procore project {project_id} is not mapped to a job site; map it on the Projects tab first.")
+    return project.procore_id, project.job_site_id
+
+
+def _candidates(session: Session, company_id: int, entity: Entity, scope: int) -> list[ProcoreRecord]:
+    """Procore records a person may choose (still in Procore; classifications usable on a mapped project)."""
+    found = records(session, company_id=company_id, entity=entity, scope_ids=[scope], include_missing=False)
+    if entity is not Entity.PAY_CLASS:
+        return found
+    projects = live_mapped_projects(session, company_id=company_id)
+    return [r for r in found if not r.data.get("project_ids") or projects & set(r.data["project_ids"])]
+
+
+# -- tab summaries ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TabSummary:
+    """What a tab's title and header say."""
+
+    entity: Entity
+    available: bool  # False: cost codes or classifications before any project is mapped
+    total: int
+    unmapped: int
+    broken: int
+    procore_count: int
+    synced_at: datetime | None
+    note: str | None
+
+    @property
+    def title(self) -> str:
+        tab = TEXT[self.entity].tab
+        if not self.available:
+            return tab
+        counts = [f"{self.unmapped} unmapped"] + ([f"{self.broken} broken"] if self.broken else [])
+        return f"{tab} ({', '.join(counts)})"
+
+
+def tab_summaries(session: Session, *, company_id: int, modules: Iterable[Module]) -> list[TabSummary]:
+    """One summary per tab the enabled modules need, in tab order."""
+    return [_summary(session, company_id, entity) for entity in entities_for(modules)]
+
+
+def _summary(session: Session, company_id: int, entity: Entity) -> TabSummary:
+    projects = mapped_projects(session, company_id=company_id)
+    if entity in PROJECT_SCOPED and not projects:
+        text = TEXT[entity]
+        return TabSummary(entity, False, 0, 0, 0, 0, None, NO_PROJECT.format(tab=text.tab, tab_lower=text.tab.lower()))
+    tables = ([mapping_table(session, company_id=company_id, entity=entity, project_id=p.procore_id) for p in projects]
+              if entity is Entity.COST_CODE else [mapping_table(session, company_id=company_id, entity=entity)])
+    statuses = pd.concat([t.frame["status"] for t in tables]) if tables else pd.Series([], dtype=object)
+    scopes = [p.procore_id for p in projects] if entity is Entity.COST_CODE else [COMPANY_WIDE]
+    count = len(records(session, company_id=company_id, entity=entity, scope_ids=scopes, include_missing=False))
+    synced = last_synced(session, company_id=company_id, entity=entity)
+    return TabSummary(entity, True, len(statuses), int((statuses == "Not mapped").sum()),
+                      int(statuses.str.startswith("Broken").sum()), count, synced.synced_at if synced else None, None)
+
+
+# -- changing mappings ----------------------------------------------------------------------------
+
+
+def save_mappings(
+    session: Session, *, company_id: int, entity: Entity, changes: Mapping[int, int | None], actor: Identity,
+    project_id: int | None = None,
+) -> int:
+    """Map each of our records in `changes` to its Procore record (None: unmap), all or nothing.
+
+    Returns how many mappings changed. Raises ValidationError, changing nothing, when a choice breaks
+    the entity's rule (`RULES`), names an unknown record, or a Procore record no longer in Procore.
+    """
+    actor.require(Perm.DATA_MAPPING)
+    scope, job_site_id = _scope(session, company_id, entity, project_id)
+    locals_ = {r.id: r for r in local_records(session, entity=entity, job_site_id=job_site_id)}
+    current = {i: ln.procore_id for i, ln in links_by_local(session, entity=entity, company_id=company_id,
+                                                              scope_id=scope).items()}
+    wanted = {i: p for i, p in changes.items() if current.get(i) != p}
+    _check(session, company_id, entity, scope, wanted, locals_, current)
+    for local_id in wanted:
+        unlink(session, entity=entity, local_id=local_id, scope_id=scope)
+    for local_id, procore_id in wanted.items():
+        if procore_id is not None:
+            link(session, entity=entity, local_id=local_id, procore_id=procore_id, company_id=company_id,
+                 origin=LinkOrigin.MANUAL, scope_id=scope)
+    if entity is Entity.JOB_SITE:
+        _prune_cost_codes(session, company_id, {p for p in (*wanted.values(), *(current.get(i) for i in wanted)) if p})
+    return len(wanted)
+
+
+def _check(session: Session, company_id: int, entity: Entity, scope: int, wanted: Mapping[int, int | None],
+           locals_: dict[int, Local], current: dict[int, int]) -> None:
+    text = TEXT[entity]
+    unknown = sorted(set(wanted) - set(locals_))
+    if unknown:
+        where = " of this project's job site" if entity is Entity.COST_CODE else ""
+        raise ValidationError(f"There is no {text.local}{where} with id {unknown[0]}; reload the page. Nothing was saved.")
+    every = {r.procore_id: r for r in records(session, company_id=company_id, entity=entity, scope_ids=[scope])}
+    allowed = {r.procore_id for r in _candidates(session, company_id, entity, scope)}
+    for procore_id in (p for p in wanted.values() if p is not None):
+        if procore_id not in allowed:
+            known = f" {record_label(every[procore_id])}" if procore_id in every else f" {procore_id}"
+            raise ValidationError(f"Procore {text.procore}{known} is not in the synced list of {text.tab.lower()} "
+                                  f"(or no longer in Procore); sync {text.tab} and choose again. Nothing was saved.")
+    if entity is not Entity.PAY_ID:
+        _check_one_to_one(session, entity, {**current, **wanted}, set(wanted), every, locals_)
+
+
+def _check_one_to_one(session: Session, entity: Entity, final: dict[int, int | None], changed: set[int],
+                      every: dict[int, ProcoreRecord], locals_: dict[int, Local]) -> None:
+    holders: dict[int, list[int]] = defaultdict(list)
+    for local_id, procore_id in final.items():
+        if procore_id is not None:
+            holders[procore_id].append(local_id)
+    text = TEXT[entity]
+    for procore_id, local_ids in holders.items():
+        if len(local_ids) < 2 or not changed & set(local_ids):
+            continue
+        name = record_label(every[procore_id]) if procore_id in every else str(procore_id)
+        others = [i for i in local_ids if i not in changed]
+        rule = RULES[entity].split(". ")[0].rstrip(".")
+        if others:
+            holder = locals_[others[0]].label if others[0] in locals_ else f"another {text.local} (id {others[0]})"
+            raise ValidationError(f"Procore {text.procore} {name} is already mapped to {text.local} {holder}; "
+                                  f"unmap it there first ({rule}). Nothing was saved.")
+        names = " and ".join(locals_[i].label for i in sorted(local_ids))
+        raise ValidationError(f"Procore {text.procore} {name} was chosen for {text.locals} {names} ({rule}). "
+                              "Nothing was saved.")
+
+
+def _prune_cost_codes(session: Session, company_id: int, project_ids: set[int]) -> None:
+    """Drop cost code links, in projects whose job site changed, to site codes of another job site."""
+    if not project_ids:
+        return
+    owner = {ln.procore_id: site for site, ln in links_by_local(session, entity=Entity.JOB_SITE,
+                                                                 company_id=company_id).items()}
+    rows = session.exec(select(ProcoreLink, CostCode).join(CostCode, col(CostCode.id) == ProcoreLink.local_id).where(
+        ProcoreLink.entity == Entity.COST_CODE, ProcoreLink.procore_company_id == company_id,
+        col(ProcoreLink.scope_id).in_(project_ids), col(CostCode.job_site_id).is_not(None),
+    ))
+    for row, code in rows:
+        if owner.get(row.scope_id) != code.job_site_id:
+            session.delete(row)
+    session.flush()
+
+
+# -- auto-map -----------------------------------------------------------------------------------
+
+
+@dataclass
+class AutoMapReport:
+    """What auto-map did, and what it left to the person (each as a sentence)."""
+
+    entity: Entity
+    mapped: list[str] = field(default_factory=list)
+    already: int = 0
+    missing: list[str] = field(default_factory=list)
+    ambiguous: list[str] = field(default_factory=list)
+    taken: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        text = TEXT[self.entity]
+        left = len(self.missing) + len(self.ambiguous) + len(self.taken)
+        return (f"Auto-map mapped {len(self.mapped)} {text.locals} by number "
+                f"({self.already} were already mapped and kept); {left} left to map by hand "
+                f"({len(self.ambiguous)} ambiguous, {len(self.missing)} without a Procore match, "
+                f"{len(self.taken)} whose match is mapped to another {text.local}).")
+
+    @property
+    def left_to_person(self) -> list[str]:
+        return [*self.ambiguous, *self.missing, *self.taken]
+
+
+def auto_map(
+    session: Session, *, company_id: int, entity: Entity, actor: Identity, project_id: int | None = None,
+) -> AutoMapReport:
+    """Map our records that are not mapped yet to the one Procore record with the same number.
+
+    Ambiguous numbers (two Procore records share it) and numbers Procore lacks are
+    left to the person and listed. Existing mappings, made by hand or not, are kept.
+    Cost codes are matched within each mapped project (`project_id`, or all of them).
+    """
+    actor.require(Perm.DATA_MAPPING)
+    text = TEXT[entity]
+    if entity not in NUMBERED:
+        raise ValidationError(f"Procore {text.procore}s have no number, so auto-map cannot match them; "
+                              "map them by hand.")
+    projects = mapped_projects(session, company_id=company_id)
+    if entity in PROJECT_SCOPED and not projects:
+        raise ValidationError(NO_PROJECT.format(tab=text.tab, tab_lower=text.tab.lower()))
+    report = AutoMapReport(entity)
+    if entity is not Entity.COST_CODE:
+        _auto_scope(session, company_id, entity, COMPANY_WIDE, None, "", report)
+        return report
+    for project in projects:
+        if project_id is None or project.procore_id == project_id:
+            _auto_scope(session, company_id, entity, project.procore_id, project.job_site_id,
+                        f"Project {project.label}: ", report)
+    return report
+
+
+def _auto_scope(session: Session, company_id: int, entity: Entity, scope: int, job_site_id: int | None,
+                prefix: str, report: AutoMapReport) -> None:
+    text = TEXT[entity]
+    by_number: dict[str, list[ProcoreRecord]] = defaultdict(list)
+    for record in _candidates(session, company_id, entity, scope):
+        if normalized(record.number):
+            by_number[normalized(record.number)].append(record)
+    links = links_by_local(session, entity=entity, company_id=company_id, scope_id=scope)
+    holder = {ln.procore_id: local_id for local_id, ln in links.items()}
+    locals_ = local_records(session, entity=entity, job_site_id=job_site_id)
+    labels = {r.id: r.label for r in locals_}
+    for local in locals_:
+        matches = by_number.get(normalized(local.number), [])
+        who = f"{prefix}{text.local_title} {local.label}"
+        if local.id in links:
+            report.already += 1
+        elif not matches:
+            report.missing.append(f"{who}: no Procore {text.procore} numbered {local.number}")
+        elif len(matches) > 1:
+            names = ", ".join(record_label(m) for m in matches)
+            report.ambiguous.append(f"{who}: {len(matches)} Procore {text.procore}s are numbered {local.number} ({names})")
+        elif entity is not Entity.PAY_ID and matches[0].procore_id in holder:
+            other = labels.get(holder[matches[0].procore_id], "another one")
+            report.taken.append(f"{who}: Procore {text.procore} {record_label(matches[0])} is already mapped to "
+                                f"{text.local} {other}")
+        else:
+            link(session, entity=entity, local_id=local.id, procore_id=matches[0].procore_id, company_id=company_id,
+                 origin=LinkOrigin.AUTO, scope_id=scope)
+            holder[matches[0].procore_id] = local.id
+            report.mapped.append(f"{who} → {record_label(matches[0])}")
