@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "core.cli.connect",
     "core.cli.setup",
     "core.cli.import_command",
+    "core.cli.mapping",
 )
 
 

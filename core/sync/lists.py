@@ -85,10 +85,11 @@ class SyncReport:
     flagged: int = 0  # newly missing from Procore
     restored: int = 0  # back in Procore after being missing
     note: str | None = None
+    scope_label: str | None = None  # the project, for cost codes
 
     def summary(self) -> str:
         text = TEXT[self.entity]
-        where = f" of project {self.scope_id}" if self.scope_id != COMPANY_WIDE else ""
+        where = f" of project {self.scope_label or self.scope_id}" if self.scope_id != COMPANY_WIDE else ""
         if self.note:
             return f"{text.tab}{where}: {self.note}"
         return (f"{text.tab}{where}: {self.fetched} in Procore ({self.added} new, {self.updated} changed, "
@@ -134,6 +135,7 @@ def sync_lists(
             with session_scope(engine) as session:
                 report = sync_list(session, client=client, company_id=company_id, entity=entity, scope_id=scope_id,
                                    progress=progress)
+                report.scope_label = _project_label(session, company_id, scope_id)
             reports.append(report)
             if progress is not None:
                 progress(report.summary())
@@ -145,6 +147,15 @@ def _scopes(engine: Engine, entity: Entity, company_id: int) -> list[int]:
         return [COMPANY_WIDE]
     with session_scope(engine) as session:
         return sorted(live_mapped_projects(session, company_id=company_id))
+
+
+def _project_label(session: Session, company_id: int, scope_id: int) -> str | None:
+    if scope_id == COMPANY_WIDE:
+        return None
+    project = session.exec(select(ProcoreRecord).where(
+        ProcoreRecord.procore_company_id == company_id, ProcoreRecord.entity == Entity.JOB_SITE,
+        ProcoreRecord.procore_id == scope_id)).first()
+    return record_label(project) if project is not None else None
 
 
 def live_mapped_projects(session: Session, *, company_id: int) -> set[int]:

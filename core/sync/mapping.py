@@ -337,6 +337,7 @@ class AutoMapReport:
     missing: list[str] = field(default_factory=list)
     ambiguous: list[str] = field(default_factory=list)
     taken: list[str] = field(default_factory=list)
+    not_synced: list[str] = field(default_factory=list)  # projects whose cost codes were never synced
 
     def summary(self) -> str:
         text = TEXT[self.entity]
@@ -344,11 +345,12 @@ class AutoMapReport:
         return (f"Auto-map mapped {len(self.mapped)} {text.locals} by number "
                 f"({self.already} were already mapped and kept); {left} left to map by hand "
                 f"({len(self.ambiguous)} ambiguous, {len(self.missing)} without a Procore match, "
-                f"{len(self.taken)} whose match is mapped to another {text.local}).")
+                f"{len(self.taken)} whose match is mapped to another {text.local})"
+                + (f"; {len(self.not_synced)} projects' cost codes not synced yet." if self.not_synced else "."))
 
     @property
     def left_to_person(self) -> list[str]:
-        return [*self.ambiguous, *self.missing, *self.taken]
+        return [*self.not_synced, *self.ambiguous, *self.missing, *self.taken]
 
 
 def auto_map(
@@ -382,6 +384,9 @@ def auto_map(
 def _auto_scope(session: Session, company_id: int, entity: Entity, scope: int, job_site_id: int | None,
                 prefix: str, report: AutoMapReport) -> None:
     text = TEXT[entity]
+    if entity is Entity.COST_CODE and last_synced(session, company_id=company_id, entity=entity, scope_id=scope) is None:
+        report.not_synced.append(f"{prefix}its cost codes were not synced yet; sync cost codes, then auto-map again")
+        return
     by_number: dict[str, list[ProcoreRecord]] = defaultdict(list)
     for record in _candidates(session, company_id, entity, scope):
         if normalized(record.number):

@@ -188,6 +188,15 @@ def test_cost_codes_of_a_mapped_project(settings: Settings, engine: Engine, sync
         assert list(unmapped.frame["number"]) == ["26-050", "31-200"]
 
 
+def test_auto_map_waits_for_the_cost_codes_of_a_project_to_be_synced(engine: Engine, synced: int, admin: Identity) -> None:
+    map_site(engine, synced, "1002", "1002")
+    with Session(engine) as session:
+        report = mapping.auto_map(session, company_id=synced, entity=Entity.COST_CODE, actor=admin)
+    assert report.mapped == [] and report.missing == []
+    assert report.not_synced == ["Project 1002 · Harbor Point Apartments: its cost codes were not synced yet; "
+                                 "sync cost codes, then auto-map again"]
+
+
 def test_remapping_a_project_drops_cost_codes_of_the_old_job_site(
     settings: Settings, engine: Engine, synced: int, admin: Identity
 ) -> None:
@@ -230,3 +239,28 @@ def test_grid_changes_become_procore_ids(session: Session, synced: int) -> None:
     edited.loc[riverside, "procore"] = "Somewhere else"
     with pytest.raises(ValidationError, match="'Somewhere else' is not a synced Procore project"):
         table.changes(edited)
+
+
+def test_command_line_syncs_and_auto_maps_with_a_summary(
+    settings: Settings, engine: Engine, one_way: int, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from core.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("EMULATOR_STATE", str(settings.emulator_state))
+    monkeypatch.setenv("DEMO_DATA", "false")
+    assert main(["mapping", "sync", "--entity", "projects", "--entity", "cost-codes"]) == 0
+    synced = capsys.readouterr().out
+    assert "Projects: 9 in Procore (9 new, 0 changed, 0 no longer in Procore, 0 back)" in synced
+    assert "no mapped project yet: map projects first" in synced
+    assert main(["mapping", "auto", "--entity", "projects"]) == 0
+    auto = capsys.readouterr().out
+    assert "Auto-map mapped 6 job sites by number" in auto
+    assert "left to you: Job site 1007 Bayfront Hotel: no Procore project numbered 1007" in auto
+    assert main(["mapping", "sync", "--entity", "cost-codes"]) == 0
+    assert capsys.readouterr().out.count("Cost codes of project") == 6
+    assert main(["mapping", "auto"]) == 0  # every list the modules need; vendors are left to the person
+    everything = capsys.readouterr().out
+    assert "Auto-mapping cost codes…" in everything and "map them by hand" in everything
