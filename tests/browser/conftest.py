@@ -108,3 +108,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     outcome = yield
     report = outcome.get_result()  # type: ignore[attr-defined]
     setattr(item, f"rep_{report.when}", report)
+
+
+def wait_idle(page: object) -> None:
+    """Wait until the app has finished its rerun (Streamlit's running indicator is gone)."""
+    from playwright.sync_api import expect
+
+    page.wait_for_timeout(300)  # type: ignore[attr-defined]
+    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=30_000)  # type: ignore[attr-defined]

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import CHROMIUM, RunningApp, start_app
+from tests.browser.conftest import CHROMIUM, RunningApp, start_app, wait_idle
 
 
 @pytest.fixture
@@ -57,7 +57,9 @@ def test_a_new_user_sets_up_procore_and_imports_in_the_browser(fresh_app: Runnin
     for label in ("Manpower (daily log manpower)", "Timecard (daily log timecards)"):
         page.get_by_text(label).click()
         expect(page.get_by_role("checkbox", name=label)).to_be_checked()
+        wait_idle(page)
     page.get_by_text("Timesheet (Procore timesheets").click()
+    wait_idle(page)
     # (the toast saying so is checked in the page test; here it may have faded already)
     expect(page.get_by_role("checkbox", name="Timecard (daily log timecards)")).not_to_be_checked()
     expect(page.get_by_role("checkbox", name="Timesheet (Procore timesheets, through the payroll board)")).to_be_checked()
