@@ -25,7 +25,7 @@ def test_every_page_file_has_a_place_in_the_navigation() -> None:
 
 @pytest.mark.parametrize("script", [s for s in EXISTING if s != "pages/procore_setup.py"])
 def test_page_renders_through_the_app(app_db: Engine, script: str) -> None:
-    _finish_setup(app_db)
+    _finish_setup(app_db, SyncMode.ONE_WAY if script == "pages/data_mapping.py" else SyncMode.TWO_WAY)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not at.exception
     at.switch_page(script).run()
@@ -42,13 +42,13 @@ def test_app_seeds_demo_data_into_an_empty_database(tmp_path: Path, monkeypatch:
     assert len(at.dataframe[0].value) > 0
 
 
-def _finish_setup(engine: Engine) -> None:
-    """A finished two-way setup without a live Procore (enough for pages to be listed)."""
+def _finish_setup(engine: Engine, mode: SyncMode = SyncMode.TWO_WAY) -> None:
+    """A finished setup (two-way unless told) without a live Procore (enough for pages to be listed)."""
     from datetime import UTC, datetime
 
     with session_scope(engine) as session:
         row = current(session)
-        row.active, row.mode, row.manpower, row.quantity = True, SyncMode.TWO_WAY, True, True
+        row.active, row.mode, row.manpower, row.quantity = True, mode, True, True
         row.finished_at = datetime.now(UTC)
         session.add(row)
         session.add(ProcoreConnection(environment="Built-in emulator", api_url="http://127.0.0.1:1", login_url="http://127.0.0.1:1",

@@ -1,0 +1,178 @@
+"""Procore > Data mapping (one-way): which Procore record each job site, employee, company, code and pay ID is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from core import setup
+from core.access import PERMISSION_NAMES, Perm
+from core.errors import ProcoreConnectError
+from core.models.mapping import Entity
+from core.sync import mapping
+from core.sync.lists import TEXT, sync_from_procore
+from core.ui import page_guard
+
+ctx = page_guard()
+st.title("Data mapping")
+
+TAB_KEY, ENTITY_KEY, FLASH_KEY, GRID_PREFIX = ("data_mapping_tab", "data_mapping_entity", "data_mapping_flash",
+                                               "data_mapping_grid_")
+TAB_RULES = ("Tabs follow the modules enabled on Procore setup. **Manpower** needs projects, vendors (a manpower "
+             "log names the company) and cost codes. **Timecard** and **Timesheet** need projects, employees, "
+             "classifications (pay classes), cost codes and payroll types (pay IDs). **Production quantity** needs "
+             "projects and cost codes.")
+
+with ctx.session() as session:
+    state = setup.state(session)
+if not (state.active and state.finished and state.company_id):
+    st.info("Procore setup is not finished: connect a company and choose a mode and modules on "
+            "Administration > Procore setup first.")
+    st.stop()
+if state.two_way:
+    st.info("This company uses the **two-way integration**: the import on Procore setup creates your records from "
+            "Procore and maps them automatically, so there is nothing to map here. Choose which payroll item each "
+            "pay ID is published as on Administration > Payroll items.")
+    st.stop()
+company_id: int = state.company_id
+editable = ctx.can(Perm.DATA_MAPPING)
+
+st.caption("Publishing needs to know which Procore record each of your records is: entries with an unmapped record "
+           "are Non publishable. On each tab, **Sync** loads Procore's list, **Auto-map** matches equal numbers, and "
+           "the grid lets you choose the rest by hand.")
+with st.expander("Which tabs, and why"):
+    st.markdown(TAB_RULES)
+if not editable:
+    st.info(f"You can view the mappings. Syncing, auto-map and changing mappings need the "
+            f"'{PERMISSION_NAMES[Perm.DATA_MAPPING]}' permission; an admin can grant it on "
+            "Administration > Role permissions.")
+
+with ctx.session() as session:
+    summaries = mapping.tab_summaries(session, company_id=company_id, modules=state.modules)
+    projects = mapping.mapped_projects(session, company_id=company_id)
+titles = {s.entity: s.title for s in summaries}
+
+
+def _flash(entity: Entity, kind: str, message: str, details: list[str] | None = None) -> None:
+    """Keep a message for the rerun that shows the new state, and forget unsaved grid edits."""
+    st.session_state[FLASH_KEY] = (entity, kind, message, details or [])
+    for key in [k for k in st.session_state if str(k).startswith(GRID_PREFIX)]:
+        del st.session_state[key]
+
+
+def _show_flash(entity: Entity) -> None:
+    flash = st.session_state.get(FLASH_KEY)
+    if flash is None or flash[0] != entity:
+        return
+    del st.session_state[FLASH_KEY]
+    getattr(st, flash[1])(flash[2])
+    if flash[3]:
+        with st.expander(f"Left to map by hand ({len(flash[3])})", expanded=True):
+            st.markdown("\n".join(f"- {line}" for line in flash[3]))
+
+
+def _sync(entity: Entity) -> None:
+    text = TEXT[entity]
+    with st.status(f"Syncing {text.tab.lower()} from Procore…", expanded=True) as status:
+        try:
+            reports = sync_from_procore(ctx.settings, ctx.engine, company_id=company_id, entities=[entity],
+                                        actor=ctx.identity, progress=st.write)
+        except ProcoreConnectError as error:
+            status.update(label="Sync stopped", state="error")
+            st.error(f"{error} Lists synced before the error are kept.")
+            return
+        status.update(label="Sync finished", state="complete")
+    _flash(entity, "success", "  \n".join(r.summary() for r in reports))
+    st.rerun()
+
+
+def _auto_map(entity: Entity) -> None:
+    try:
+        with ctx.session() as session:
+            report = mapping.auto_map(session, company_id=company_id, entity=entity, actor=ctx.identity)
+    except ProcoreConnectError as error:
+        st.error(str(error))
+        return
+    _flash(entity, "success", report.summary(), report.left_to_person)
+    st.rerun()
+
+
+def _columns(entity: Entity, options: list[str]) -> dict[str, Any]:
+    return {
+        "number": st.column_config.TextColumn("Number"),
+        "name": st.column_config.TextColumn("Name"),
+        "procore": st.column_config.SelectboxColumn(f"Procore {TEXT[entity].procore}", options=options,
+                                                    width="large"),
+        "status": st.column_config.TextColumn("Status"),
+    }
+
+
+def _grid(entity: Entity, project_id: int | None) -> None:
+    only = st.toggle("Show only rows that need mapping", key=f"data_mapping_unmapped_{entity}")
+    with ctx.session() as session:
+        table = mapping.mapping_table(session, company_id=company_id, entity=entity, project_id=project_id,
+                                      unmapped_only=only)
+    if not table.options:
+        st.info(f"No Procore {TEXT[entity].tab.lower()} here yet: select Sync to load them from Procore.")
+    if table.frame.empty:
+        st.success("Every row is mapped." if only else f"There are no {TEXT[entity].locals} yet.")
+        return
+    columns = _columns(entity, list(table.options))
+    if not editable:
+        st.dataframe(table.frame, hide_index=True, width="stretch", column_config=columns)
+        return
+    key = GRID_PREFIX + str(entity) + (f"_{project_id}" if project_id else "") + ("_unmapped" if only else "")
+    edited = st.data_editor(table.frame, key=key, hide_index=True, width="stretch", column_config=columns,
+                            disabled=["number", "name", "status"])
+    if st.button("Save changes", key=f"{key}_save", type="primary"):
+        try:
+            changes = table.changes(edited)
+            with ctx.session() as session:
+                saved = mapping.save_mappings(session, company_id=company_id, entity=entity, changes=changes,
+                                              project_id=project_id, actor=ctx.identity)
+        except ProcoreConnectError as error:
+            st.error(str(error))
+            return
+        _flash(entity, "success", f"Saved {saved} mapping change{'s' if saved != 1 else ''}." if saved
+               else "Nothing changed.")
+        st.rerun()
+
+
+def _tab(summary: mapping.TabSummary) -> None:
+    entity, text = summary.entity, TEXT[summary.entity]
+    _show_flash(entity)
+    st.caption(f"Procore {text.tab.lower()} ↔ your {text.locals}. {mapping.RULES[entity]}")
+    synced = (f"Last synced {summary.synced_at:%Y-%m-%d %H:%M} UTC: {summary.procore_count} in Procore."
+              if summary.synced_at else "Not synced yet.")
+    st.caption(synced + (" Cost codes are synced for every mapped project." if entity is Entity.COST_CODE else ""))
+    left, right, _ = st.columns([1, 1, 3])
+    if left.button(f"Sync {text.tab.lower()}", key=f"data_mapping_sync_{entity}", disabled=not editable):
+        _sync(entity)
+    if entity in mapping.NUMBERED and right.button("Auto-map", key=f"data_mapping_auto_{entity}",
+                                                   disabled=not editable or not summary.available):
+        _auto_map(entity)
+    if not summary.available:
+        st.info(summary.note)
+        return
+    project_id = None
+    if entity is Entity.COST_CODE:
+        labels = {p.procore_id: p.label for p in projects}
+        project_id = st.selectbox("Mapped Procore project", list(labels), format_func=labels.get,
+                                  key="data_mapping_project")
+    _grid(entity, project_id)
+
+
+def _remember_tab() -> None:
+    chosen = st.session_state.get(TAB_KEY)
+    st.session_state[ENTITY_KEY] = next((e for e, title in titles.items() if title == chosen), None)
+
+
+remembered = st.session_state.get(ENTITY_KEY)
+if remembered in titles:  # counts in the titles change as mappings do; keep the tab the person was on
+    st.session_state[TAB_KEY] = titles[remembered]
+for tab, summary in zip(st.tabs(list(titles.values()), key=TAB_KEY, on_change=_remember_tab), summaries,
+                        strict=True):
+    if tab.open:
+        with tab:
+            _tab(summary)
