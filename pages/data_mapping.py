@@ -146,10 +146,10 @@ def _tab(summary: mapping.TabSummary) -> None:
     synced = (f"Last synced {summary.synced_at:%Y-%m-%d %H:%M} UTC: {summary.procore_count} in Procore."
               if summary.synced_at else "Not synced yet.")
     st.caption(synced + (" Cost codes are synced for every mapped project." if entity is Entity.COST_CODE else ""))
-    left, right, _ = st.columns([1, 1, 3])
-    if left.button(f"Sync {text.tab.lower()}", key=f"data_mapping_sync_{entity}", disabled=not editable):
+    row = st.container(horizontal=True)
+    if row.button(f"Sync {text.tab.lower()}", key=f"data_mapping_sync_{entity}", disabled=not editable):
         _sync(entity)
-    if entity in mapping.NUMBERED and right.button("Auto-map", key=f"data_mapping_auto_{entity}",
+    if entity in mapping.NUMBERED and row.button("Auto-map", key=f"data_mapping_auto_{entity}",
                                                    disabled=not editable or not summary.available):
         _auto_map(entity)
     if not summary.available:
