@@ -114,7 +114,7 @@ def _grid(entity: Entity, project_id: int | None) -> None:
         table = mapping.mapping_table(session, company_id=company_id, entity=entity, project_id=project_id,
                                       unmapped_only=only)
     if not table.options:
-        st.info(f"No Procore {TEXT[entity].tab.lower()} here yet: select Sync to load them from Procore.")
+        st.info(f"No Procore {TEXT[entity].tab.lower()} here yet: use Sync to load them from Procore.")
     if table.frame.empty:
         st.success("Every row is mapped." if only else f"There are no {TEXT[entity].locals} yet.")
         return

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.access import Identity, Perm
 from core.config import Settings
@@ -230,7 +230,8 @@ def records(
         query = query.where(ProcoreRecord.scope_id.in_(list(scope_ids)))  # type: ignore[attr-defined]
     if not include_missing:
         query = query.where(ProcoreRecord.missing_since.is_(None))  # type: ignore[union-attr]
-    return list(session.exec(query.order_by(ProcoreRecord.number, ProcoreRecord.name, ProcoreRecord.procore_id)))
+    order = (col(ProcoreRecord.number), col(ProcoreRecord.name), col(ProcoreRecord.procore_id))
+    return list(session.exec(query.order_by(*order)))
 
 
 def last_synced(session: Session, *, company_id: int, entity: Entity, scope_id: int | None = None) -> ListSync | None:
@@ -257,7 +258,9 @@ def _text(value: str | None) -> str | None:
     return value or None
 
 
-def _fetch(session: Session, client: ProcoreClient, company_id: int, entity: Entity, scope_id: int) -> Iterator[_Fetched]:
+def _fetch(
+    session: Session, client: ProcoreClient, company_id: int, entity: Entity, scope_id: int
+) -> Iterator[_Fetched]:
     if entity is Entity.COMPANY:
         for v in client.iter_vendors(company_id=company_id):
             yield _Fetched(v.id, None, _text(v.name) or f"Vendor {v.id}",

@@ -115,7 +115,7 @@ class MappingTable:
             if after is not None and after not in self.options:
                 noun = TEXT[self.entity].procore
                 raise ValidationError(f"'{after}' is not a synced Procore {noun}; sync and choose again.")
-            result[int(local_id)] = self.options[after] if after is not None else None  # type: ignore[call-overload]
+            result[int(local_id)] = self.options[after] if after is not None else None
         return result
 
 
@@ -180,7 +180,8 @@ def _scope(session: Session, company_id: int, entity: Entity, project_id: int | 
         return COMPANY_WIDE, None
     project = next((p for p in mapped_projects(session, company_id=company_id) if p.procore_id == project_id), None)
     if project is None:
-        raise ValidationError(f"Procore project {project_id} is not mapped to a job site; map it on the Projects tab first.")
+        raise ValidationError(f"Procore project {project_id} is not mapped to a job site; "
+                              "map it on the Projects tab first.")
     return project.procore_id, project.job_site_id
 
 
@@ -274,7 +275,8 @@ def _check(session: Session, company_id: int, entity: Entity, scope: int, wanted
     unknown = sorted(set(wanted) - set(locals_))
     if unknown:
         where = " of this project's job site" if entity is Entity.COST_CODE else ""
-        raise ValidationError(f"There is no {text.local}{where} with id {unknown[0]}; reload the page. Nothing was saved.")
+        raise ValidationError(f"There is no {text.local}{where} with id {unknown[0]}; reload the page. "
+                              "Nothing was saved.")
     every = {r.procore_id: r for r in records(session, company_id=company_id, entity=entity, scope_ids=[scope])}
     allowed = {r.procore_id for r in _candidates(session, company_id, entity, scope)}
     for procore_id in (p for p in wanted.values() if p is not None):
@@ -384,7 +386,8 @@ def auto_map(
 def _auto_scope(session: Session, company_id: int, entity: Entity, scope: int, job_site_id: int | None,
                 prefix: str, report: AutoMapReport) -> None:
     text = TEXT[entity]
-    if entity is Entity.COST_CODE and last_synced(session, company_id=company_id, entity=entity, scope_id=scope) is None:
+    never_synced = last_synced(session, company_id=company_id, entity=entity, scope_id=scope) is None
+    if entity is Entity.COST_CODE and never_synced:
         report.not_synced.append(f"{prefix}its cost codes were not synced yet; sync cost codes, then auto-map again")
         return
     by_number: dict[str, list[ProcoreRecord]] = defaultdict(list)
@@ -404,7 +407,8 @@ def _auto_scope(session: Session, company_id: int, entity: Entity, scope: int, j
             report.missing.append(f"{who}: no Procore {text.procore} numbered {local.number}")
         elif len(matches) > 1:
             names = ", ".join(record_label(m) for m in matches)
-            report.ambiguous.append(f"{who}: {len(matches)} Procore {text.procore}s are numbered {local.number} ({names})")
+            report.ambiguous.append(
+                f"{who}: {len(matches)} Procore {text.procore}s are numbered {local.number} ({names})")
         elif entity is not Entity.PAY_ID and matches[0].procore_id in holder:
             other = labels.get(holder[matches[0].procore_id], "another one")
             report.taken.append(f"{who}: Procore {text.procore} {record_label(matches[0])} is already mapped to "

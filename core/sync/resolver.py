@@ -7,7 +7,8 @@ makes one query per entity however many entries it is given; publishing calls
 `mapping_reasons` with the key ids of its entries.
 
     resolve(session, company_id=c, entity=Entity.JOB_SITE, local_id=7)
-    # Resolution(procore_id=None, reason="Job site 1007 Bayfront Hotel is not mapped to a Procore project (Data mapping > Projects)")
+    # Resolution(procore_id=None,
+    #            reason="Job site 1007 Bayfront Hotel is not mapped to a Procore project (Data mapping > Projects)")
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from sqlmodel import Session, col
 
 from core.models import Company, CostCode, Employee, JobSite, PayClass, PayID
 from core.models.mapping import COMPANY_WIDE, Entity, PayrollItem, ProcoreLink, ProcoreRecord
-from core.models.setup import ProcoreSetup, SyncMode
 from core.models.publishing import PublishModule
+from core.models.setup import ProcoreSetup, SyncMode
 from core.setup import Module
 from core.sync.lists import MODULE_ENTITIES, TEXT, record_label
 
@@ -103,28 +104,35 @@ def mapping_reasons(session: Session, *, company_id: int, module: Module | Publi
     """
     needed = MODULE_ENTITIES[Module(str(module))]
     columns = {c: e for c, e in KEY_COLUMNS.items() if e in needed and c in keys.columns}
-    values = {c: [None if pd.isna(v) else int(v) for v in keys[c].tolist()] for c in columns}
+    ids = {c: [None if pd.isna(v) else int(v) for v in keys[c].tolist()] for c in columns}
+    sites = ids.get("job_site_id", [None] * len(keys))
     batch = _Batch(session, company_id, None)
-    sites = batch.resolve(Entity.JOB_SITE, {(s, None) for s in values.get("job_site_id", []) if s is not None})
-    project_of = {key[0]: r.procore_id for key, r in sites.items()}
-    batch.project_labels.update({r.procore_id: batch.label_of(Entity.JOB_SITE, key[0]) for key, r in sites.items()
-                                 if r.procore_id is not None})
-    per_row_keys = {c: [(v, project_of.get(s) if e in _PROJECT_SCOPED else None) if v is not None else None
-                        for v, s in zip(values[c], values.get("job_site_id", [None] * len(keys)), strict=True)]
-                    for c, e in columns.items()}
-    found = {c: sites if e is Entity.JOB_SITE else batch.resolve(
-        e, {k for k in per_row_keys[c] if k is not None and (e is not Entity.COST_CODE or k[1] is not None)})
-        for c, e in columns.items()}
-    reasons: list[list[str]] = []
-    for position in range(len(keys)):
-        row: list[str] = []
-        for column in columns:
-            key = per_row_keys[column][position]
-            result = found[column].get(key) if key is not None else None
-            if result is not None and result.reason and result.reason not in row:
-                row.append(result.reason)
-        reasons.append(row)
+    site_results = batch.resolve(Entity.JOB_SITE, {(s, None) for s in sites if s is not None})
+    batch.name_projects(site_results)
+    project_of = {local_id: r.procore_id for (local_id, _), r in site_results.items()}
+    row_keys = {c: [None if v is None else (v, project_of.get(s) if e in _PROJECT_SCOPED and s is not None else None)
+                    for v, s in zip(ids[c], sites, strict=True)] for c, e in columns.items()}
+    found = {c: site_results if e is Entity.JOB_SITE else batch.resolve(e, _resolvable(e, row_keys[c]))
+             for c, e in columns.items()}
+    reasons = [_row_reasons(found, row_keys, position) for position in range(len(keys))]
     return pd.Series(reasons, index=keys.index, dtype=object)
+
+
+def _resolvable(entity: Entity, keys: list[Key | None]) -> set[Key]:
+    """Keys worth resolving: a cost code is judged only once its job site maps to a project."""
+    return {k for k in keys if k is not None and (entity is not Entity.COST_CODE or k[1] is not None)}
+
+
+def _row_reasons(
+    found: dict[str, dict[Key, Resolution]], row_keys: dict[str, list[Key | None]], position: int
+) -> list[str]:
+    reasons: list[str] = []
+    for column, keys in row_keys.items():
+        key = keys[position]
+        result = found[column].get(key) if key is not None else None
+        if result is not None and result.reason and result.reason not in reasons:
+            reasons.append(result.reason)
+    return reasons
 
 
 _PROJECT_SCOPED = frozenset({Entity.COST_CODE, Entity.PAY_CLASS})
@@ -137,13 +145,16 @@ class _Batch:
         self.session = session
         self.company_id = company_id
         self.project_labels: dict[int, str] = dict(project_labels or {})
-        mode = session.execute(select(ProcoreSetup.mode)).scalar()
+        mode = session.execute(select(col(ProcoreSetup.mode))).scalar()
         self.two_way = mode == SyncMode.TWO_WAY
         self.rows: dict[Entity, dict[int, _Row]] = {}
 
-    def label_of(self, entity: Entity, local_id: int) -> str:
-        row = self.rows[entity][local_id]
-        return f"{row.number} {row.name}"
+    def name_projects(self, sites: dict[Key, Resolution]) -> None:
+        """Name each mapped project after its job site ("1002 Harbor Point Apartments") in later reasons."""
+        for (local_id, _), result in sites.items():
+            if result.procore_id is not None:
+                row = self.rows[Entity.JOB_SITE][local_id]
+                self.project_labels[result.procore_id] = f"{row.number} {row.name}"
 
     def resolve(self, entity: Entity, keys: Collection[Key]) -> dict[Key, Resolution]:
         if not keys:
@@ -162,12 +173,15 @@ class _Batch:
         columns: list[Any] = [model.id, number, name, link.scope_id, link.procore_id, record.missing_since,
                               record.number, record.name, record.data, record.entity]
         query = select(*columns).select_from(model).outerjoin(link, and_(
-            link.entity == entity, link.local_id == model.id, link.procore_company_id == self.company_id,
-            col(link.scope_id).in_(scopes))).outerjoin(record, and_(
-                record.procore_company_id == self.company_id, record.entity == entity,
-                record.scope_id == link.scope_id, record.procore_id == link.procore_id))
+            col(link.entity) == entity, col(link.local_id) == model.id,
+            col(link.procore_company_id) == self.company_id, col(link.scope_id).in_(scopes),
+        )).outerjoin(record, and_(
+            col(record.procore_company_id) == self.company_id, col(record.entity) == entity,
+            col(record.scope_id) == link.scope_id, col(record.procore_id) == link.procore_id,
+        ))
         if entity is Entity.PAY_ID:
-            query = query.add_columns(PayrollItem.active).outerjoin(PayrollItem, PayrollItem.procore_id == link.procore_id)
+            query = query.add_columns(col(PayrollItem.active)).outerjoin(
+                PayrollItem, col(PayrollItem.procore_id) == link.procore_id)
         rows: dict[int, _Row] = {}
         for found in self.session.execute(query.where(model.id.in_(ids))):
             row = rows.setdefault(found[0], _Row(found[1], found[2], {}, found[10] if len(found) > 10 else None))
@@ -179,8 +193,8 @@ class _Batch:
         return rows
 
     def _load_project_labels(self, project_ids: set[int]) -> None:
-        query = select(ProcoreRecord.procore_id, ProcoreRecord.number, ProcoreRecord.name).where(
-            ProcoreRecord.procore_company_id == self.company_id, ProcoreRecord.entity == Entity.JOB_SITE,
+        query = select(col(ProcoreRecord.procore_id), col(ProcoreRecord.number), col(ProcoreRecord.name)).where(
+            col(ProcoreRecord.procore_company_id) == self.company_id, col(ProcoreRecord.entity) == Entity.JOB_SITE,
             col(ProcoreRecord.procore_id).in_(project_ids))
         for procore_id, number, name in self.session.execute(query):
             self.project_labels.setdefault(procore_id, f"{number} {name}" if number else name)

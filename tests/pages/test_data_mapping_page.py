@@ -79,8 +79,11 @@ def test_two_way_mode_explains_that_import_maps_and_shows_nothing_editable(
     _one_way(app_db, mode=SyncMode.TWO_WAY, synced=False)
     at = open_page(PAGE)
     assert not at.exception
-    assert "two-way integration" in at.info[0].value and "Payroll items" in at.info[0].value
-    assert not at.data_editor and not at.button and not at.tabs
+    assert "two-way integration" in at.info[0].value
+    assert "Payroll items" in at.info[0].value
+    assert not at.data_editor
+    assert not at.button
+    assert not at.tabs
 
 
 def test_tabs_follow_the_modules_with_unmapped_counts(open_page: Callable[..., AppTest], app_db: Engine) -> None:
@@ -123,7 +126,8 @@ def test_a_grid_edit_is_saved(open_page: Callable[..., AppTest], app_db: Engine)
     at = open_page(PAGE, data_mapping_entity="job_site")
     _edit(at, GRID, "1006", "1006 · Canyon Water Treatment - Phase 2")
     _button(at, "Save changes").click().run()
-    assert not at.exception and not at.error
+    assert not at.exception
+    assert not at.error
     assert at.success[0].value == "Saved 1 mapping change."
     link = _links(app_db, company)[_site(app_db, "1006")]
     assert (link.procore_id, link.origin) == (_project_named(app_db, company, "Phase 2"), LinkOrigin.MANUAL)
@@ -181,5 +185,6 @@ def test_a_viewer_sees_the_mappings_but_cannot_change_them(
     assert "need the 'Procore Connect data mapping' permission" in at.info[0].value
     assert not at.data_editor  # a read-only table instead of the grid
     assert "1001 · Riverside Medical Center" in at.dataframe[0].value.to_string()
-    assert _button(at, "Sync projects").disabled and _button(at, "Auto-map").disabled
+    assert _button(at, "Sync projects").disabled
+    assert _button(at, "Auto-map").disabled
     assert not [b for b in at.button if b.label == "Save changes"]

@@ -70,7 +70,9 @@ def test_modules_decide_the_tabs() -> None:
     assert entities_for([Module.MANPOWER, Module.TIMECARD]) == (Entity.COMPANY, *timecard)
 
 
-def test_sync_reads_every_page_of_each_list(settings: Settings, engine: Engine, one_way: int, admin: Identity, emulator_url: str) -> None:
+def test_sync_reads_every_page_of_each_list(
+    settings: Settings, engine: Engine, one_way: int, admin: Identity, emulator_url: str
+) -> None:
     control(emulator_url, "PUT", "config", max_per_page=4)
     control(emulator_url, "DELETE", "stats")
     said: list[str] = []
@@ -80,18 +82,21 @@ def test_sync_reads_every_page_of_each_list(settings: Settings, engine: Engine, 
                                                           "1008", "2001"]
     people = _numbers(engine, one_way, Entity.EMPLOYEE)
     assert len(people) == 39  # 36 mirrored employees, 10901, 10902, and a superintendent without an employee ID
-    assert "10007" not in people and {"10001", "10040", "10901", "10902", None} <= set(people)
+    assert "10007" not in people
+    assert {"10001", "10040", "10901", "10902", None} <= set(people)
     assert _numbers(engine, one_way, Entity.PAY_CLASS) == ["CARP", "ELEC", "FORE", "LAB", "OPER", "SUPT"]
     assert _numbers(engine, one_way, Entity.PAY_ID) == ["DT", "HOL", "OT", "PTO", "REG", "SICK"]
     assert _numbers(engine, one_way, Entity.COMPANY) == [None] * 5  # vendors have no number
     stats = control(emulator_url, "GET", "stats")["requests"]
-    assert stats["GET /rest/v1.0/projects"] >= 3 and stats["GET /rest/v1.0/companies/{company_id}/people"] >= 10
+    assert stats["GET /rest/v1.0/projects"] >= 3
+    assert stats["GET /rest/v1.0/companies/{company_id}/people"] >= 10
     assert [(r.entity, r.fetched) for r in reports] == [
         (Entity.JOB_SITE, 9), (Entity.COMPANY, 5), (Entity.EMPLOYEE, 39), (Entity.PAY_CLASS, 6), (Entity.PAY_ID, 6)]
     assert "Projects: 9 in Procore (9 new, 0 changed, 0 no longer in Procore, 0 back)" in said
     with Session(engine) as session:
         stamp = session.exec(select(ListSync).where(ListSync.entity == Entity.EMPLOYEE)).one()
-        assert stamp.count == 39 and stamp.synced_at is not None
+        assert stamp.count == 39
+        assert stamp.synced_at is not None
 
 
 def test_sync_again_changes_nothing(settings: Settings, engine: Engine, one_way: int, admin: Identity) -> None:
@@ -100,7 +105,9 @@ def test_sync_again_changes_nothing(settings: Settings, engine: Engine, one_way:
     assert (again.fetched, again.added, again.updated, again.flagged, again.restored) == (9, 0, 0, 0, 0)
 
 
-def test_cost_codes_are_synced_per_mapped_project(settings: Settings, engine: Engine, one_way: int, admin: Identity) -> None:
+def test_cost_codes_are_synced_per_mapped_project(
+    settings: Settings, engine: Engine, one_way: int, admin: Identity
+) -> None:
     sync(settings, engine, one_way, admin, Entity.JOB_SITE)
     before = sync(settings, engine, one_way, admin, Entity.COST_CODE)
     assert [r.note for r in before] == ["no mapped project yet: map projects first"]
@@ -123,7 +130,8 @@ def test_records_gone_from_procore_are_flagged_and_unflagged_when_back(
     shrunk = sync(settings, engine, one_way, admin, Entity.EMPLOYEE)[0]
     with Session(engine) as session:
         gone = {r.number for r in records(session, company_id=one_way, entity=Entity.EMPLOYEE) if r.missing_since}
-    assert {"10036", "10038", "10040"} <= gone and "10030" not in gone
+    assert {"10036", "10038", "10040"} <= gone
+    assert "10030" not in gone
     assert shrunk.flagged == len(gone)
     control(emulator_url, "POST", "reset", employees=40)  # the same seed gives the same people back
     back = sync(settings, engine, one_way, admin, Entity.EMPLOYEE)[0]
@@ -134,7 +142,9 @@ def test_records_gone_from_procore_are_flagged_and_unflagged_when_back(
     assert back.restored == shrunk.flagged
 
 
-def test_sync_needs_the_data_mapping_permission(settings: Settings, engine: Engine, one_way: int, session: Session) -> None:
+def test_sync_needs_the_data_mapping_permission(
+    settings: Settings, engine: Engine, one_way: int, session: Session
+) -> None:
     viewer = identity_with_role(session, "Viewer")
     with pytest.raises(PermissionDenied, match="Procore Connect data mapping"):
         sync(settings, engine, one_way, viewer, Entity.JOB_SITE)

@@ -37,7 +37,9 @@ def _linked_numbers(session: Session, company: int, entity: Entity) -> dict[int,
     return {i: ln.procore_id for i, ln in links_by_local(session, entity=entity, company_id=company).items()}
 
 
-def test_auto_map_maps_equal_numbers_and_leaves_ambiguous_and_missing(session: Session, synced: int, admin: Identity) -> None:
+def test_auto_map_maps_equal_numbers_and_leaves_ambiguous_and_missing(
+    session: Session, synced: int, admin: Identity
+) -> None:
     report = mapping.auto_map(session, company_id=synced, entity=Entity.JOB_SITE, actor=admin)
     assert len(report.mapped) == 6  # 1001-1005 and 1008
     assert report.ambiguous == ["Job site 1006 Canyon Water Treatment: 2 Procore projects are numbered 1006 "
@@ -47,7 +49,8 @@ def test_auto_map_maps_equal_numbers_and_leaves_ambiguous_and_missing(session: S
     links = links_by_local(session, entity=Entity.JOB_SITE, company_id=synced)
     assert links[_site(session, "1001")].procore_id == _project(session, synced, "1001")
     assert links[_site(session, "1001")].origin == LinkOrigin.AUTO
-    assert _site(session, "1006") not in links and _site(session, "1007") not in links
+    assert _site(session, "1006") not in links
+    assert _site(session, "1007") not in links
 
 
 def test_auto_map_ignores_case_and_spaces(session: Session, synced: int, admin: Identity) -> None:
@@ -55,7 +58,8 @@ def test_auto_map_ignores_case_and_spaces(session: Session, synced: int, admin: 
     pay_id.code = " ot "
     session.add(pay_id)
     report = mapping.auto_map(session, company_id=synced, entity=Entity.PAY_ID, actor=admin)
-    assert len(report.mapped) == 3 and report.missing == ["Pay ID TRV Travel: no Procore payroll type numbered TRV"]
+    assert len(report.mapped) == 3
+    assert report.missing == ["Pay ID TRV Travel: no Procore payroll type numbered TRV"]
     assert pay_id.id in _linked_numbers(session, synced, Entity.PAY_ID)
 
 
@@ -75,13 +79,16 @@ def _employee_names(session: Session, numbers: tuple[str, ...]) -> list[tuple[st
 
 def test_auto_map_never_overwrites_a_manual_mapping(session: Session, synced: int, admin: Identity) -> None:
     riverside, warehouse = _site(session, "1001"), _project(session, synced, "2001")
-    mapping.save_mappings(session, company_id=synced, entity=Entity.JOB_SITE, changes={riverside: warehouse}, actor=admin)
+    mapping.save_mappings(session, company_id=synced, entity=Entity.JOB_SITE, changes={riverside: warehouse},
+                          actor=admin)
     report = mapping.auto_map(session, company_id=synced, entity=Entity.JOB_SITE, actor=admin)
     link = links_by_local(session, entity=Entity.JOB_SITE, company_id=synced)[riverside]
     assert (link.procore_id, link.origin) == (warehouse, LinkOrigin.MANUAL)
-    assert report.already == 1 and len(report.mapped) == 5
+    assert report.already == 1
+    assert len(report.mapped) == 5
     again = mapping.auto_map(session, company_id=synced, entity=Entity.JOB_SITE, actor=admin)
-    assert again.mapped == [] and again.already == 6
+    assert again.mapped == []
+    assert again.already == 6
 
 
 def test_auto_map_leaves_a_match_already_taken_by_hand(session: Session, synced: int, admin: Identity) -> None:
@@ -152,7 +159,9 @@ def test_changing_mappings_needs_the_data_mapping_permission(session: Session, s
     assert set(table.frame["status"]) == {"Not mapped"}
 
 
-def test_cost_codes_and_classifications_wait_for_a_mapped_project(session: Session, synced: int, admin: Identity) -> None:
+def test_cost_codes_and_classifications_wait_for_a_mapped_project(
+    session: Session, synced: int, admin: Identity
+) -> None:
     tabs = {t.entity: t for t in mapping.tab_summaries(session, company_id=synced, modules=EVERYTHING)}
     assert list(tabs) == [Entity.COMPANY, Entity.JOB_SITE, Entity.EMPLOYEE, Entity.PAY_CLASS, Entity.COST_CODE,
                           Entity.PAY_ID]
@@ -178,7 +187,8 @@ def test_cost_codes_of_a_mapped_project(settings: Settings, engine: Engine, sync
         report = mapping.auto_map(session, company_id=synced, entity=Entity.COST_CODE, actor=admin)
         assert len(report.mapped) == 7
         assert report.missing == [
-            "Project 1002 · Harbor Point Apartments: Cost code 26-050 Electrical Rough-In: no Procore cost code numbered 26-050",
+            "Project 1002 · Harbor Point Apartments: Cost code 26-050 Electrical Rough-In: "
+            "no Procore cost code numbered 26-050",
             "Project 1002 · Harbor Point Apartments: Cost code 31-200 Earthwork: no Procore cost code numbered 31-200"]
         tabs = {t.entity: t for t in mapping.tab_summaries(session, company_id=synced, modules=EVERYTHING)}
         assert tabs[Entity.COST_CODE].title == "Cost codes (2 unmapped)"
@@ -188,11 +198,14 @@ def test_cost_codes_of_a_mapped_project(settings: Settings, engine: Engine, sync
         assert list(unmapped.frame["number"]) == ["26-050", "31-200"]
 
 
-def test_auto_map_waits_for_the_cost_codes_of_a_project_to_be_synced(engine: Engine, synced: int, admin: Identity) -> None:
+def test_auto_map_waits_for_the_cost_codes_of_a_project_to_be_synced(
+    engine: Engine, synced: int, admin: Identity
+) -> None:
     map_site(engine, synced, "1002", "1002")
     with Session(engine) as session:
         report = mapping.auto_map(session, company_id=synced, entity=Entity.COST_CODE, actor=admin)
-    assert report.mapped == [] and report.missing == []
+    assert report.mapped == []
+    assert report.missing == []
     assert report.not_synced == ["Project 1002 · Harbor Point Apartments: its cost codes were not synced yet; "
                                  "sync cost codes, then auto-map again"]
 
@@ -208,7 +221,8 @@ def test_remapping_a_project_drops_cost_codes_of_the_old_job_site(
         mapping.save_mappings(session, company_id=synced, entity=Entity.JOB_SITE, actor=admin,
                               changes={_site(session, "1002"): None, _site(session, "1003"): harbor})
         scoped = links_by_local(session, entity=Entity.COST_CODE, company_id=synced, scope_id=harbor)
-        assert site_code.id not in scoped and len(scoped) == 6  # the standard codes stay mapped
+        assert site_code.id not in scoped
+        assert len(scoped) == 6
 
 
 def test_a_broken_mapping_is_shown_as_broken(
@@ -225,7 +239,8 @@ def test_a_broken_mapping_is_shown_as_broken(
         table = mapping.mapping_table(session, company_id=synced, entity=Entity.EMPLOYEE)
         row = table.frame[table.frame["number"] == "10040"].iloc[0]
         assert row["status"] == "Broken: the Procore person is no longer in Procore"
-        assert row["procore"].endswith("(no longer in Procore)") and row["procore"] in table.options
+        assert row["procore"].endswith("(no longer in Procore)")
+        assert row["procore"] in table.options
         tabs = {t.entity: t for t in mapping.tab_summaries(session, company_id=synced, modules=EVERYTHING)}
         assert "broken" in tabs[Entity.EMPLOYEE].title
 
@@ -263,4 +278,5 @@ def test_command_line_syncs_and_auto_maps_with_a_summary(
     assert capsys.readouterr().out.count("Cost codes of project") == 6
     assert main(["mapping", "auto"]) == 0  # every list the modules need; vendors are left to the person
     everything = capsys.readouterr().out
-    assert "Auto-mapping cost codes…" in everything and "map them by hand" in everything
+    assert "Auto-mapping cost codes…" in everything
+    assert "map them by hand" in everything

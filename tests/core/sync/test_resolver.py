@@ -46,7 +46,8 @@ def _id(session: Session, model: type, column: str, value: str) -> int:
 
 
 def _project(session: Session, company: int, number: str) -> int:
-    return next(r.procore_id for r in records(session, company_id=company, entity=Entity.JOB_SITE) if r.number == number)
+    return next(r.procore_id for r in records(session, company_id=company, entity=Entity.JOB_SITE)
+                if r.number == number)
 
 
 def _employee_name(session: Session, number: str) -> str:
@@ -60,7 +61,8 @@ def test_a_mapped_record_resolves_to_its_procore_id(session: Session, mapped: in
     code = _id(session, CostCode, "code", "03-300")
     found = resolve(session, company_id=mapped, entity=Entity.COST_CODE, local_id=code,
                     project_id=_project(session, mapped, "1002"))
-    assert found.ok and found.reason is None
+    assert found.ok
+    assert found.reason is None
 
 
 def test_each_kind_of_missing_mapping_has_a_reason_naming_the_record_and_the_fix(session: Session, mapped: int) -> None:
@@ -69,7 +71,8 @@ def test_each_kind_of_missing_mapping_has_a_reason_naming_the_record_and_the_fix
         (Entity.JOB_SITE, _id(session, JobSite, "number", "1007"), None,
          "Job site 1007 Bayfront Hotel is not mapped to a Procore project (Data mapping > Projects)"),
         (Entity.EMPLOYEE, _id(session, Employee, "number", "10007"), None,
-         f"Employee 10007 {_employee_name(session, '10007')} is not mapped to a Procore person (Data mapping > Employees)"),
+         f"Employee 10007 {_employee_name(session, '10007')} is not mapped to a Procore person "
+         "(Data mapping > Employees)"),
         (Entity.COMPANY, _id(session, Company, "number", "EVG"), None,
          "Company EVG Evergreen Drywall is not mapped to a Procore vendor (Data mapping > Vendors)"),
         (Entity.PAY_CLASS, _id(session, PayClass, "number", "APPR"), harbor,
@@ -196,7 +199,8 @@ def test_the_batch_makes_one_query_per_entity_however_many_entries(engine: Engin
         assert len(reasons) == len(keys)
         counts.append(len(seen))
     assert counts == [6, 6]  # the mode, then job sites, employees, cost codes, pay IDs, pay classes
-    assert any(reasons.str.len() > 0) and any(reasons.str.len() == 0)
+    assert any(reasons.str.len() > 0)
+    assert any(reasons.str.len() == 0)
 
 
 def test_two_way_mode_resolves_from_the_import_links(settings: Settings, engine: Engine, one_way: int,  # noqa: F811
@@ -214,7 +218,9 @@ def test_two_way_mode_resolves_from_the_import_links(settings: Settings, engine:
         assert bayfront.reason == (
             "Job site 1007 Bayfront Hotel is not linked to a Procore project (two-way mode: create it in Procore and "
             "run the import on Administration > Procore setup)")
-        assert resolve(session, company_id=one_way, entity=Entity.PAY_ID, local_id=_id(session, PayID, "code", "REG")).ok
+        regular = _id(session, PayID, "code", "REG")
+        assert resolve(session, company_id=one_way, entity=Entity.PAY_ID, local_id=regular).ok
         travel = resolve(session, company_id=one_way, entity=Entity.PAY_ID, local_id=_id(session, PayID, "code", "TRV"))
-        assert travel.reason == "Pay ID TRV Travel is not published as any payroll item (Administration > Payroll items)"
+        assert travel.reason == ("Pay ID TRV Travel is not published as any payroll item "
+                                 "(Administration > Payroll items)")
         assert session.exec(select(ProcoreRecord)).first() is None  # nothing of one-way mode was needed
