@@ -105,6 +105,23 @@ def test_cost_codes_wait_for_a_mapped_project(open_page: Callable[..., AppTest],
     assert not at.data_editor
 
 
+def test_cost_codes_are_mapped_per_mapped_project(open_page: Callable[..., AppTest], app_db: Engine) -> None:
+    company = _one_way(app_db)
+    with session_scope(app_db) as session:
+        mapping.save_mappings(session, company_id=company, entity=Entity.JOB_SITE, actor=local_admin(session),
+                              changes={_site(app_db, "1002"): _project(app_db, company, "1002")})
+    at = open_page(PAGE, data_mapping_entity="cost_code")
+    assert at.selectbox(key="data_mapping_project").options == ["1002 · Harbor Point Apartments"]
+    _button(at, "Sync cost codes").click().run()
+    assert "Cost codes of project 1002 · Harbor Point Apartments: 8 in Procore" in at.success[0].value
+    _button(at, "Auto-map").click().run()
+    assert not at.exception
+    assert at.tabs[4].label == "Cost codes (2 unmapped)"
+    grid = at.data_editor(key=f"data_mapping_grid_cost_code_{_project(app_db, company, '1002')}").value
+    assert grid.set_index("number").loc["03-300", "procore"] == "03-300 · Cast-in-Place Concrete"
+    assert grid.set_index("number").loc["26-050", "status"] == "Not mapped"
+
+
 def test_sync_and_auto_map_buttons(open_page: Callable[..., AppTest], app_db: Engine) -> None:
     _one_way(app_db, synced=False)
     at = open_page(PAGE, data_mapping_entity="job_site")
