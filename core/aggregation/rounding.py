@@ -48,7 +48,8 @@ def hours(micros: pd.Series, per: pd.Series | None = None) -> pd.Series:
 def _half_up_quotient(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     """numerator / denominator rounded to a whole number, halves away from zero."""
     magnitude = (2 * np.abs(numerator) + denominator) // (2 * denominator)
-    return np.sign(numerator) * magnitude
+    signed: np.ndarray = np.sign(numerator) * magnitude
+    return signed
 
 
 def quantity_thousandths(units: pd.Series) -> pd.Series:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Float, Select, String, select, type_coerce
+from sqlalchemy import Float, Select, String, Table, select, type_coerce
 from sqlmodel import Session
 
 from core.aggregation.rounding import MICROS_PER_MINUTE
@@ -26,6 +27,10 @@ TIME_LOG_SOURCE_COLUMNS = [
 QUANTITY_SOURCE_COLUMNS = ["job_site_id", "work_date", "cost_code_id", "unit_of_measure", "units"]
 _ID_COLUMNS = ["job_site_id", "employee_id", "company_id", "pay_id_id"]
 _OPTIONAL_ID_COLUMNS = ["crew_id", "cost_code_id", "pay_class_id"]
+_RAW_COLUMNS = [*_ID_COLUMNS, *_OPTIONAL_ID_COLUMNS, "clock_in", "clock_out", "break_minutes"]
+_LOGS: Table = TimeLog.__table__  # type: ignore[attr-defined]
+_SITES: Table = JobSite.__table__  # type: ignore[attr-defined]
+_QUANTITIES: Table = ProductionQuantity.__table__  # type: ignore[attr-defined]
 
 
 def load_time_logs(
@@ -50,14 +55,11 @@ def load_time_logs(
     return frame[(frame["work_date"] >= start) & (frame["work_date"] <= end)].reset_index(drop=True)
 
 
-_RAW_COLUMNS = [*_ID_COLUMNS, *_OPTIONAL_ID_COLUMNS, "clock_in", "clock_out", "break_minutes"]
-
-
 def _site_zones(session: Session, job_site_ids: Collection[int] | None) -> dict[int, str]:
-    query = select(JobSite.id, JobSite.time_zone)
+    query = select(_SITES.c.id, _SITES.c.time_zone)
     if job_site_ids is not None:
-        query = query.where(JobSite.id.in_(list(job_site_ids)))  # type: ignore[union-attr]
-    return {int(site_id): str(name) for site_id, name in session.execute(query).all()}
+        query = query.where(_SITES.c.id.in_(list(job_site_ids)))
+    return {int(site_id): str(name) for site_id, name in session.connection().execute(query).all()}
 
 
 def _utc_window(start: date, end: date, zones: set[str]) -> tuple[datetime, datetime]:
@@ -69,20 +71,18 @@ def _utc_window(start: date, end: date, zones: set[str]) -> tuple[datetime, date
     return low, high
 
 
-def _time_log_query(low: datetime, high: datetime, job_site_ids: Collection[int] | None) -> Select[tuple[object, ...]]:
+def _time_log_query(low: datetime, high: datetime, job_site_ids: Collection[int] | None) -> Select[Any]:
     # Instants come back as stored (text on SQLite) and are parsed by pandas in one go,
     # which is many times faster than a Python datetime per value.
+    columns = _LOGS.c
     query = select(
-        *(getattr(TimeLog, name) for name in _ID_COLUMNS + _OPTIONAL_ID_COLUMNS),
-        type_coerce(TimeLog.clock_in, String), type_coerce(TimeLog.clock_out, String), TimeLog.break_minutes,
+        *(columns[name] for name in _ID_COLUMNS + _OPTIONAL_ID_COLUMNS),
+        type_coerce(columns.clock_in, String), type_coerce(columns.clock_out, String), columns.break_minutes,
     ).where(
-        TimeLog.deleted_at.is_(None),  # type: ignore[union-attr]
-        TimeLog.clock_out.is_not(None),  # type: ignore[union-attr]
-        TimeLog.clock_in >= low,  # type: ignore[arg-type]
-        TimeLog.clock_in < high,  # type: ignore[arg-type]
+        columns.deleted_at.is_(None), columns.clock_out.is_not(None), columns.clock_in >= low, columns.clock_in < high
     )
     if job_site_ids is not None:
-        query = query.where(TimeLog.job_site_id.in_(list(job_site_ids)))  # type: ignore[attr-defined]
+        query = query.where(columns.job_site_id.in_(list(job_site_ids)))
     return query
 
 
@@ -114,15 +114,12 @@ def load_production_quantities(
     session: Session, *, start: date, end: date, job_site_ids: Collection[int] | None = None
 ) -> pd.DataFrame:
     """Live production quantities dated within [start, end], with QUANTITY_SOURCE_COLUMNS."""
+    columns = _QUANTITIES.c
     query = select(
-        ProductionQuantity.job_site_id, ProductionQuantity.date, ProductionQuantity.cost_code_id,
-        ProductionQuantity.unit_of_measure, type_coerce(ProductionQuantity.units, Float),
-    ).where(
-        ProductionQuantity.deleted_at.is_(None),  # type: ignore[union-attr]
-        ProductionQuantity.date >= start,  # type: ignore[arg-type]
-        ProductionQuantity.date <= end,  # type: ignore[arg-type]
-    )
+        columns.job_site_id, columns.date, columns.cost_code_id, columns.unit_of_measure,
+        type_coerce(columns.units, Float),
+    ).where(columns.deleted_at.is_(None), columns.date >= start, columns.date <= end)
     if job_site_ids is not None:
-        query = query.where(ProductionQuantity.job_site_id.in_(list(job_site_ids)))  # type: ignore[attr-defined]
-    frame = pd.DataFrame(session.execute(query).all(), columns=QUANTITY_SOURCE_COLUMNS)
+        query = query.where(columns.job_site_id.in_(list(job_site_ids)))
+    frame = pd.DataFrame(session.connection().execute(query).all(), columns=QUANTITY_SOURCE_COLUMNS)
     return frame.astype({"job_site_id": "int64", "cost_code_id": "int64", "units": "float64"})

@@ -18,7 +18,8 @@ def _logs(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Time-log source rows; `minutes` and `seconds` give worked time, `at` the clock-in (UTC ISO text)."""
     defaults = {
         "job_site_id": 1, "work_date": date(2026, 11, 16), "employee_id": 1, "company_id": 1, "crew_id": None,
-        "pay_id_id": 1, "cost_code_id": None, "pay_class_id": None, "at": "2026-11-16T14:00Z", "minutes": 60, "seconds": 0,
+        "pay_id_id": 1, "cost_code_id": None, "pay_class_id": None, "at": "2026-11-16T14:00Z",
+        "minutes": 60, "seconds": 0,
     }
     full = [defaults | row for row in rows]
     frame = pd.DataFrame(full)

@@ -50,7 +50,8 @@ def test_logs_count_for_their_clock_in_date_at_the_job_site_and_only_live_closed
         _log(ids, "berlin", datetime(2026, 11, 16, 23, 30, tzinfo=utc), 2),
         # Chicago 21:00 Sunday (03:00 UTC Monday): Sunday, outside the range.
         _log(ids, "chicago", datetime(2026, 11, 16, 3, 0, tzinfo=utc), 1),
-        _log(ids, "chicago", datetime(2026, 11, 16, 14, 0, tzinfo=utc), 4, deleted_at=datetime(2026, 11, 18, tzinfo=utc)),
+        _log(ids, "chicago", datetime(2026, 11, 16, 14, 0, tzinfo=utc), 4,
+             deleted_at=datetime(2026, 11, 18, tzinfo=utc)),
         _log(ids, "chicago", datetime(2026, 11, 17, 14, 0, tzinfo=utc), None),  # still clocked in
     ])
     session.commit()
@@ -70,7 +71,9 @@ def test_logs_count_for_their_clock_in_date_at_the_job_site_and_only_live_closed
         "worked_micros": [int(7.5 * HOUR), 2 * HOUR],  # the break is deducted
     })
     sort = ["job_site_id", "work_date"]
-    assert_frame_equal(frame.sort_values(sort).reset_index(drop=True), expected.sort_values(sort).reset_index(drop=True))
+    assert_frame_equal(
+        frame.sort_values(sort).reset_index(drop=True), expected.sort_values(sort).reset_index(drop=True)
+    )
     only_berlin = load_time_logs(session, start=MON, end=TUE, job_site_ids=[ids["berlin"]])
     assert only_berlin["job_site_id"].tolist() == [ids["berlin"]]
     assert load_time_logs(session, start=SUN, end=SUN)["worked_micros"].tolist() == [HOUR]
