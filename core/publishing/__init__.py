@@ -1,0 +1,55 @@
+"""Publishing to Procore: stored entries, their status machine, refresh from the time clock, and claims.
+
+`status` is the machine (data plus one writer), `modules` says what each
+module aggregates and what blocks publishing, `entries` refreshes and reads
+entries, `claims` lets publishers take entries and record outcomes.
+"""
+
+from core.publishing.claims import (
+    ClaimLost,
+    claim_entries,
+    record_failed,
+    record_published,
+    record_remote_deleted,
+    release_claim,
+)
+from core.publishing.entries import RefreshConflict, RefreshReport, entries_frame, refresh_entries, status_counts
+from core.publishing.modules import ReasonResolver, fingerprint
+from core.publishing.status import (
+    ACTIONS,
+    ALLOWED,
+    STATUS_STYLES,
+    InvalidTransition,
+    PublishAction,
+    actions_for,
+    claimable,
+    label,
+    summary_status,
+    transition,
+)
+
+__all__ = [
+    "ACTIONS",
+    "ALLOWED",
+    "STATUS_STYLES",
+    "ClaimLost",
+    "InvalidTransition",
+    "PublishAction",
+    "ReasonResolver",
+    "RefreshConflict",
+    "RefreshReport",
+    "actions_for",
+    "claim_entries",
+    "claimable",
+    "entries_frame",
+    "fingerprint",
+    "label",
+    "record_failed",
+    "record_published",
+    "record_remote_deleted",
+    "refresh_entries",
+    "release_claim",
+    "status_counts",
+    "summary_status",
+    "transition",
+]

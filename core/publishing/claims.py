@@ -1,0 +1,173 @@
+"""Claims on publish entries, and the outcomes a publisher records when its claim ends.
+
+`claim_entries` moves entries to Publishing with one UPDATE whose WHERE clause
+checks the status and that nobody holds a claim, so of two publishers
+(threads or processes) racing for an entry exactly one gets it; the other's
+UPDATE matches no row. A claim ends with exactly one of `record_published`,
+`record_remote_deleted`, `record_failed` or `release_claim`. Each of them
+writes with a guard on the claim token and the entry's version, and tries
+again when a refresh changed the entry in between.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, delete, select, update
+from sqlmodel import Session
+
+from core.db import utcnow
+from core.errors import ProcoreConnectError
+from core.models.publishing import PublishEntry, PublishStatus
+from core.publishing.entries import Draft
+from core.publishing.modules import fingerprint
+from core.publishing.status import (
+    FAILED,
+    PUBLISHING,
+    TO_DO,
+    Facts,
+    PublishAction,
+    claimable,
+    settled_status,
+    transition,
+)
+
+_TABLE: Table = PublishEntry.__table__  # type: ignore[attr-defined]
+_ATTEMPTS = 5
+
+
+class ClaimLost(ProcoreConnectError):
+    """The entry is no longer claimed with this token (released, or removed)."""
+
+
+def claim_entries(
+    session: Session, *, entry_ids: Collection[int], token: str, action: PublishAction = PublishAction.PUBLISH
+) -> list[int]:
+    """Claim the entries among `entry_ids` that `action` may publish; returns the ids now claimed by `token`.
+
+    Each claimed entry moves to Publishing and remembers its status for a
+    release. Entries already claimed, or in a status the action does not offer,
+    are left alone. Commit promptly: the claim is what other publishers see.
+    """
+    if not entry_ids:
+        return []
+    now = utcnow()
+    ids = list(entry_ids)
+    statuses = sorted(status.value for status in claimable(action))
+    session.connection().execute(
+        update(_TABLE)
+        .where(_TABLE.c.id.in_(ids), _TABLE.c.status.in_(statuses), _TABLE.c.claim_token.is_(None))
+        .values(
+            status=PUBLISHING.value, release_status=_TABLE.c.status, claim_token=token, claimed_at=now,
+            updated_at=now, version=_TABLE.c.version + 1,
+        )
+    )
+    query = select(_TABLE.c.id).where(_TABLE.c.id.in_(ids), _TABLE.c.claim_token == token).order_by(_TABLE.c.id)
+    return [int(entry_id) for entry_id in session.connection().execute(query).scalars()]
+
+
+def record_published(
+    session: Session,
+    *,
+    entry_id: int,
+    token: str,
+    procore_id: int,
+    procore_project_id: int,
+    sent_values: dict[str, Any],
+    remote_updated_at: datetime | None = None,
+) -> PublishStatus:
+    """Procore accepted a create or update of `sent_values`; end the claim.
+
+    Published, or Updated when the source changed while the write was in
+    flight, or Deleted when the source went meanwhile.
+    """
+    sent = fingerprint(sent_values)
+
+    def decide(row: dict[str, Any]) -> dict[str, Any]:
+        facts = Facts(
+            in_source=row["source_removed_at"] is None, published=True, matches_published=row["fingerprint"] == sent
+        )
+        status, now = settled_status(facts), utcnow()
+        assert status is not None  # an entry with a Procore record is never simply removed
+        return _moved(row, status) | {
+            "procore_id": procore_id, "procore_project_id": procore_project_id, "published_values": sent_values,
+            "published_fingerprint": sent, "published_at": now, "remote_updated_at": remote_updated_at,
+        }
+
+    status = _end_claim(session, entry_id, token, decide)
+    assert status is not None
+    return status
+
+
+def record_failed(session: Session, *, entry_id: int, token: str, message: str) -> PublishStatus:
+    """Procore refused the write, or its outcome is unknown; end the claim as Failed with `message`."""
+    status = _end_claim(session, entry_id, token, lambda row: _moved(row, FAILED, reasons=[message]))
+    assert status is not None
+    return status
+
+
+def record_remote_deleted(session: Session, *, entry_id: int, token: str) -> PublishStatus | None:
+    """Procore deleted the entry's record; the entry is removed, or To do if its source came back meanwhile."""
+
+    def decide(row: dict[str, Any]) -> dict[str, Any] | None:
+        if row["source_removed_at"] is not None:
+            return None
+        return _moved(row, TO_DO) | {
+            "procore_id": None, "procore_project_id": None, "published_values": None,
+            "published_fingerprint": None, "published_at": None, "remote_updated_at": None,
+        }
+
+    return _end_claim(session, entry_id, token, decide)
+
+
+def release_claim(session: Session, *, token: str, entry_ids: Collection[int] | None = None) -> int:
+    """End claims of `token` without a write: each entry returns to where it stands now. Returns how many."""
+    query = select(_TABLE.c.id).where(_TABLE.c.claim_token == token)
+    if entry_ids is not None:
+        query = query.where(_TABLE.c.id.in_(list(entry_ids)))
+    ids = list(session.connection().execute(query).scalars())
+    for entry_id in ids:
+        _end_claim(session, entry_id, token, _released)
+    return len(ids)
+
+
+def _released(row: dict[str, Any]) -> dict[str, Any] | None:
+    if row["procore_id"] is None and row["source_removed_at"] is not None:
+        return None  # never published and its source is gone: nothing left to publish
+    return _moved(row, PublishStatus(row["release_status"] or TO_DO), reasons=row["reasons"])
+
+
+def _moved(row: dict[str, Any], to: PublishStatus, *, reasons: list[str] | None = None) -> dict[str, Any]:
+    draft = Draft(PublishStatus(row["status"]), list(row["reasons"] or []))
+    transition(draft, to, reasons=reasons)
+    return {"status": draft.status.value, "reasons": draft.reasons}
+
+
+Decision = Callable[[dict[str, Any]], dict[str, Any] | None]
+
+
+def _end_claim(session: Session, entry_id: int, token: str, decide: Decision) -> PublishStatus | None:
+    """Apply `decide(row)` (new column values, or None to remove the entry) to a claimed entry, guarded."""
+    columns = ["id", "status", "reasons", "fingerprint", "procore_id", "source_removed_at", "release_status", "version"]
+    for _ in range(_ATTEMPTS):
+        query = select(*(_TABLE.c[name] for name in columns)).where(
+            _TABLE.c.id == entry_id, _TABLE.c.claim_token == token
+        )
+        found = session.connection().execute(query).first()
+        if found is None:
+            raise ClaimLost(f"publish entry {entry_id} is no longer claimed by this publisher")
+        row = dict(zip(columns, found, strict=True))
+        guard = [_TABLE.c.id == entry_id, _TABLE.c.claim_token == token, _TABLE.c.version == row["version"]]
+        changes = decide(row)
+        if changes is None:
+            if session.connection().execute(delete(_TABLE).where(*guard)).rowcount == 1:
+                return None
+            continue
+        ended = {"claim_token": None, "claimed_at": None, "release_status": None, "updated_at": utcnow()}
+        statement = update(_TABLE).where(*guard).values(changes | ended | {"version": _TABLE.c.version + 1})
+        if session.connection().execute(statement).rowcount == 1:
+            session.expire_all()
+            return PublishStatus(changes["status"])
+    raise ProcoreConnectError(f"publish entry {entry_id} kept changing while its claim was ending; try again")

@@ -1,0 +1,178 @@
+"""What each publish module aggregates, how its entries are keyed and fingerprinted, and what blocks publishing.
+
+Value rules live here (what Procore accepts, see procore-api.md §4.5, §4.6,
+§4.8). Mapping problems come from an injected `ReasonResolver`, so this module
+does not depend on Data mapping.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+import pandas as pd
+from sqlmodel import Session
+
+from core.aggregation import (
+    MANPOWER_KEY,
+    MANPOWER_VALUES,
+    QUANTITY_KEY,
+    QUANTITY_VALUES,
+    TIMECARD_KEY,
+    TIMECARD_VALUES,
+    aggregate_manpower,
+    aggregate_quantities,
+    aggregate_timecards,
+    load_production_quantities,
+    load_time_logs,
+)
+from core.aggregation.quantities import mixed_units
+from core.errors import ValidationError
+from core.models.publishing import PublishModule
+
+MAX_TIMECARD_HOURS = 24  # Procore refuses more on one timecard entry
+KEY_SEPARATOR = "|"
+# Every key id an entry can carry, in the order a resolver receives them.
+KEY_ID_COLUMNS = [
+    "job_site_id", "work_date", "company_id", "crew_id", "employee_id", "pay_id_id", "cost_code_id", "pay_class_id",
+]
+
+Loader = Callable[..., pd.DataFrame]
+Rules = Callable[[pd.DataFrame], list[list[str]]]
+
+
+class ReasonResolver(Protocol):
+    """Finds mapping problems: per row of `keys` (KEY_ID_COLUMNS, missing ids as NA), the list of reasons.
+
+    For example "Job site 1007 Bayfront Hotel is not mapped to a Procore
+    project". An empty list means the row can be published as far as mapping
+    goes. The result has one list per row, in row order.
+    """
+
+    def __call__(self, module: PublishModule, keys: pd.DataFrame) -> Sequence[list[str]]: ...
+
+
+@dataclass(frozen=True)
+class ModuleSpec:
+    """How one module turns time-clock rows into publish entries."""
+
+    load: Loader
+    aggregate: Callable[[pd.DataFrame], pd.DataFrame]
+    key: list[str]
+    values: list[str]
+    rules: Rules
+
+
+def _number(value: float, places: int) -> str:
+    text = f"{value:.{places}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _no_rules(frame: pd.DataFrame) -> list[list[str]]:
+    return [[] for _ in range(len(frame))]
+
+
+def _timecard_rules(frame: pd.DataFrame) -> list[list[str]]:
+    reasons = _no_rules(frame)
+    for position, hours in enumerate(frame["hours"].tolist()):
+        if hours > MAX_TIMECARD_HOURS:
+            reasons[position].append(f"more than {MAX_TIMECARD_HOURS} hours ({_number(hours, 2)}) on one day")
+        elif hours < 0:
+            reasons[position].append(f"negative hours ({_number(hours, 2)}): the breaks are longer than the time")
+    return reasons
+
+
+def _quantity_rules(frame: pd.DataFrame) -> list[list[str]]:
+    reasons = _no_rules(frame)
+    rows = zip(frame["units"].tolist(), frame["unit_of_measure"].tolist(), strict=True)
+    for position, (units, unit) in enumerate(rows):
+        if mixed_units(unit):
+            reasons[position].append(f"the quantities mix units of measure ({unit}); Procore takes one unit per log")
+        if units != int(units):
+            reasons[position].append(
+                f"Procore quantity logs take whole numbers; {_number(units, 3)} {unit} is not one"
+            )
+    return reasons
+
+
+SPECS: dict[PublishModule, ModuleSpec] = {
+    PublishModule.MANPOWER: ModuleSpec(load_time_logs, aggregate_manpower, MANPOWER_KEY, MANPOWER_VALUES, _no_rules),
+    PublishModule.TIMECARD: ModuleSpec(
+        load_time_logs, aggregate_timecards, TIMECARD_KEY, TIMECARD_VALUES, _timecard_rules
+    ),
+    PublishModule.QUANTITY: ModuleSpec(
+        load_production_quantities, aggregate_quantities, QUANTITY_KEY, QUANTITY_VALUES, _quantity_rules
+    ),
+}
+
+
+def spec_for(module: PublishModule | str) -> ModuleSpec:
+    """The spec of `module`, or a ValidationError for a module that is not aggregated."""
+    spec = SPECS.get(PublishModule(module))
+    if spec is None:
+        raise ValidationError(f"{PublishModule(module).value} entries are not aggregated by Procore Connect yet")
+    return spec
+
+
+def computed_entries(
+    session: Session,
+    *,
+    module: PublishModule,
+    start: date,
+    end: date,
+    job_site_ids: Collection[int] | None = None,
+    resolver: ReasonResolver | None = None,
+) -> pd.DataFrame:
+    """The entries the time clock holds now: key columns, natural_key, values, fingerprint and reasons."""
+    spec = spec_for(module)
+    frame = spec.aggregate(spec.load(session, start=start, end=end, job_site_ids=job_site_ids))
+    frame = frame.reset_index(drop=True)
+    frame["natural_key"] = natural_keys(frame, spec.key)
+    frame["values"] = value_dicts(frame, spec.values)
+    frame["fingerprint"] = [fingerprint(values) for values in frame["values"]]
+    frame["reasons"] = _reasons(module, spec, frame, resolver)
+    return frame
+
+
+def natural_keys(frame: pd.DataFrame, key: Sequence[str]) -> pd.Series:
+    """The key columns as text joined by KEY_SEPARATOR; a missing id is empty ("12|2026-11-20|3|")."""
+    if frame.empty:
+        return pd.Series([], dtype=object, index=frame.index)
+    parts = [frame[name].astype("string").fillna("") for name in key]
+    return parts[0].str.cat(parts[1:], sep=KEY_SEPARATOR).astype(object)
+
+
+def value_dicts(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:
+    """The value columns of each row as a JSON-ready dict (Python numbers, None for missing)."""
+    plain = frame[list(columns)].astype(object)
+    plain = plain.where(frame[list(columns)].notna(), None)
+    records: list[dict[str, Any]] = plain.to_dict("records")
+    return records
+
+
+def fingerprint(values: dict[str, Any]) -> str:
+    """SHA-256 (hex) of the canonical JSON of `values`: sorted keys, no spaces."""
+    canonical = json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def key_ids(frame: pd.DataFrame) -> pd.DataFrame:
+    """KEY_ID_COLUMNS of `frame`; ids a module does not key on are NA (Int64)."""
+    missing = pd.array([pd.NA] * len(frame), dtype="Int64")
+    return pd.DataFrame({name: frame.get(name, missing) for name in KEY_ID_COLUMNS}, index=frame.index)
+
+
+def _reasons(
+    module: PublishModule, spec: ModuleSpec, frame: pd.DataFrame, resolver: ReasonResolver | None
+) -> list[list[str]]:
+    reasons = spec.rules(frame)
+    if resolver is None or frame.empty:
+        return reasons
+    found = list(resolver(module, key_ids(frame)))
+    if len(found) != len(frame):
+        raise ValueError(f"the resolver gave {len(found)} results for {len(frame)} entries")
+    return [[*mapping, *own] for own, mapping in zip(reasons, found, strict=True)]
