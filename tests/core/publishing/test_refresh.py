@@ -6,7 +6,7 @@ import pytest
 
 from core.errors import ValidationError
 from core.models import PublishModule, PublishStatus
-from core.publishing import entries_frame, refresh_entries, status_counts
+from core.publishing import PublishAction, entries_frame, refresh_entries, status_counts
 
 M = PublishModule
 S = PublishStatus
@@ -226,3 +226,58 @@ def test_dashboard_frames_name_things_for_people(world) -> None:  # type: ignore
     assert counts[["work_date", "non_publishable", "total", "summary_status"]].values.tolist() == [
         [MON, 3, 3, S.NON_PUBLISHABLE], [date(2026, 11, 17), 1, 1, S.NON_PUBLISHABLE],
     ]
+
+
+def test_a_claim_landing_during_a_refresh_is_never_overwritten(world, engine) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import event
+    from sqlmodel import Session
+
+    from core.publishing import RefreshConflict, claim_entries
+
+    log = world.log(hours=8)
+    world.refresh(M.TIMECARD)
+    world.publish(world.entries(M.TIMECARD))
+    world.edit(log, clock_out=log.clock_out.replace(hour=log.clock_out.hour + 1))
+    [entry] = world.entries(M.TIMECARD)
+
+    claimed: list[bool] = []
+
+    def claim_first(connection, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        if statement.startswith("UPDATE publish_entry") and not claimed:
+            claimed.append(True)
+            with Session(engine) as publisher:
+                assert claim_entries(publisher, entry_ids=[entry.id], token="fast",
+                                     action=PublishAction.FORCE_PUBLISH) == [entry.id]
+                publisher.commit()
+
+    event.listen(engine, "before_cursor_execute", claim_first)
+    with pytest.raises(RefreshConflict, match="1 publish entries changed during the refresh"):
+        refresh_entries(world.session, module=M.TIMECARD, start=MON, end=MON)
+    world.session.rollback()
+    event.remove(engine, "before_cursor_execute", claim_first)
+
+    [entry] = world.entries(M.TIMECARD)
+    assert (entry.status, entry.claim_token) == (S.PUBLISHING, "fast")
+
+
+def test_the_demo_world_refreshes_into_consistent_entries(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    from sqlmodel import Session
+
+    from core.aggregation import aggregate_manpower, load_time_logs
+
+    start, end = date(2026, 11, 14), date(2026, 11, 20)
+    with Session(demo_engine) as session:
+        reports = {
+            module: refresh_entries(session, module=module, start=start, end=end)
+            for module in (M.MANPOWER, M.TIMECARD, M.QUANTITY)
+        }
+        session.commit()
+        manpower = aggregate_manpower(load_time_logs(session, start=start, end=end))
+        quantities = entries_frame(session, module=M.QUANTITY, start=start, end=end)
+        counts = status_counts(session, module=M.MANPOWER, start=start, end=end)
+
+    assert reports[M.MANPOWER].created == len(manpower) == counts["total"].sum()
+    fractional = quantities[quantities["units"] % 1 != 0]
+    assert not fractional.empty  # the demo world has some on purpose
+    assert set(fractional["status"]) == {S.NON_PUBLISHABLE}
+    assert all("take whole numbers" in reasons[0] for reasons in fractional["reasons"])
