@@ -1,8 +1,9 @@
 """Publishing to Procore: stored entries, their status machine, refresh from the time clock, and claims.
 
 `status` is the machine (data plus one writer), `modules` says what each
-module aggregates and what blocks publishing, `entries` refreshes and reads
-entries, `claims` lets publishers take entries and record outcomes.
+module aggregates and what blocks publishing, `entries` refreshes entries from
+the time clock, `claims` lets publishers take entries and record outcomes, and
+`dashboard` reads entries for the pages.
 """
 
 from core.publishing.claims import (
@@ -13,7 +14,8 @@ from core.publishing.claims import (
     record_remote_deleted,
     release_claim,
 )
-from core.publishing.entries import RefreshConflict, RefreshReport, entries_frame, refresh_entries, status_counts
+from core.publishing.dashboard import entries_frame, status_counts
+from core.publishing.entries import RefreshConflict, RefreshReport, refresh_entries
 from core.publishing.modules import ReasonResolver, fingerprint
 from core.publishing.status import (
     ACTIONS,

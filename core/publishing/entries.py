@@ -14,29 +14,19 @@ import json
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Select, String, Table, bindparam, delete, func, insert, select, type_coerce, update
+from sqlalchemy import String, Table, bindparam, delete, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from core.db import utcnow
+from core.db import bulk_insert, utcnow
 from core.errors import ProcoreConnectError
-from core.models import Company, CostCode, Crew, Employee, JobSite, PayClass, PayID
 from core.models.publishing import PublishEntry, PublishModule, PublishStatus
 from core.publishing.modules import ReasonResolver, computed_entries, key_ids
-from core.publishing.status import (
-    NON_PUBLISHABLE,
-    PUBLISHING,
-    TO_DO,
-    Facts,
-    label,
-    refreshed_status,
-    summary_status,
-    transition,
-)
+from core.publishing.status import NON_PUBLISHABLE, PUBLISHING, TO_DO, Facts, refreshed_status, transition
 
 ENTRY_KEY_COLUMNS = ["company_id", "crew_id", "employee_id", "pay_id_id", "cost_code_id"]
 _TABLE: Table = PublishEntry.__table__  # type: ignore[attr-defined]
@@ -94,7 +84,7 @@ class RefreshReport:
 
 @dataclass
 class _Plan:
-    inserts: list[dict[str, Any]] = field(default_factory=list)
+    inserts: pd.DataFrame = field(default_factory=pd.DataFrame)
     updates: list[dict[str, Any]] = field(default_factory=list)  # source present: new values too
     marks: list[dict[str, Any]] = field(default_factory=list)  # source gone: state only
     deletes: list[dict[str, Any]] = field(default_factory=list)
@@ -128,49 +118,110 @@ def refresh_entries(
     fresh = computed_entries(
         session, module=module, start=start, end=end, job_site_ids=job_site_ids, resolver=resolver
     )
-    rows = fresh[["natural_key", "values", "fingerprint", "reasons"]].to_dict("records")
-    position_of = {row["natural_key"]: position for position, row in enumerate(rows)}
-    plan, now, seen = _Plan(), utcnow(), set()
-    for state in existing_states(session, module=module, start=start, end=end, job_site_ids=job_site_ids):
-        position = position_of.get(state.natural_key)
-        if position is not None:
-            seen.add(position)
-        _plan_existing(plan, report, state, None if position is None else rows[position], now)
-    new = fresh[~fresh.index.isin(list(seen))]
-    plan.inserts = _new_entries(module, new, now, report)
+    stored = _stored(session, module, start, end, job_site_ids)
+    merged = stored.merge(
+        fresh[["natural_key", "values", "fingerprint", "reasons"]].add_prefix("fresh_"),
+        how="left", left_on="natural_key", right_on="fresh_natural_key",
+    )
+    untouched = _untouched(merged)
+    report.unchanged = int(untouched.sum())
+    plan, now = _Plan(), utcnow()
+    for record in merged[~untouched].to_dict("records"):
+        gone = not isinstance(record["fresh_natural_key"], str)
+        row = None if gone else {name: record[f"fresh_{name}"] for name in ("values", "fingerprint", "reasons")}
+        _plan_existing(plan, report, _state(record), row, now)
+    plan.inserts = _new_entries(module, fresh[~fresh["natural_key"].isin(stored["natural_key"])], now, report)
     _apply(session, plan)
     session.expire_all()
     return report
 
 
-def existing_states(
-    session: Session,
-    *,
-    module: PublishModule,
-    start: date,
-    end: date,
-    job_site_ids: Collection[int] | None = None,
-) -> list[EntryState]:
-    """The publish state of every stored entry of `module` in the range, in one query."""
-    # Reasons come back as JSON text and are parsed only when there are some (most entries have none).
-    columns = [type_coerce(_TABLE.c[name], String) if name == "reasons" else _TABLE.c[name] for name in _STATE_COLUMNS]
-    query = select(*columns).where(*_range(module, start, end, job_site_ids))
-    return [_state(row) for row in session.connection().execute(query).all()]
+def _stored(
+    session: Session, module: PublishModule, start: date, end: date, job_site_ids: Collection[int] | None
+) -> pd.DataFrame:
+    """The publish state of every stored entry of `module` in the range, in one query.
+
+    Reasons and the removal instant come back as stored text (parsed later, for the
+    few entries a refresh changes), and rows as the driver's plain tuples.
+    """
+    as_text = {"reasons", "source_removed_at"}
+    columns = [type_coerce(_TABLE.c[name], String) if name in as_text else _TABLE.c[name] for name in _STATE_COLUMNS]
+    query = select(*columns).where(*range_conditions(module, start, end, job_site_ids))
+    rows = session.connection().execute(query).cursor.fetchall()
+    return pd.DataFrame(rows, columns=_STATE_COLUMNS, dtype=object)  # object: ids stay exact Python ints
 
 
-def _range(module: PublishModule, start: date, end: date, job_site_ids: Collection[int] | None) -> list[Any]:
+def _untouched(merged: pd.DataFrame) -> pd.Series:
+    """Entries a refresh leaves exactly as they are (the common case), found for all rows at once.
+
+    The decision is still `refreshed_status`'s: it is asked once per distinct
+    combination of status and facts, not once per entry.
+    """
+    calm = (
+        (merged["fresh_fingerprint"] == merged["fingerprint"])
+        & merged["source_removed_at"].isna()
+        & merged["claim_token"].isna()
+    )
+    facts = list(zip(
+        merged["status"], merged["procore_id"].notna(), merged["fresh_fingerprint"] == merged["published_fingerprint"],
+        merged["fresh_reasons"].map(lambda reasons: bool(reasons) if isinstance(reasons, list) else False),
+        strict=True,
+    ))
+    stays = {combo: _stays(*combo) for combo in set(facts)}
+    untouched = calm & pd.Series([stays[combo] for combo in facts], index=merged.index, dtype=bool)
+    recheck = untouched & (merged["status"] == NON_PUBLISHABLE.value)  # stays only with the very same reasons
+    if recheck.any():
+        pairs = zip(merged.loc[recheck, "reasons"], merged.loc[recheck, "fresh_reasons"], strict=True)
+        untouched[recheck] = [_reasons(stored) == fresh for stored, fresh in pairs]
+    return untouched
+
+
+def _stays(status: str, published: bool, matches_published: bool, has_reasons: bool) -> bool:
+    facts = Facts(in_source=True, published=published, matches_published=matches_published,
+                  reasons=("any",) if has_reasons else ())
+    return refreshed_status(PublishStatus(status), facts) == status
+
+
+def range_conditions(
+    module: PublishModule, start: date, end: date, job_site_ids: Collection[int] | None
+) -> list[Any]:
+    """WHERE conditions selecting the entries of `module` in [start, end] (and `job_site_ids`)."""
     conditions = [_TABLE.c.module == module.value, _TABLE.c.work_date >= start, _TABLE.c.work_date <= end]
     if job_site_ids is not None:
         conditions.append(_TABLE.c.job_site_id.in_(list(job_site_ids)))
     return conditions
 
 
-def _state(row: Any) -> EntryState:
-    values = dict(zip(_STATE_COLUMNS, row, strict=True))
-    values["status"] = PublishStatus(values["status"])
-    values["release_status"] = None if values["release_status"] is None else PublishStatus(values["release_status"])
-    values["reasons"] = [] if values["reasons"] in (None, "[]") else list(json.loads(values["reasons"]))
-    return EntryState(**values)
+def _state(record: dict[str, Any]) -> EntryState:
+    """One row of `_stored` (after the merge) as an EntryState with Python values."""
+    value: dict[str, Any] = {name: None if _missing(record[name]) else record[name] for name in _STATE_COLUMNS}
+    release = value["release_status"]
+    return EntryState(
+        id=int(value["id"]), natural_key=str(value["natural_key"]), status=PublishStatus(value["status"]),
+        reasons=_reasons(value["reasons"]), fingerprint=str(value["fingerprint"]),
+        published_fingerprint=value["published_fingerprint"],
+        procore_id=None if value["procore_id"] is None else int(value["procore_id"]),
+        source_removed_at=_instant(value["source_removed_at"]), claim_token=value["claim_token"],
+        release_status=None if release is None else PublishStatus(release), version=int(value["version"]),
+    )
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def _reasons(stored: Any) -> list[str]:
+    if stored is None or stored == "[]":
+        return []
+    return list(json.loads(stored) if isinstance(stored, str) else stored)
+
+
+def _instant(stored: Any) -> datetime | None:
+    """A stored UTC instant read as text (SQLite) or as a datetime (PostgreSQL)."""
+    if stored is None:
+        return None
+    value = stored if isinstance(stored, datetime) else datetime.fromisoformat(str(stored))
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _plan_existing(
@@ -230,31 +281,24 @@ def _changes(
     return changes | {"updated_at": now, "b_id": state.id, "b_version": state.version}
 
 
-def _new_entries(
-    module: PublishModule, new: pd.DataFrame, now: datetime, report: RefreshReport
-) -> list[dict[str, Any]]:
-    if new.empty:
-        return []
-    keys = key_ids(new)[["job_site_id", "work_date", *ENTRY_KEY_COLUMNS]].astype(object)
-    keys = keys.where(keys.notna(), None)
-    rows = []
-    for key, natural_key, values, fingerprint, reasons in zip(
-        keys.to_dict("records"), new["natural_key"], new["values"], new["fingerprint"], new["reasons"], strict=True
-    ):
+def _new_entries(module: PublishModule, new: pd.DataFrame, now: datetime, report: RefreshReport) -> pd.DataFrame:
+    """Rows for `bulk_insert`: each new key starts To do and moves to Non publishable when it has reasons."""
+    statuses, reasons = [], []
+    for found in new["reasons"]:
         draft = Draft(TO_DO)
-        if reasons:
-            transition(draft, NON_PUBLISHABLE, reasons=reasons)
-        if draft.status is not TO_DO:
-            report.moves[(TO_DO, draft.status)] += 1
-        rows.append(
-            key | {
-                "module": module.value, "natural_key": natural_key, "values": values, "fingerprint": fingerprint,
-                "status": draft.status.value, "reasons": draft.reasons, "version": 1,
-                "created_at": now, "updated_at": now,
-            }
-        )
-    report.created = len(rows)
-    return rows
+        if found:
+            transition(draft, NON_PUBLISHABLE, reasons=found)
+            report.moves[(TO_DO, NON_PUBLISHABLE)] += 1
+        statuses.append(draft.status.value)
+        reasons.append(json.dumps(draft.reasons))
+    stamp = pd.Series(pd.Timestamp(now), index=new.index, dtype="datetime64[us, UTC]")
+    frame = key_ids(new)[["job_site_id", "work_date", *ENTRY_KEY_COLUMNS]].assign(
+        work_date=new["work_date"].map(date.isoformat), module=module.value, natural_key=new["natural_key"],
+        values=new["values_json"], fingerprint=new["fingerprint"], status=statuses, reasons=reasons, version=1,
+        created_at=stamp, updated_at=stamp,
+    )
+    report.created = len(frame)
+    return frame
 
 
 def _apply(session: Session, plan: _Plan) -> None:
@@ -268,11 +312,12 @@ def _apply(session: Session, plan: _Plan) -> None:
             values = {name: bindparam(name, type_=_TABLE.c[name].type) for name in names}
             statement = update(_TABLE).where(*guard).values(values | {"version": _TABLE.c.version + 1})
             _expect(connection.execute(statement, batch), len(batch), connection)
-    if plan.inserts:
-        try:
-            connection.execute(insert(_TABLE), plan.inserts)
-        except IntegrityError as error:
-            raise RefreshConflict("another refresh added the same publish entries; refresh again") from error
+    duplicate = (IntegrityError, connection.dialect.loaded_dbapi.IntegrityError)
+    try:
+        # bulk_insert writes column names as given, and VALUES is an SQL keyword: quote that one.
+        bulk_insert(connection, _TABLE.name, plan.inserts.rename(columns={"values": '"values"'}))
+    except duplicate as error:
+        raise RefreshConflict("another refresh added the same publish entries; refresh again") from error
 
 
 def _expect(result: Any, expected: int, connection: Any) -> None:
@@ -282,128 +327,3 @@ def _expect(result: Any, expected: int, connection: Any) -> None:
             "refresh again"
         )
 
-
-DISPLAY_COLUMNS: dict[PublishModule, list[str]] = {
-    PublishModule.MANPOWER: ["company", "crew", "total_hours", "manpower", "average_hours"],
-    PublishModule.TIMECARD: ["employee", "employee_number", "pay_class", "cost_code", "pay_id", "hours"],
-    PublishModule.QUANTITY: ["cost_code", "unit_of_measure", "units"],
-    PublishModule.TIMESHEET: [],
-}
-_LEADING = ["id", "job_site_id", "job_site_number", "job_site", "work_date"]
-_TRAILING = ["status", "status_label", "reasons", "procore_id", "updated_at"]
-
-
-def entries_frame(
-    session: Session,
-    *,
-    module: PublishModule,
-    start: date,
-    end: date,
-    job_site_ids: Collection[int] | None = None,
-    statuses: Collection[PublishStatus] | None = None,
-) -> pd.DataFrame:
-    """The stored entries of `module` in the range, labelled for people, one row per entry.
-
-    Columns: id, job site (id, number, name), work_date, the module's
-    DISPLAY_COLUMNS (names instead of ids: company, crew, employee, pay class,
-    cost code, pay ID; then the values), status, status_label, reasons,
-    procore_id and updated_at. Sorted by job site number, date, then names
-    (company and crew; employee, cost code and pay ID; cost code).
-    """
-    module = PublishModule(module)
-    query = _entries_query(module, start, end, job_site_ids, statuses)
-    raw = pd.DataFrame(session.connection().execute(query).all(), columns=_ENTRY_QUERY_COLUMNS)
-    values = pd.DataFrame(list(raw["values"]), index=raw.index) if len(raw) else pd.DataFrame(index=raw.index)
-    frame = raw.assign(
-        employee=(raw["first_name"] + " " + raw["last_name"]).where(raw["first_name"].notna(), None),
-        pay_class=values.get("pay_class_id", pd.Series(None, index=raw.index)).map(_pay_class_names(session)),
-        status_label=raw["status"].map(label),
-        procore_id=raw["procore_id"].astype("Int64"),
-    )
-    for name in DISPLAY_COLUMNS[module]:
-        if name in values and name not in frame:
-            frame[name] = values[name]
-    return frame.reindex(columns=[*_LEADING, *DISPLAY_COLUMNS[module], *_TRAILING])
-
-
-_ENTRY_QUERY_COLUMNS = [
-    "id", "job_site_id", "job_site_number", "job_site", "work_date", "company", "crew", "first_name", "last_name",
-    "employee_number", "pay_id", "cost_code", "values", "status", "reasons", "procore_id", "updated_at",
-]
-
-
-_SITES: Table = JobSite.__table__  # type: ignore[attr-defined]
-_COMPANIES: Table = Company.__table__  # type: ignore[attr-defined]
-_CREWS: Table = Crew.__table__  # type: ignore[attr-defined]
-_EMPLOYEES: Table = Employee.__table__  # type: ignore[attr-defined]
-_PAY_IDS: Table = PayID.__table__  # type: ignore[attr-defined]
-_COST_CODES: Table = CostCode.__table__  # type: ignore[attr-defined]
-_PAY_CLASSES: Table = PayClass.__table__  # type: ignore[attr-defined]
-_ORDER: dict[PublishModule, list[Any]] = {
-    PublishModule.MANPOWER: [_COMPANIES.c.name, _CREWS.c.name],
-    PublishModule.TIMECARD: [_EMPLOYEES.c.last_name, _EMPLOYEES.c.first_name, _COST_CODES.c.code, _PAY_IDS.c.code],
-    PublishModule.QUANTITY: [_COST_CODES.c.code],
-    PublishModule.TIMESHEET: [],
-}
-
-
-def _entries_query(
-    module: PublishModule,
-    start: date,
-    end: date,
-    job_site_ids: Collection[int] | None,
-    statuses: Collection[PublishStatus] | None,
-) -> Select[Any]:
-    entry, site, employee = _TABLE.c, _SITES.c, _EMPLOYEES.c
-    query = (
-        select(
-            entry.id, entry.job_site_id, site.number, site.name, entry.work_date, _COMPANIES.c.name, _CREWS.c.name,
-            employee.first_name, employee.last_name, employee.number, _PAY_IDS.c.code, _COST_CODES.c.code,
-            entry["values"], entry.status, entry.reasons, entry.procore_id, entry.updated_at,
-        )
-        .join(_SITES, site.id == entry.job_site_id)
-        .outerjoin(_COMPANIES, _COMPANIES.c.id == entry.company_id)
-        .outerjoin(_CREWS, _CREWS.c.id == entry.crew_id)
-        .outerjoin(_EMPLOYEES, employee.id == entry.employee_id)
-        .outerjoin(_PAY_IDS, _PAY_IDS.c.id == entry.pay_id_id)
-        .outerjoin(_COST_CODES, _COST_CODES.c.id == entry.cost_code_id)
-        .where(*_range(module, start, end, job_site_ids))
-        .order_by(site.number, entry.work_date, *_ORDER[module], entry.natural_key)
-    )
-    if statuses is not None:
-        query = query.where(entry.status.in_([PublishStatus(status).value for status in statuses]))
-    return query
-
-
-def _pay_class_names(session: Session) -> dict[Any, str]:
-    rows = session.connection().execute(select(_PAY_CLASSES.c.id, _PAY_CLASSES.c.name))
-    return {pay_class_id: name for pay_class_id, name in rows}
-
-
-def status_counts(
-    session: Session,
-    *,
-    module: PublishModule,
-    start: date,
-    end: date,
-    job_site_ids: Collection[int] | None = None,
-) -> pd.DataFrame:
-    """Per job site and date with entries: how many entries have each status (one column per status value),
-    `total`, and `summary_status`, the status the calendar cell shows (`status.summary_status`)."""
-    query = (
-        select(_TABLE.c.job_site_id, _TABLE.c.work_date, _TABLE.c.status, func.count())
-        .where(*_range(PublishModule(module), start, end, job_site_ids))
-        .group_by(_TABLE.c.job_site_id, _TABLE.c.work_date, _TABLE.c.status)
-    )
-    columns = ["job_site_id", "work_date", "status", "n"]
-    long = pd.DataFrame(session.connection().execute(query).all(), columns=columns)
-    wide = long.pivot_table(
-        index=["job_site_id", "work_date"], columns="status", values="n", aggfunc="sum", fill_value=0
-    )
-    names = [status.value for status in PublishStatus]
-    wide = wide.reindex(columns=names, fill_value=0).astype("int64")
-    wide.columns.name = None
-    wide["total"] = wide[names].sum(axis=1)
-    present = wide[names].gt(0)
-    wide["summary_status"] = [summary_status(s for s in names if row[s]) for row in present.to_dict("records")]
-    return wide.reset_index()

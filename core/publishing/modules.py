@@ -35,6 +35,7 @@ from core.errors import ValidationError
 from core.models.publishing import PublishModule
 
 MAX_TIMECARD_HOURS = 24  # Procore refuses more on one timecard entry
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 KEY_SEPARATOR = "|"
 # Every key id an entry can carry, in the order a resolver receives them.
 KEY_ID_COLUMNS = [
@@ -127,13 +128,15 @@ def computed_entries(
     job_site_ids: Collection[int] | None = None,
     resolver: ReasonResolver | None = None,
 ) -> pd.DataFrame:
-    """The entries the time clock holds now: key columns, natural_key, values, fingerprint and reasons."""
+    """The entries the time clock holds now: key columns, natural_key, values (and their canonical JSON),
+    fingerprint and reasons."""
     spec = spec_for(module)
     frame = spec.aggregate(spec.load(session, start=start, end=end, job_site_ids=job_site_ids))
     frame = frame.reset_index(drop=True)
     frame["natural_key"] = natural_keys(frame, spec.key)
     frame["values"] = value_dicts(frame, spec.values)
-    frame["fingerprint"] = [fingerprint(values) for values in frame["values"]]
+    frame["values_json"] = [canonical_json(values) for values in frame["values"]]
+    frame["fingerprint"] = [_sha256(text) for text in frame["values_json"]]
     frame["reasons"] = _reasons(module, spec, frame, resolver)
     return frame
 
@@ -148,16 +151,22 @@ def natural_keys(frame: pd.DataFrame, key: Sequence[str]) -> pd.Series:
 
 def value_dicts(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:
     """The value columns of each row as a JSON-ready dict (Python numbers, None for missing)."""
-    plain = frame[list(columns)].astype(object)
-    plain = plain.where(frame[list(columns)].notna(), None)
-    records: list[dict[str, Any]] = plain.to_dict("records")
-    return records
+    lists = [frame[name].astype(object).where(frame[name].notna(), None).tolist() for name in columns]
+    return [dict(zip(columns, row, strict=True)) for row in zip(*lists, strict=True)]
+
+
+def canonical_json(values: dict[str, Any]) -> str:
+    """`values` as canonical JSON: sorted keys, no spaces, non-ASCII kept."""
+    return _CANONICAL.encode(values)
 
 
 def fingerprint(values: dict[str, Any]) -> str:
-    """SHA-256 (hex) of the canonical JSON of `values`: sorted keys, no spaces."""
-    canonical = json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    """SHA-256 (hex) of the canonical JSON of `values`."""
+    return _sha256(canonical_json(values))
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def key_ids(frame: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,143 @@
+"""Stored publish entries as the dashboards show them: one row per entry with names, and counts per calendar cell."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Select, Table, func, select
+from sqlmodel import Session
+
+from core.models import Company, CostCode, Crew, Employee, JobSite, PayClass, PayID
+from core.models.publishing import PublishEntry, PublishModule, PublishStatus
+from core.publishing.entries import range_conditions
+from core.publishing.status import label, summary_status
+
+_TABLE: Table = PublishEntry.__table__  # type: ignore[attr-defined]
+
+DISPLAY_COLUMNS: dict[PublishModule, list[str]] = {
+    PublishModule.MANPOWER: ["company", "crew", "total_hours", "manpower", "average_hours"],
+    PublishModule.TIMECARD: ["employee", "employee_number", "pay_class", "cost_code", "pay_id", "hours"],
+    PublishModule.QUANTITY: ["cost_code", "unit_of_measure", "units"],
+    PublishModule.TIMESHEET: [],
+}
+_LEADING = ["id", "job_site_id", "job_site_number", "job_site", "work_date"]
+_TRAILING = ["status", "status_label", "reasons", "procore_id", "updated_at"]
+
+
+def entries_frame(
+    session: Session,
+    *,
+    module: PublishModule,
+    start: date,
+    end: date,
+    job_site_ids: Collection[int] | None = None,
+    statuses: Collection[PublishStatus] | None = None,
+) -> pd.DataFrame:
+    """The stored entries of `module` in the range, labelled for people, one row per entry.
+
+    Columns: id, job site (id, number, name), work_date, the module's
+    DISPLAY_COLUMNS (names instead of ids: company, crew, employee, pay class,
+    cost code, pay ID; then the values), status, status_label, reasons,
+    procore_id and updated_at. Sorted by job site number, date, then names
+    (company and crew; employee, cost code and pay ID; cost code).
+    """
+    module = PublishModule(module)
+    query = _entries_query(module, start, end, job_site_ids, statuses)
+    raw = pd.DataFrame(session.connection().execute(query).all(), columns=_ENTRY_QUERY_COLUMNS)
+    values = pd.DataFrame(list(raw["values"]), index=raw.index) if len(raw) else pd.DataFrame(index=raw.index)
+    frame = raw.assign(
+        employee=(raw["first_name"] + " " + raw["last_name"]).where(raw["first_name"].notna(), None),
+        pay_class=values.get("pay_class_id", pd.Series(None, index=raw.index)).map(_pay_class_names(session)),
+        status_label=raw["status"].map(label),
+        procore_id=raw["procore_id"].astype("Int64"),
+    )
+    for name in DISPLAY_COLUMNS[module]:
+        if name in values and name not in frame:
+            frame[name] = values[name]
+    return frame.reindex(columns=[*_LEADING, *DISPLAY_COLUMNS[module], *_TRAILING])
+
+
+_ENTRY_QUERY_COLUMNS = [
+    "id", "job_site_id", "job_site_number", "job_site", "work_date", "company", "crew", "first_name", "last_name",
+    "employee_number", "pay_id", "cost_code", "values", "status", "reasons", "procore_id", "updated_at",
+]
+
+
+_SITES: Table = JobSite.__table__  # type: ignore[attr-defined]
+_COMPANIES: Table = Company.__table__  # type: ignore[attr-defined]
+_CREWS: Table = Crew.__table__  # type: ignore[attr-defined]
+_EMPLOYEES: Table = Employee.__table__  # type: ignore[attr-defined]
+_PAY_IDS: Table = PayID.__table__  # type: ignore[attr-defined]
+_COST_CODES: Table = CostCode.__table__  # type: ignore[attr-defined]
+_PAY_CLASSES: Table = PayClass.__table__  # type: ignore[attr-defined]
+_ORDER: dict[PublishModule, list[Any]] = {
+    PublishModule.MANPOWER: [_COMPANIES.c.name, _CREWS.c.name],
+    PublishModule.TIMECARD: [_EMPLOYEES.c.last_name, _EMPLOYEES.c.first_name, _COST_CODES.c.code, _PAY_IDS.c.code],
+    PublishModule.QUANTITY: [_COST_CODES.c.code],
+    PublishModule.TIMESHEET: [],
+}
+
+
+def _entries_query(
+    module: PublishModule,
+    start: date,
+    end: date,
+    job_site_ids: Collection[int] | None,
+    statuses: Collection[PublishStatus] | None,
+) -> Select[Any]:
+    entry, site, employee = _TABLE.c, _SITES.c, _EMPLOYEES.c
+    query = (
+        select(
+            entry.id, entry.job_site_id, site.number, site.name, entry.work_date, _COMPANIES.c.name, _CREWS.c.name,
+            employee.first_name, employee.last_name, employee.number, _PAY_IDS.c.code, _COST_CODES.c.code,
+            entry["values"], entry.status, entry.reasons, entry.procore_id, entry.updated_at,
+        )
+        .join(_SITES, site.id == entry.job_site_id)
+        .outerjoin(_COMPANIES, _COMPANIES.c.id == entry.company_id)
+        .outerjoin(_CREWS, _CREWS.c.id == entry.crew_id)
+        .outerjoin(_EMPLOYEES, employee.id == entry.employee_id)
+        .outerjoin(_PAY_IDS, _PAY_IDS.c.id == entry.pay_id_id)
+        .outerjoin(_COST_CODES, _COST_CODES.c.id == entry.cost_code_id)
+        .where(*range_conditions(module, start, end, job_site_ids))
+        .order_by(site.number, entry.work_date, *_ORDER[module], entry.natural_key)
+    )
+    if statuses is not None:
+        query = query.where(entry.status.in_([PublishStatus(status).value for status in statuses]))
+    return query
+
+
+def _pay_class_names(session: Session) -> dict[Any, str]:
+    rows = session.connection().execute(select(_PAY_CLASSES.c.id, _PAY_CLASSES.c.name))
+    return {pay_class_id: name for pay_class_id, name in rows}
+
+
+def status_counts(
+    session: Session,
+    *,
+    module: PublishModule,
+    start: date,
+    end: date,
+    job_site_ids: Collection[int] | None = None,
+) -> pd.DataFrame:
+    """Per job site and date with entries: how many entries have each status (one column per status value),
+    `total`, and `summary_status`, the status the calendar cell shows (`status.summary_status`)."""
+    query = (
+        select(_TABLE.c.job_site_id, _TABLE.c.work_date, _TABLE.c.status, func.count())
+        .where(*range_conditions(PublishModule(module), start, end, job_site_ids))
+        .group_by(_TABLE.c.job_site_id, _TABLE.c.work_date, _TABLE.c.status)
+    )
+    columns = ["job_site_id", "work_date", "status", "n"]
+    long = pd.DataFrame(session.connection().execute(query).all(), columns=columns)
+    wide = long.pivot_table(
+        index=["job_site_id", "work_date"], columns="status", values="n", aggfunc="sum", fill_value=0
+    )
+    names = [status.value for status in PublishStatus]
+    wide = wide.reindex(columns=names, fill_value=0).astype("int64")
+    wide.columns.name = None
+    wide["total"] = wide[names].sum(axis=1)
+    present = wide[names].gt(0)
+    wide["summary_status"] = [summary_status(s for s in names if row[s]) for row in present.to_dict("records")]
+    return wide.reset_index()
