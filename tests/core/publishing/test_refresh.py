@@ -59,6 +59,17 @@ def test_editing_a_published_time_log_marks_the_entry_updated_and_editing_back_p
     assert entry.status == S.PUBLISHED
 
 
+def test_an_entry_not_yet_published_takes_the_new_values_and_stays_to_do(world) -> None:  # type: ignore[no-untyped-def]
+    log = world.log(hours=8)
+    world.refresh(M.TIMECARD)
+
+    world.edit(log, break_minutes=30)
+    report = world.refresh(M.TIMECARD)
+
+    [entry] = world.entries(M.TIMECARD)
+    assert (report.changed, entry.status, entry.values["hours"]) == (1, S.TO_DO, 7.5)
+
+
 def test_deleting_the_time_logs_of_a_published_entry_marks_it_deleted(world) -> None:  # type: ignore[no-untyped-def]
     log = world.log()
     world.refresh(M.MANPOWER)
