@@ -1,4 +1,4 @@
-"""Stored publish entries: refreshing them from the time clock, and reading them for the dashboards.
+"""Stored publish entries: refreshing them from the time clock (the dashboards read them in `dashboard`).
 
 A refresh recomputes one module's aggregates for a date range (optionally some
 job sites) and reconciles the stored entries with them: new keys are added,
