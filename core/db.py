@@ -125,7 +125,8 @@ def bulk_insert(connection: Connection, table_name: str, frame: pd.DataFrame) ->
     """
     if frame.empty:
         return 0
-    columns = list(frame.columns)
+    quote = connection.dialect.identifier_preparer.quote
+    columns = [quote(str(name)) for name in frame.columns]
     if connection.dialect.name == "sqlite":
         rows = _sqlite_rows(frame)
         placeholders = ", ".join("?" for _ in columns)

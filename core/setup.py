@@ -8,7 +8,6 @@ so the rule holds everywhere.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -18,19 +17,13 @@ from core.config import Settings
 from core.db import session_scope, utcnow
 from core.errors import ValidationError
 from core.models.procore import ProcoreConnection
+from core.models.publishing import PublishModule
 from core.models.setup import ProcoreSetup, SyncMode
 from core.procore.client import ProcoreClient
 from core.procore.connection import open_client, select_company
 
 
-class Module(StrEnum):
-    """What can be published to Procore."""
-
-    MANPOWER = "manpower"
-    TIMECARD = "timecard"
-    TIMESHEET = "timesheet"
-    QUANTITY = "quantity"
-
+Module = PublishModule  # what can be published to Procore
 
 MODULE_LABELS: dict[Module, str] = {
     Module.MANPOWER: "Manpower (daily log manpower)",

@@ -315,7 +315,7 @@ def _apply(session: Session, plan: _Plan) -> None:
     duplicate = (IntegrityError, connection.dialect.loaded_dbapi.IntegrityError)
     try:
         # bulk_insert writes column names as given, and VALUES is an SQL keyword: quote that one.
-        bulk_insert(connection, _TABLE.name, plan.inserts.rename(columns={"values": '"values"'}))
+        bulk_insert(connection, _TABLE.name, plan.inserts)
     except duplicate as error:
         raise RefreshConflict("another refresh added the same publish entries; refresh again") from error
 
