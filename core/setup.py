@@ -22,7 +22,6 @@ from core.models.setup import ProcoreSetup, SyncMode
 from core.procore.client import ProcoreClient
 from core.procore.connection import open_client, select_company
 
-
 Module = PublishModule  # what can be published to Procore
 
 MODULE_LABELS: dict[Module, str] = {

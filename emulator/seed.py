@@ -82,7 +82,7 @@ LAST_NAMES = (
     "Kowalski", "Lopez", "Murphy", "Nguyen", "Okafor", "Patel", "Quintero", "Russo", "Singh",
     "Tanaka", "Usman", "Vargas", "Walsh", "Xu", "Young", "Zimmer", "Novak", "Olsen", "Park",
 )
-BASE_TIME = dt.datetime(2025, 1, 6, 15, 0, tzinfo=dt.timezone.utc)
+BASE_TIME = dt.datetime(2025, 1, 6, 15, 0, tzinfo=dt.UTC)
 
 
 class _Builder:

@@ -6,7 +6,7 @@ import datetime as dt
 import time
 from zoneinfo import ZoneInfo
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 _FMT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import numpy as np
 import pandas as pd
@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from core.db import bulk_insert, utcnow
 from core.demo import catalogue
-from core.models import Company, CostCode, Crew, Employee, JobSite, PayClass, PayID, TimeLog
+from core.models import Company, CostCode, Crew, Employee, JobSite, PayClass, PayID
 from core.timeclock.rules import work_dates
 
 Progress = Callable[[str], None]
@@ -334,11 +334,6 @@ def _production_quantities(world: _World, logs: pd.DataFrame, rng: np.random.Gen
     daily["units"] = np.where(fractional, np.round(raw, 1), np.round(raw)).astype(float)
     now = pd.Timestamp(utcnow())
     return daily.drop(columns=["hours"]).assign(created_at=now, updated_at=now, deleted_at=_no_instants(daily.index))
-
-
-def count_rows(session: Session, model: type[TimeLog]) -> int:
-    """How many rows a table holds (for reports and tests)."""
-    return int(session.exec(select(func.count()).select_from(model)).one())
 
 
 def analyze(engine: Engine) -> None:

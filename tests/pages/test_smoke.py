@@ -9,8 +9,8 @@ from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
 from core.db import session_scope
-from core.models.setup import SyncMode
 from core.models.procore import GrantType, ProcoreConnection
+from core.models.setup import SyncMode
 from core.setup import current
 from core.ui.navigation import ALL_PAGES
 from tests.pages.conftest import ROOT

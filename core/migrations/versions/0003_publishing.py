@@ -15,7 +15,6 @@ from alembic import op
 
 import core.db
 
-
 revision: str = '0003'
 down_revision: str | None = '0004'
 branch_labels: str | Sequence[str] | None = None

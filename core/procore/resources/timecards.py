@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 
+from pydantic import Field
+
 from core.procore.constants import BULK_CREATE_LIMIT
 from core.procore.http import ProcoreHTTP
 from core.procore.inputs import BulkTimecardEntryInput, CompanyTimecardEntryInput, TimecardEntryInput
 from core.procore.resources.common import chunks, date_range
-from pydantic import Field
-
 from core.procore.schemas import Items, ProcoreModel, TimecardEntry
 
 PROJECT = "/rest/v1.0/projects/{project_id}/timecard_entries"
