@@ -152,4 +152,9 @@ def _sqlite_rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
 
 
 def _is_missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and value != value) or value is pd.NaT
+    """None, NaN, NaT or pd.NA (containers and text are never missing as a whole)."""
+    if value is None:
+        return True
+    if isinstance(value, (str, bytes, list, dict, tuple)):
+        return False
+    return bool(pd.isna(value))

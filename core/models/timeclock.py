@@ -146,6 +146,8 @@ class TimeLog(TimeLogBase, table=True):
         CheckConstraint("break_minutes >= 0", name="ck_time_log_break_non_negative"),
         CheckConstraint("clock_out IS NULL OR clock_out > clock_in", name="ck_time_log_out_after_in"),
         Index("ix_time_log_site_clock_in", "job_site_id", "clock_in"),
+        # Aggregation reads every job site over a date range.
+        Index("ix_time_log_clock_in", "clock_in"),
         Index("ix_time_log_updated_at", "updated_at"),
     )
 
