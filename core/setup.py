@@ -50,6 +50,15 @@ class SetupState:
     def two_way(self) -> bool:
         return self.mode is SyncMode.TWO_WAY
 
+    @property
+    def status_text(self) -> str:
+        """One line for Integrations > Overview."""
+        if not self.active:
+            return "Not active"
+        if self.finished:
+            return f"Active · connected to {self.company_name}"
+        return "Active · setup not finished" if self.connected else "Active · not connected yet"
+
 
 def current(session: Session) -> ProcoreSetup:
     """The setup row (created on first use)."""

@@ -21,15 +21,7 @@ with st.container(border=True):
     left.subheader("Procore")
     left.write("Publish manpower, timecards, timesheets and production quantities to Procore, "
                "and import employees, job sites, cost codes, payroll items and vendors from it.")
-    if not state.active:
-        status = "Not active"
-    elif state.finished:
-        status = f"Active · connected to {state.company_name}"
-    elif state.connected:
-        status = "Active · setup not finished"
-    else:
-        status = "Active · not connected yet"
-    left.markdown(f"**Status:** {status}")
+    left.markdown(f"**Status:** {state.status_text}")
     if ctx.can(Perm.PROCORE_SETUP):
         label = "Deactivate" if state.active else "Activate"
         if right.button(label, key="procore_toggle", type="secondary" if state.active else "primary"):
