@@ -106,6 +106,9 @@ class PublishEntry(PublishEntryBase, table=True):
     procore_project_id: int | None = Field(default=None, sa_column=_big_id())
     published_fingerprint: str | None = Field(default=None, max_length=64)
     published_values: dict[str, Any] | None = Field(default=None, sa_column=_json(nullable=True))
+    published_payload: dict[str, Any] | None = Field(
+        default=None, sa_column=_json(nullable=True), description="The Procore fields our last write set."
+    )
     published_at: datetime | None = Field(default=None, sa_column=_instant(nullable=True))
     remote_updated_at: datetime | None = Field(
         default=None, sa_column=_instant(nullable=True), description="Procore's updated_at after our last write."

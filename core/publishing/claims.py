@@ -12,7 +12,7 @@ again when a refresh changed the entry in between.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, delete, select, update
@@ -76,9 +76,10 @@ def record_published(
     procore_id: int,
     procore_project_id: int,
     sent_values: dict[str, Any],
+    sent_payload: dict[str, Any] | None = None,
     remote_updated_at: datetime | None = None,
 ) -> PublishStatus:
-    """Procore accepted a create or update of `sent_values`; end the claim.
+    """Procore holds `sent_values` (written as the Procore fields `sent_payload`); end the claim.
 
     Published, or Updated when the source changed while the write was in
     flight, or Deleted when the source went meanwhile.
@@ -93,7 +94,8 @@ def record_published(
         assert status is not None  # an entry with a Procore record is never simply removed
         return _moved(row, status) | {
             "procore_id": procore_id, "procore_project_id": procore_project_id, "published_values": sent_values,
-            "published_fingerprint": sent, "published_at": now, "remote_updated_at": remote_updated_at,
+            "published_payload": sent_payload, "published_fingerprint": sent, "published_at": now,
+            "remote_updated_at": remote_updated_at,
         }
 
     status = _end_claim(session, entry_id, token, decide)
@@ -116,7 +118,7 @@ def record_remote_deleted(session: Session, *, entry_id: int, token: str) -> Pub
             return None
         return _moved(row, TO_DO) | {
             "procore_id": None, "procore_project_id": None, "published_values": None,
-            "published_fingerprint": None, "published_at": None, "remote_updated_at": None,
+            "published_payload": None, "published_fingerprint": None, "published_at": None, "remote_updated_at": None,
         }
 
     return _end_claim(session, entry_id, token, decide)
@@ -131,6 +133,24 @@ def release_claim(session: Session, *, token: str, entry_ids: Collection[int] | 
     for entry_id in ids:
         _end_claim(session, entry_id, token, _released)
     return len(ids)
+
+
+def touch_claims(session: Session, *, token: str) -> int:
+    """Mark the claims of `token` as alive now (a long run calls this so others do not think it died)."""
+    statement = update(_TABLE).where(_TABLE.c.claim_token == token).values(claimed_at=utcnow())
+    return int(session.connection().execute(statement).rowcount)
+
+
+def release_stale_claims(session: Session, *, older_than: timedelta) -> int:
+    """Release claims not touched for `older_than` (their publisher crashed or was stopped); returns how many.
+
+    Safe because every publish looks for its entries in Procore before creating
+    them: a write that landed before the crash is found and adopted.
+    """
+    cutoff = utcnow() - older_than
+    query = select(_TABLE.c.claim_token).where(_TABLE.c.claim_token.is_not(None), _TABLE.c.claimed_at < cutoff)
+    tokens = set(session.connection().execute(query).scalars())
+    return sum(release_claim(session, token=token) for token in tokens)
 
 
 def _released(row: dict[str, Any]) -> dict[str, Any] | None:
