@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "core.cli.setup",
     "core.cli.import_command",
     "core.cli.mapping",
+    "core.cli.publish",
 )
 
 

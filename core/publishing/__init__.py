@@ -3,9 +3,12 @@
 `status` is the machine (data plus one writer), `modules` says what each
 module aggregates and what blocks publishing, `entries` refreshes entries from
 the time clock, `claims` lets publishers take entries and record outcomes, and
-`dashboard` reads entries for the pages.
+`dashboard` reads entries for the pages. `engine` publishes them: `plan`
+decides per entry against what Procore holds, `targets` knows each module's
+Procore records, and `audit` keeps runs and attempts.
 """
 
+from core.publishing.audit import attempts_frame, runs_frame
 from core.publishing.claims import (
     ClaimLost,
     claim_entries,
@@ -15,8 +18,10 @@ from core.publishing.claims import (
     release_claim,
 )
 from core.publishing.dashboard import entries_frame, status_counts
+from core.publishing.engine import PublishRequest, RunReport, publish, refresh, required_permissions
 from core.publishing.entries import RefreshConflict, RefreshReport, refresh_entries
 from core.publishing.modules import ReasonResolver, fingerprint
+from core.publishing.plan import OPERATION_LABELS, Operation, Step
 from core.publishing.status import (
     ACTIONS,
     ALLOWED,
@@ -33,24 +38,34 @@ from core.publishing.status import (
 __all__ = [
     "ACTIONS",
     "ALLOWED",
+    "OPERATION_LABELS",
     "STATUS_STYLES",
     "ClaimLost",
     "InvalidTransition",
+    "Operation",
     "PublishAction",
+    "PublishRequest",
     "ReasonResolver",
     "RefreshConflict",
     "RefreshReport",
+    "RunReport",
+    "Step",
     "actions_for",
+    "attempts_frame",
     "claim_entries",
     "claimable",
     "entries_frame",
     "fingerprint",
     "label",
     "record_failed",
+    "publish",
     "record_published",
     "record_remote_deleted",
+    "refresh",
     "refresh_entries",
     "release_claim",
+    "required_permissions",
+    "runs_frame",
     "status_counts",
     "summary_status",
     "transition",

@@ -197,10 +197,16 @@ def publish(
 
 
 def refresh(
-    engine: Engine, *, module: PublishModule, start: date, end: date, job_site_ids: Collection[int] | None,
-    company_id: int,
+    engine: Engine, *, module: PublishModule, start: date, end: date, job_site_ids: Collection[int] | None = None,
+    company_id: int | None = None,
 ) -> RefreshReport:
-    """Bring the stored entries of the range in line with the time clock, with mapping problems as reasons."""
+    """Bring the stored entries of the range in line with the time clock, with mapping problems as reasons.
+
+    The dashboards call this before showing a range; `company_id` defaults to the one chosen on setup.
+    """
+    if company_id is None:
+        with session_scope(engine) as session:
+            company_id = _company(session, PublishModule(module))
     for attempt in range(_REFRESH_ATTEMPTS):
         try:
             with session_scope(engine) as session:

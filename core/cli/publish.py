@@ -1,0 +1,139 @@
+"""`python -m core publish` and `python -m core status`: publishing from the command line.
+
+    python -m core publish --module manpower --from 2026-11-16 --to 2026-11-20 --job-site 1001 --dry-run
+    python -m core status --module timecard --from 2026-11-16 --to 2026-11-20
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from typing import Any
+
+from sqlmodel import col, select
+
+from core.cli.common import CommandContext, command_context
+from core.db import session_scope
+from core.errors import ValidationError
+from core.models import JobSite
+from core.models.publishing import PublishModule, PublishStatus
+from core.publishing import OPERATION_LABELS, PublishAction, PublishRequest, Step, publish, refresh, status_counts
+from core.publishing.status import label
+
+MODULES = [module.value for module in PublishModule if module is not PublishModule.TIMESHEET]
+ACTIONS = {"publish": PublishAction.PUBLISH, "republish": PublishAction.REPUBLISH,
+           "force": PublishAction.FORCE_PUBLISH}
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "publish", help="publish a module's entries of a date range to Procore",
+        description="Refresh the entries of the range from the time clock, then publish them. Publish creates "
+        "new entries, updates changed ones and deletes removed ones, but never overwrites a record someone "
+        "changed in Procore; --action force does. Exit status 1 when an entry failed.",
+    )
+    _range_arguments(parser)
+    parser.add_argument("--action", choices=list(ACTIONS), default="publish",
+                        help="publish (default), republish (failed and deleted entries) or force (overwrite Procore)")
+    parser.add_argument("--force", action="store_const", const="force", dest="action", help="same as --action force")
+    parser.add_argument("--dry-run", action="store_true", help="show what would be sent, send nothing")
+    parser.set_defaults(func=run_publish)
+
+    status = subparsers.add_parser(
+        "status", help="count a module's entries per status for a date range",
+        description="Refresh the entries of the range from the time clock and count them per status and job site.",
+    )
+    _range_arguments(status)
+    status.set_defaults(func=run_status)
+
+
+def _range_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--module", required=True, choices=MODULES)
+    parser.add_argument("--from", dest="start", required=True, type=_day, help="first work date (YYYY-MM-DD)")
+    parser.add_argument("--to", dest="end", required=True, type=_day, help="last work date (YYYY-MM-DD)")
+    parser.add_argument("--job-site", action="append", metavar="NUMBER", help="only this job site (repeatable)")
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-11-16") from None
+
+
+def _sites(ctx: CommandContext, numbers: list[str] | None) -> frozenset[int] | None:
+    if not numbers:
+        return None
+    with session_scope(ctx.engine) as session:
+        found = dict(session.exec(select(JobSite.number, JobSite.id).where(col(JobSite.number).in_(numbers))).all())
+    unknown = sorted(set(numbers) - set(found))
+    if unknown:
+        raise ValidationError(f"No job site numbered {', '.join(unknown)}.")
+    return frozenset(int(site_id) for site_id in found.values() if site_id is not None)
+
+
+def _check_range(args: argparse.Namespace) -> None:
+    if args.end < args.start:
+        raise ValidationError(f"--to {args.end} is before --from {args.start}.")
+
+
+def run_publish(args: argparse.Namespace) -> int:
+    _check_range(args)
+    ctx = command_context()
+    request = PublishRequest(module=PublishModule(args.module), start=args.start, end=args.end,
+                             action=ACTIONS[args.action], job_site_ids=_sites(ctx, args.job_site))
+
+    def progress(done: int, total: int, summary: str) -> None:
+        print(f"  {done}/{total} · {summary}")
+
+    report = publish(ctx.settings, ctx.engine, request, actor=ctx.actor, dry_run=args.dry_run, progress=progress)
+    numbers = _site_numbers(ctx)
+    for step in report.steps:
+        if args.dry_run or step.message:
+            print(_describe(step, numbers))
+    print(report.summary())
+    if report.run_id is not None:
+        print(f"Run {report.run_id} is in the audit trail.")
+    return 1 if report.problems or report.error else 0
+
+
+def _site_numbers(ctx: CommandContext) -> dict[int, str]:
+    with session_scope(ctx.engine) as session:
+        return {int(site_id): number for site_id, number in session.exec(select(JobSite.id, JobSite.number)).all()
+                if site_id is not None}
+
+
+def _describe(step: Step, numbers: dict[int, str]) -> str:
+    entry = step.entry
+    what = f"job site {numbers.get(entry.job_site_id, entry.job_site_id)} {entry.work_date} (entry {entry.id}): " \
+           f"{OPERATION_LABELS[step.operation]}"
+    if step.before and step.after:
+        changes = {name: (step.before.get(name), value) for name, value in step.after.items()
+                   if step.before.get(name) != value}
+        what += " " + ", ".join(f"{name} {old!r} → {new!r}" for name, (old, new) in changes.items())
+    elif step.after:
+        what += " " + ", ".join(f"{name}={value!r}" for name, value in step.after.items())
+    return f"  {what}" + (f" ({step.message})" if step.message else "")
+
+
+def run_status(args: argparse.Namespace) -> int:
+    _check_range(args)
+    ctx = command_context()
+    module = PublishModule(args.module)
+    sites = _sites(ctx, args.job_site)
+    refresh(ctx.engine, module=module, start=args.start, end=args.end, job_site_ids=sites)
+    with session_scope(ctx.engine) as session:
+        counts = status_counts(session, module=module, start=args.start, end=args.end, job_site_ids=sites)
+    numbers = _site_numbers(ctx)
+    if counts.empty:
+        print("No entries in this range.")
+        return 0
+    statuses = [status.value for status in PublishStatus if counts[status.value].sum()]
+    print(f"{'job site':<10}" + "".join(f"{label(status):>17}" for status in statuses) + f"{'total':>8}")
+    per_site = counts.groupby("job_site_id")[[*statuses, "total"]].sum()
+    for site_id, row in per_site.iterrows():
+        print(f"{numbers.get(site_id, site_id):<10}" + "".join(f"{row[s]:>17}" for s in statuses)
+              + f"{row['total']:>8}")
+    totals = per_site.sum()
+    print(f"{'all':<10}" + "".join(f"{totals[s]:>17}" for s in statuses) + f"{totals['total']:>8}")
+    return 0
