@@ -20,7 +20,7 @@ from core.models.publishing import PublishModule, PublishStatus
 from core.publishing import OPERATION_LABELS, PublishAction, PublishRequest, Step, publish, refresh, status_counts
 from core.publishing.status import label
 
-MODULES = [module.value for module in PublishModule if module is not PublishModule.TIMESHEET]
+MODULES = [module.value for module in PublishModule]
 ACTIONS = {"publish": PublishAction.PUBLISH, "republish": PublishAction.REPUBLISH,
            "force": PublishAction.FORCE_PUBLISH}
 

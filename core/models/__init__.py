@@ -2,6 +2,7 @@
 
 from core.models.access import Permission, Role, RolePermission, User
 from core.models.mapping import ListSync, PayrollItem, ProcoreLink, ProcoreRecord
+from core.models.payroll import BoardColumn, PayrollCard, PayrollSettings
 from core.models.procore import GrantType, OAuthState, ProcoreConnection
 from core.models.publishing import (
     AttemptAction,
@@ -26,6 +27,7 @@ from core.models.timeclock import (
 
 __all__ = [
     "AttemptAction",
+    "BoardColumn",
     "Company",
     "CostCode",
     "Crew",
@@ -36,7 +38,9 @@ __all__ = [
     "OAuthState",
     "PayClass",
     "PayID",
+    "PayrollCard",
     "PayrollItem",
+    "PayrollSettings",
     "Permission",
     "ProcoreConnection",
     "ProcoreLink",

@@ -21,8 +21,8 @@ DISPLAY_COLUMNS: dict[PublishModule, list[str]] = {
     PublishModule.MANPOWER: ["company", "crew", "total_hours", "manpower", "average_hours"],
     PublishModule.TIMECARD: ["employee", "employee_number", "pay_class", "cost_code", "pay_id", "hours"],
     PublishModule.QUANTITY: ["cost_code", "unit_of_measure", "units"],
-    PublishModule.TIMESHEET: [],
 }
+DISPLAY_COLUMNS[PublishModule.TIMESHEET] = DISPLAY_COLUMNS[PublishModule.TIMECARD]
 _LEADING = ["id", "job_site_id", "job_site_number", "job_site", "work_date"]
 _TRAILING = ["status", "status_label", "reasons", "procore_id", "updated_at"]
 
@@ -77,8 +77,8 @@ _ORDER: dict[PublishModule, list[Any]] = {
     PublishModule.MANPOWER: [_COMPANIES.c.name, _CREWS.c.name],
     PublishModule.TIMECARD: [_EMPLOYEES.c.last_name, _EMPLOYEES.c.first_name, _COST_CODES.c.code, _PAY_IDS.c.code],
     PublishModule.QUANTITY: [_COST_CODES.c.code],
-    PublishModule.TIMESHEET: [],
 }
+_ORDER[PublishModule.TIMESHEET] = _ORDER[PublishModule.TIMECARD]
 
 
 def _entries_query(

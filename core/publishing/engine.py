@@ -144,9 +144,11 @@ class RunReport:
         return ("Would do: " if self.dry_run else "") + text + (f". Stopped: {self.error}" if self.error else "")
 
 
-def required_permissions(action: PublishAction) -> tuple[Perm, ...]:
-    """What a person needs to run `action`."""
-    return (Perm.PUBLISH, Perm.FORCE_PUBLISH) if action is PublishAction.FORCE_PUBLISH else (Perm.PUBLISH,)
+def required_permissions(action: PublishAction, module: PublishModule | None = None) -> tuple[Perm, ...]:
+    """What a person needs to run `action` (timesheets are payroll's: they also need the Payroll permission)."""
+    needed = (Perm.PUBLISH, Perm.FORCE_PUBLISH) if action is PublishAction.FORCE_PUBLISH else (Perm.PUBLISH,)
+    return (*needed, Perm.PAYROLL) if module is not None and PublishModule(module) is PublishModule.TIMESHEET \
+        else needed
 
 
 def publish(
@@ -166,7 +168,7 @@ def publish(
         PermissionDenied: `actor` may not run the action.
         ConfigurationError: Procore is not set up for this module.
     """
-    for permission in required_permissions(request.action):
+    for permission in required_permissions(request.action, request.module):
         actor.require(permission)
     module = PublishModule(request.module)
     target = target_for(module)
@@ -245,6 +247,8 @@ def _candidates(session: Session, request: PublishRequest) -> list[int]:
     )
     if request.entry_ids is not None:
         query = query.where(_TABLE.c.id.in_(list(request.entry_ids)))
+    if request.action is PublishAction.UNPUBLISH:
+        query = query.where(_TABLE.c.procore_id.is_not(None))
     return [int(entry_id) for entry_id in session.connection().execute(query.order_by(_TABLE.c.id)).scalars()]
 
 
@@ -262,8 +266,8 @@ def _plan(
     remotes: dict[int, Sequence[Remote] | Exception] = {
         outcome.item: outcome.error if outcome.error is not None else outcome.result or [] for outcome in listed
     }
-    force = request.action is PublishAction.FORCE_PUBLISH
-    return [decide(target, entry, prepared, remotes, owned, force=force) for entry in entries]
+    force, unpublish = request.action is PublishAction.FORCE_PUBLISH, request.action is PublishAction.UNPUBLISH
+    return [decide(target, entry, prepared, remotes, owned, force=force, unpublish=unpublish) for entry in entries]
 
 
 def _windows(entries: Sequence[PlannedEntry], prepared: Prepared) -> dict[int, tuple[date, date]]:

@@ -109,6 +109,8 @@ SPECS: dict[PublishModule, ModuleSpec] = {
         load_production_quantities, aggregate_quantities, QUANTITY_KEY, QUANTITY_VALUES, _quantity_rules
     ),
 }
+# Timesheets carry the same aggregates as timecards; only where they go in Procore differs.
+SPECS[PublishModule.TIMESHEET] = SPECS[PublishModule.TIMECARD]
 
 
 def spec_for(module: PublishModule | str) -> ModuleSpec:

@@ -26,7 +26,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Table, select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from core.models import CostCode, Crew
 from core.models.mapping import Entity
@@ -35,6 +35,8 @@ from core.publishing.targets import EntryIds, Names, Payload, Remote, Target, co
 from core.sync.resolver import Key, Resolution, resolve_batch
 
 _TABLE: Table = PublishEntry.__table__  # type: ignore[attr-defined]
+_CREWS: Table = Crew.__table__  # type: ignore[attr-defined]
+_COST_CODES: Table = CostCode.__table__  # type: ignore[attr-defined]
 _ENTRY_COLUMNS = [
     "id", "natural_key", "job_site_id", "work_date", "company_id", "crew_id", "employee_id", "pay_id_id",
     "cost_code_id", "values", "status", "release_status", "procore_id", "procore_project_id", "remote_updated_at",
@@ -182,10 +184,11 @@ def _names(session: Session, entries: Sequence[PlannedEntry]) -> Names:
     crew_ids = {entry.keys["crew_id"] for entry in entries if entry.keys.get("crew_id") is not None}
     code_ids = {entry.keys["cost_code_id"] for entry in entries if entry.keys.get("cost_code_id") is not None}
     run = session.connection().execute
+    crews_table, codes_table = _CREWS.c, _COST_CODES.c
     crews = {int(crew_id): str(name) for crew_id, name in run(
-        select(col(Crew.id), col(Crew.name)).where(col(Crew.id).in_(crew_ids)))} if crew_ids else {}
+        select(crews_table.id, crews_table.name).where(crews_table.id.in_(crew_ids)))} if crew_ids else {}
     codes = {int(code_id): f"{code} {name}" for code_id, code, name in run(
-        select(col(CostCode.id), col(CostCode.code), col(CostCode.name)).where(col(CostCode.id).in_(code_ids))
+        select(codes_table.id, codes_table.code, codes_table.name).where(codes_table.id.in_(code_ids))
     )} if code_ids else {}
     return Names(crews=crews, cost_codes=codes)
 
@@ -209,6 +212,7 @@ def decide(
     owned: set[int],
     *,
     force: bool,
+    unpublish: bool = False,
 ) -> Step:
     """The step for one entry, given each project's listed records (`remotes`; the error when a list failed).
 
@@ -227,7 +231,7 @@ def decide(
         return Step(entry, Operation.FAIL, project_id=project,
                     message=f"Procore's {target.label}s of this project could not be read ({listed})")
     if entry.procore_id is not None:
-        return _published(target, entry, project, payload, ours, listed, force=force)
+        return _published(target, entry, project, payload, ours, listed, force=force, unpublish=unpublish)
     match = next((remote for remote in listed if remote.id not in owned and remote.work_date == entry.work_date
                   and target.is_entry(remote, entry.id, payload)), None)
     if match is None:
@@ -240,11 +244,11 @@ def decide(
 
 def _published(
     target: Target, entry: PlannedEntry, project: int, payload: Payload, ours: Payload, listed: Sequence[Remote],
-    *, force: bool,
+    *, force: bool, unpublish: bool,
 ) -> Step:
     """The step for an entry Procore has (or had) a record of."""
     remote = next((remote for remote in listed if remote.id == entry.procore_id), None)
-    deleting = entry.status is PublishStatus.DELETED
+    deleting = unpublish or entry.status is PublishStatus.DELETED
     if remote is None:
         if deleting:
             return Step(entry, Operation.REMOVE, project_id=project, remote_id=entry.procore_id,

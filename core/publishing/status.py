@@ -130,17 +130,22 @@ def refreshed_status(current: PublishStatus, facts: Facts) -> PublishStatus | No
 
 
 class PublishAction(StrEnum):
-    """What a person can ask for on a dashboard."""
+    """What a person can ask for: the dashboards offer the first three; the payroll board also unpublishes."""
 
     PUBLISH = "publish"
     REPUBLISH = "republish"
     FORCE_PUBLISH = "force_publish"
+    UNPUBLISH = "unpublish"  # delete the Procore records of published entries, which stay here as To do
+
+
+MENU_ACTIONS = (PublishAction.PUBLISH, PublishAction.REPUBLISH, PublishAction.FORCE_PUBLISH)
 
 
 ACTIONS: dict[PublishAction, frozenset[PublishStatus]] = {
     PublishAction.PUBLISH: frozenset({TO_DO, UPDATED, DELETED}),
     PublishAction.REPUBLISH: frozenset({FAILED, DELETED}),
     PublishAction.FORCE_PUBLISH: frozenset(PublishStatus) - {NON_PUBLISHABLE, PUBLISHING},
+    PublishAction.UNPUBLISH: frozenset({PUBLISHED, UPDATED, FAILED}),  # those with a Procore record
 }
 
 
@@ -150,8 +155,8 @@ def claimable(action: PublishAction) -> frozenset[PublishStatus]:
 
 
 def actions_for(status: PublishStatus | str) -> tuple[PublishAction, ...]:
-    """The actions offered for an entry in `status`, in menu order."""
-    return tuple(action for action in PublishAction if PublishStatus(status) in ACTIONS[action])
+    """The actions a dashboard offers for an entry in `status`, in menu order."""
+    return tuple(action for action in MENU_ACTIONS if PublishStatus(status) in ACTIONS[action])
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,14 @@ what was last written, and for comparing with what Procore holds now.
   `cost_code_id`, the cost code named in `description`; recognised like logs.
 * Timecard → project timecard entries, created through v1.1 bulk create (25
   per request) with `origin_id` = our entry id, which recognises them.
+* Timesheet → the same entries filed on the project's timesheet of their day
+  (the payroll board publishes these).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -253,6 +256,38 @@ class TimecardTarget:
         return remote.origin_id == str(entry_id)
 
 
+class TimesheetTarget(TimecardTarget):
+    """Timesheet entries: timecard entries filed on the project's timesheet of their day.
+
+    The day's timesheet is looked up (one list call per batch) and created when
+    missing; a lock per project and day keeps two batches of this process from
+    creating it twice.
+    """
+
+    module: ClassVar[PublishModule] = PublishModule.TIMESHEET
+    label: ClassVar[str] = "timesheet entry"
+
+    def __init__(self) -> None:
+        self._locks: dict[tuple[int, dt.date], threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def create(self, client: ProcoreClient, project_id: int, batch: Sequence[Outgoing]) -> list[Remote]:
+        days = sorted({item.work_date for item in batch})
+        sheets = {day: self._timesheet(client, project_id, day) for day in days}
+        filed = [Outgoing(item.entry_id, item.work_date, item.payload | {"timesheet_id": sheets[item.work_date]})
+                 for item in batch]
+        return super().create(client, project_id, filed)
+
+    def _timesheet(self, client: ProcoreClient, project_id: int, day: dt.date) -> int:
+        with self._guard:
+            lock = self._locks.setdefault((project_id, day), threading.Lock())
+        with lock:
+            for sheet in client.iter_project_timesheets(project_id=project_id, start=day, end=day):
+                if sheet.date == day:
+                    return sheet.id
+            return client.create_project_timesheet(project_id=project_id, date=day).id
+
+
 def _timecard(entry: TimecardEntry) -> Remote:
     fields = {
         "date": _day(entry.date), "party_id": entry.resolved_party_id,
@@ -275,11 +310,12 @@ TARGETS: dict[PublishModule, Target] = {
     PublishModule.MANPOWER: ManpowerTarget(),
     PublishModule.QUANTITY: QuantityTarget(),
     PublishModule.TIMECARD: TimecardTarget(),
+    PublishModule.TIMESHEET: TimesheetTarget(),
 }
 
 
 def target_for(module: PublishModule | str) -> Target:
-    """The target of `module`, or a ValidationError for one published elsewhere (timesheets: the payroll board)."""
+    """The target of `module`, or a ValidationError for a module with none."""
     target = TARGETS.get(PublishModule(module))
     if target is None:
         raise ValidationError(f"{PublishModule(module).value} entries are not published by this engine")

@@ -4,7 +4,6 @@ from datetime import date
 
 import pytest
 
-from core.errors import ValidationError
 from core.models import PublishModule, PublishStatus
 from core.publishing import PublishAction, entries_frame, refresh_entries, status_counts
 
@@ -206,9 +205,15 @@ def test_refresh_only_touches_the_given_dates(world) -> None:  # type: ignore[no
     assert [e.id for e in world.entries(M.MANPOWER)] == [entry.id]
 
 
-def test_timesheets_are_not_aggregated_yet(session) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(ValidationError, match="timesheet entries are not aggregated"):
-        refresh_entries(session, module=M.TIMESHEET, start=MON, end=MON)
+def test_timesheets_carry_the_timecard_aggregates_as_entries_of_their_own(world) -> None:  # type: ignore[no-untyped-def]
+    world.log("ann", hours=8)
+    world.refresh(M.TIMECARD)
+    world.refresh(M.TIMESHEET)
+
+    [card] = world.entries(M.TIMECARD)
+    [sheet] = world.entries(M.TIMESHEET)
+    assert (sheet.natural_key, sheet.values) == (card.natural_key, card.values)
+    assert sheet.id != card.id
 
 
 def test_dashboard_frames_name_things_for_people(world) -> None:  # type: ignore[no-untyped-def]

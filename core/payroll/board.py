@@ -1,0 +1,247 @@
+"""The payroll board: job-site cards for a pay week, moved from To do through In review and Approved to Publish.
+
+Moving a card to Publish publishes that job site's week to Procore as timesheet
+entries through the publishing engine (same guarantees as every module: no
+duplicates, no overwriting changes made in Procore, an audit trail). A card
+stays in Publish whatever the outcome, showing it; Republish retries what
+failed. Moving a card out of Publish deletes nothing in Procore unless asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from core import setup
+from core.access import Identity, Perm
+from core.aggregation import load_time_logs
+from core.config import Settings
+from core.db import session_scope, utcnow
+from core.errors import ValidationError
+from core.models import CostCode, Employee, JobSite, PayClass, PayID
+from core.models.payroll import BoardColumn, PayrollCard, PayrollSettings
+from core.models.publishing import PublishModule, PublishStatus
+from core.publishing import PublishAction, PublishRequest, RunReport, publish, refresh, status_counts
+from core.publishing.engine import Progress
+from core.publishing.modules import computed_entries
+
+TIMESHEET = PublishModule.TIMESHEET
+COLUMN_LABELS: dict[BoardColumn, str] = {
+    BoardColumn.TO_DO: "To do", BoardColumn.IN_REVIEW: "In review", BoardColumn.APPROVED: "Approved",
+    BoardColumn.PUBLISH: "Publish",
+}
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MICROS_PER_HOUR = 3_600_000_000
+
+
+@dataclass
+class Card:
+    """One job site's week as the board shows it."""
+
+    job_site_id: int
+    number: str
+    name: str
+    column: BoardColumn
+    hours: float
+    employees: int
+    statuses: dict[PublishStatus, int] = field(default_factory=dict)  # timesheet entries per status
+    moved_by: str | None = None
+    last_run_id: int | None = None
+
+
+def week_starts_on(session: Session) -> int:
+    """The weekday pay weeks start on (0 = Monday)."""
+    row = session.exec(select(PayrollSettings)).first()
+    return row.week_starts_on if row else 0
+
+
+def set_week_starts_on(session: Session, *, weekday: int, actor: Identity) -> None:
+    actor.require(Perm.PAYROLL)
+    if weekday not in range(7):
+        raise ValidationError("The pay week starts on a weekday from Monday (0) to Sunday (6).")
+    row = session.exec(select(PayrollSettings)).first() or PayrollSettings()
+    row.week_starts_on, row.updated_at = weekday, utcnow()
+    session.add(row)
+
+
+def week_of(day: date, starts_on: int) -> date:
+    """The first day of the pay week holding `day`."""
+    return day - timedelta(days=(day.weekday() - starts_on) % 7)
+
+
+def week_end(week_start: date) -> date:
+    return week_start + timedelta(days=6)
+
+
+def timesheets_enabled(session: Session) -> bool:
+    state = setup.state(session)
+    return state.active and state.finished and TIMESHEET.value in {m.value for m in state.modules}
+
+
+def columns(session: Session) -> tuple[BoardColumn, ...]:
+    """The board's columns: Publish only while the Timesheet module is enabled."""
+    if timesheets_enabled(session):
+        return tuple(BoardColumn)
+    return (BoardColumn.TO_DO, BoardColumn.IN_REVIEW, BoardColumn.APPROVED)
+
+
+def board(engine: Engine, *, week_start: date) -> list[Card]:
+    """Every job site with time worked in the week, as a card (timesheet entries refreshed first when enabled)."""
+    end = week_end(week_start)
+    with session_scope(engine) as session:
+        enabled = timesheets_enabled(session)
+    if enabled:
+        refresh(engine, module=TIMESHEET, start=week_start, end=end)
+    with session_scope(engine) as session:
+        logs = load_time_logs(session, start=week_start, end=end)
+        if logs.empty:
+            return []
+        per_site = logs.groupby("job_site_id").agg(micros=("worked_micros", "sum"),
+                                                   employees=("employee_id", "nunique"))
+        sites = {site.id: site for site in session.exec(
+            select(JobSite).where(col(JobSite.id).in_([int(i) for i in per_site.index]))).all()}
+        cards = {card.job_site_id: card for card in session.exec(
+            select(PayrollCard).where(PayrollCard.week_start == week_start)).all()}
+        counts = status_counts(session, module=TIMESHEET, start=week_start, end=end) if enabled else pd.DataFrame()
+    statuses = _statuses_per_site(counts)
+    result = []
+    for site_id, row in per_site.iterrows():
+        site, stored = sites[int(site_id)], cards.get(int(site_id))
+        result.append(Card(
+            job_site_id=int(site_id), number=site.number, name=site.name,
+            column=BoardColumn(stored.column) if stored else BoardColumn.TO_DO,
+            hours=round(int(row["micros"]) / _MICROS_PER_HOUR, 2), employees=int(row["employees"]),
+            statuses=statuses.get(int(site_id), {}), moved_by=stored.moved_by if stored else None,
+            last_run_id=stored.last_run_id if stored else None,
+        ))
+    return sorted(result, key=lambda card: card.number)
+
+
+def _statuses_per_site(counts: pd.DataFrame) -> dict[int, dict[PublishStatus, int]]:
+    if counts.empty:
+        return {}
+    names = [status.value for status in PublishStatus]
+    summed = counts.groupby("job_site_id")[names].sum()
+    return {int(site): {PublishStatus(name): int(row[name]) for name in names if row[name]}
+            for site, row in summed.iterrows()}
+
+
+@dataclass
+class MoveResult:
+    """Where the card went and, when Procore was involved, what the run did."""
+
+    column: BoardColumn
+    report: RunReport | None = None
+
+
+def move_card(
+    settings: Settings, engine: Engine, *, job_site_id: int, week_start: date, to: BoardColumn, actor: Identity,
+    delete_in_procore: bool = False, progress: Progress | None = None,
+) -> MoveResult:
+    """Move a card; to Publish publishes the week, out of Publish with `delete_in_procore` unpublishes it.
+
+    Raises:
+        PermissionDenied: the person lacks Payroll (or Publish to Procore when Procore is involved).
+        ValidationError: Publish while the Timesheet module is off, or a week start that is not one.
+    """
+    actor.require(Perm.PAYROLL)
+    to = BoardColumn(to)
+    with session_scope(engine) as session:
+        if week_start.weekday() != week_starts_on(session):
+            raise ValidationError(f"{week_start} does not start a pay week (weeks start on "
+                                  f"{WEEKDAYS[week_starts_on(session)]}).")
+        if to is BoardColumn.PUBLISH and not timesheets_enabled(session):
+            raise ValidationError("Publishing needs the Timesheet module: enable it on Administration > Procore setup.")
+        card = _card(session, job_site_id, week_start)
+        leaving_publish = card.column == BoardColumn.PUBLISH and to is not BoardColumn.PUBLISH
+    report = None
+    if to is BoardColumn.PUBLISH:
+        report = _publish_week(settings, engine, job_site_id, week_start, PublishAction.PUBLISH, actor, progress)
+    elif leaving_publish and delete_in_procore:
+        report = _publish_week(settings, engine, job_site_id, week_start, PublishAction.UNPUBLISH, actor, progress)
+    with session_scope(engine) as session:
+        card = _card(session, job_site_id, week_start)
+        card.column, card.moved_by, card.moved_at = to, actor.email, utcnow()
+        if report is not None and report.run_id is not None:
+            card.last_run_id = report.run_id
+        session.add(card)
+    return MoveResult(column=to, report=report)
+
+
+def republish_card(
+    settings: Settings, engine: Engine, *, job_site_id: int, week_start: date, actor: Identity,
+    progress: Progress | None = None,
+) -> RunReport:
+    """Publish a card in the Publish column again: what failed, and what changed since."""
+    actor.require(Perm.PAYROLL)
+    with session_scope(engine) as session:
+        if _card(session, job_site_id, week_start).column != BoardColumn.PUBLISH:
+            raise ValidationError("Only a card in the Publish column can be republished.")
+    report = _publish_week(settings, engine, job_site_id, week_start, PublishAction.REPUBLISH, actor, progress)
+    again = _publish_week(settings, engine, job_site_id, week_start, PublishAction.PUBLISH, actor, progress)
+    with session_scope(engine) as session:
+        card = _card(session, job_site_id, week_start)
+        card.last_run_id = again.run_id or report.run_id or card.last_run_id
+        session.add(card)
+    report.steps += again.steps
+    report.outcomes += again.outcomes
+    report.problems += again.problems
+    report.error = report.error or again.error
+    return report
+
+
+def _publish_week(
+    settings: Settings, engine: Engine, job_site_id: int, week_start: date, action: PublishAction, actor: Identity,
+    progress: Progress | None,
+) -> RunReport:
+    request = PublishRequest(module=TIMESHEET, start=week_start, end=week_end(week_start), action=action,
+                             job_site_ids=frozenset({job_site_id}))
+    return publish(settings, engine, request, actor=actor, progress=progress)
+
+
+def _card(session: Session, job_site_id: int, week_start: date) -> PayrollCard:
+    card = session.exec(select(PayrollCard).where(
+        PayrollCard.job_site_id == job_site_id, PayrollCard.week_start == week_start)).first()
+    return card or PayrollCard(job_site_id=job_site_id, week_start=week_start, moved_by="")
+
+
+def export_week(session: Session, *, week_start: date, job_site_ids: Collection[int] | None = None) -> pd.DataFrame:
+    """The payroll export of a week: per job site, employee, date, pay ID and cost code, the hours."""
+    end = week_end(week_start)
+    frame = computed_entries(session, module=TIMESHEET, start=week_start, end=end, job_site_ids=job_site_ids)
+    columns = ["job_site", "job_site_name", "employee_number", "employee", "work_date", "pay_id", "cost_code",
+               "pay_class", "hours"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    names = _names(session)
+    result = pd.DataFrame({
+        "job_site": frame["job_site_id"].map(lambda i: names["site_number"].get(i)),
+        "job_site_name": frame["job_site_id"].map(lambda i: names["site_name"].get(i)),
+        "employee_number": frame["employee_id"].map(lambda i: names["employee_number"].get(i)),
+        "employee": frame["employee_id"].map(lambda i: names["employee"].get(i)),
+        "work_date": frame["work_date"],
+        "pay_id": frame["pay_id_id"].map(lambda i: names["pay_id"].get(i)),
+        "cost_code": frame["cost_code_id"].map(lambda i: names["cost_code"].get(i) if pd.notna(i) else None),
+        "pay_class": frame["pay_class_id"].map(lambda i: names["pay_class"].get(i) if pd.notna(i) else None),
+        "hours": frame["hours"],
+    })
+    return result.sort_values(["job_site", "employee_number", "work_date", "pay_id"]).reset_index(drop=True)
+
+
+def _names(session: Session) -> dict[str, dict[int, str]]:
+    """What people call each id the export shows (one query per table)."""
+    sites, employees = session.exec(select(JobSite)).all(), session.exec(select(Employee)).all()
+    return {
+        "site_number": {s.id: s.number for s in sites if s.id is not None},
+        "site_name": {s.id: s.name for s in sites if s.id is not None},
+        "employee_number": {e.id: e.number for e in employees if e.id is not None},
+        "employee": {e.id: f"{e.first_name} {e.last_name}" for e in employees if e.id is not None},
+        "pay_id": {p.id: p.code for p in session.exec(select(PayID)).all() if p.id is not None},
+        "cost_code": {c.id: c.code for c in session.exec(select(CostCode)).all() if c.id is not None},
+        "pay_class": {c.id: c.name for c in session.exec(select(PayClass)).all() if c.id is not None},
+    }
