@@ -2,7 +2,7 @@
 
 Before Procore setup is finished only the integration pages show; afterwards
 a Procore section lists the pages of the enabled modules (and Data mapping in
-one-way mode).
+one-way mode). Payroll sits with the time clock: its board works without Procore.
 """
 
 from __future__ import annotations
@@ -32,18 +32,19 @@ TIME_CLOCK = (
     PageSpec("pages/cost_codes.py", "Cost codes", ":material/sell:"),
     PageSpec("pages/companies.py", "Companies and crews", ":material/apartment:"),
 )
+# The payroll board works without Procore; its Publish column appears with the Timesheet module.
+PAYROLL = PageSpec("pages/payroll.py", "Payroll", ":material/payments:")
 MODULE_PAGES: dict[Module, PageSpec] = {
     Module.MANPOWER: PageSpec("pages/manpower.py", "Manpower", ":material/groups:"),
     Module.TIMECARD: PageSpec("pages/timecards.py", "Timecard", ":material/assignment_ind:"),
     Module.QUANTITY: PageSpec("pages/production_quantities.py", "Production quantity", ":material/inventory:"),
-    Module.TIMESHEET: PageSpec("pages/payroll.py", "Payroll", ":material/payments:"),
 }
 DATA_MAPPING = PageSpec("pages/data_mapping.py", "Data mapping", ":material/account_tree:")
 INTEGRATIONS = PageSpec("pages/integrations.py", "Integrations", ":material/extension:")
 PROCORE_SETUP = PageSpec("pages/procore_setup.py", "Procore setup", ":material/settings:")
 PAYROLL_ITEMS = PageSpec("pages/payroll_items.py", "Payroll items", ":material/receipt_long:")
 ROLE_PERMISSIONS = PageSpec("pages/role_permissions.py", "Role permissions", ":material/admin_panel_settings:")
-ALL_PAGES = (*TIME_CLOCK, *MODULE_PAGES.values(), DATA_MAPPING, INTEGRATIONS, PROCORE_SETUP, PAYROLL_ITEMS,
+ALL_PAGES = (*TIME_CLOCK, PAYROLL, *MODULE_PAGES.values(), DATA_MAPPING, INTEGRATIONS, PROCORE_SETUP, PAYROLL_ITEMS,
              ROLE_PERMISSIONS)
 
 
@@ -51,7 +52,7 @@ def sections(state: SetupState) -> dict[str, tuple[PageSpec, ...]]:
     """Which pages each section lists for this setup state (before checking the files exist)."""
     procore: list[PageSpec] = []
     if state.active and state.finished:
-        procore = [MODULE_PAGES[m] for m in Module if m in state.modules]
+        procore = [MODULE_PAGES[m] for m in Module if m in state.modules and m in MODULE_PAGES]
         if not state.two_way:
             procore.append(DATA_MAPPING)
     administration = [INTEGRATIONS]
@@ -60,7 +61,7 @@ def sections(state: SetupState) -> dict[str, tuple[PageSpec, ...]]:
     if state.active and state.two_way:
         administration.append(PAYROLL_ITEMS)
     administration.append(ROLE_PERMISSIONS)
-    return {"Procore": tuple(procore), "Time clock": TIME_CLOCK, "Administration": tuple(administration)}
+    return {"Procore": tuple(procore), "Time clock": (*TIME_CLOCK, PAYROLL), "Administration": tuple(administration)}
 
 
 def current_state() -> SetupState:

@@ -1,0 +1,96 @@
+"""The Payroll page: the board's columns and cards, moving a card, publishing a week, the export."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from streamlit.testing.v1 import AppTest
+
+from core import access, setup
+from core.access import local_admin
+from core.config import get_settings
+from core.db import session_scope
+from core.models.publishing import PublishModule
+from core.models.setup import SyncMode
+from core.procore.connection import open_client
+from core.sync.importer import run_import
+from tests.pages.conftest import ROOT
+from tests.pages.test_procore_setup_page import _activate, _connect
+
+PAGE = "pages/payroll.py"
+WEEK = date(2026, 11, 16)
+
+
+def _timesheets(engine: Engine) -> None:
+    """Two-way setup with the Timesheet module, imported from the emulator."""
+    _activate(engine)
+    company = _connect(engine, choose_company=True)
+    with session_scope(engine) as session:
+        admin = local_admin(session)
+        setup.set_mode(session, mode=SyncMode.TWO_WAY, actor=admin)
+        setup.set_modules(session, modules=frozenset({PublishModule.TIMESHEET}), actor=admin)
+    with open_client(get_settings(), engine, sleep=lambda _s: None) as client:
+        run_import(engine=engine, client=client, company_id=company, actor=admin)
+
+
+def _headers(at: AppTest) -> list[str]:
+    return [header.value for header in at.subheader]
+
+
+def _card_text(at: AppTest, number: str) -> str:
+    return " ".join(m.value for m in at.markdown if number in m.value)
+
+
+def test_without_procore_the_board_has_three_columns_and_the_export(open_page: Callable[..., AppTest]) -> None:
+    at = open_page(PAGE, payroll_week=WEEK)
+
+    assert not at.exception
+    headers = _headers(at)
+    assert headers[:3] == ["To do (8)", "In review (0)", "Approved (0)"]
+    assert "Payroll export" in headers
+    assert not any(h.startswith("Publish") for h in headers)
+    assert "Enable the Timesheet module" in at.caption[0].value
+    assert at.dataframe[0].value["hours"].sum() > 0
+
+
+def test_moving_a_card_to_publish_publishes_its_week(app_db: Engine, open_page: Callable[..., AppTest]) -> None:
+    _timesheets(app_db)
+    at = open_page(PAGE, payroll_week=WEEK)
+    assert _headers(at)[:4] == ["To do (8)", "In review (0)", "Approved (0)", "Publish (0)"]
+
+    at.selectbox(key="payroll_move_1").select_index(2).run()  # from To do: In review, Approved, Publish
+    at.button(key="payroll_go_1").click().run()
+
+    assert not at.exception
+    assert "moved to Publish" in at.success[0].value
+    assert "create" in at.success[0].value
+    headers = _headers(at)
+    assert "Publish (1)" in headers
+    assert "To do (7)" in headers
+    assert "Published" in _card_text(at, "badge")
+
+
+def test_the_page_needs_the_payroll_permission(app_db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AUTH", json.dumps({
+        "client_id": "x", "client_secret": "y", "redirect_uri": "http://localhost/oauth2callback",
+        "cookie_secret": "z" * 20, "server_metadata_url": "http://localhost/.well-known"}))
+    with Session(app_db) as session:
+        access.save_user(session, email="manager@example.com", role_name="Project manager")
+        access.save_user(session, email="payroll@example.com", role_name="Payroll")
+        session.commit()
+    refused = AppTest.from_file(str(ROOT / PAGE), default_timeout=60)
+    refused.user = {"is_logged_in": True, "email": "manager@example.com"}  # type: ignore[assignment]
+    refused.run()
+    assert "You need the 'Payroll' permission" in refused.error[0].value
+    assert not refused.subheader
+    allowed = AppTest.from_file(str(ROOT / PAGE), default_timeout=60)
+    allowed.user = {"is_logged_in": True, "email": "payroll@example.com"}  # type: ignore[assignment]
+    allowed.session_state["payroll_week"] = WEEK
+    allowed.run()
+    assert not allowed.error
+    assert allowed.subheader[0].value == "To do (8)"
