@@ -24,7 +24,7 @@ DEFAULT_PER_PAGE = 100
 MAX_PAGES = 100_000  # a hard stop far beyond any real list
 
 # Bulk work.
-DEFAULT_WORKERS = 4
+DEFAULT_WORKERS = 8  # requests in flight at once; the shared pacing keeps them inside the rate limits
 BULK_CREATE_LIMIT = 25  # v1.1 project_timecard_entries/bulk_create accepts at most 25 entries
 
 # OAuth.
