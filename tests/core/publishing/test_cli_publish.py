@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from sqlalchemy.engine import Engine
 
@@ -9,10 +14,11 @@ from core.access import Identity
 from core.cli import main
 from core.config import Settings
 from core.models.publishing import PublishModule, PublishStatus
-from tests.core.publishing.engine_world import Linked, link_world
+from tests.core.publishing.engine_world import Linked, calls, link_world
 
 MANPOWER = PublishModule.MANPOWER
 WEEK = ["--from", "2026-11-16", "--to", "2026-11-20"]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
@@ -55,3 +61,38 @@ def test_bad_arguments_get_a_plain_message(linked: Linked, capsys: pytest.Captur
     with pytest.raises(SystemExit):
         main(["publish", "--module", "manpower", "--from", "16/11/2026", "--to", "2026-11-20"])
     assert "is not a date like" in capsys.readouterr().err
+
+
+def test_timesheets_publish_from_the_command_line_too(
+    settings: Settings, demo_engine: Engine, admin: Identity, emulator_url: str, connected: int,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    world = link_world(settings, demo_engine, admin, emulator_url, connected, frozenset({PublishModule.TIMESHEET}))
+    monkeypatch.setenv("DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("EMULATOR_STATE", str(settings.emulator_state))
+
+    assert main(["publish", "--module", "timesheet", *WEEK, "--job-site", "1001"]) == 0
+
+    published = world.entries(PublishModule.TIMESHEET, status=PublishStatus.PUBLISHED)
+    assert published
+    assert f"{len(published)} create" in capsys.readouterr().out
+
+
+def test_two_publisher_processes_at_once_create_each_log_once(linked: Linked) -> None:
+    env = {**os.environ, "DATA_DIR": str(linked.settings.data_dir), "DATABASE_URL": linked.settings.database_url,
+           "EMULATOR_STATE": str(linked.settings.emulator_state)}
+    linked.control("PUT", "config", latency_ms=100)
+    linked.control("DELETE", "stats")
+    command = [sys.executable, "-m", "core", "publish", "--module", "manpower", *WEEK]
+    runs = [subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)]
+    outputs = [run.communicate(timeout=300) for run in runs]
+
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    published = [e for e in linked.entries(MANPOWER) if e.status == PublishStatus.PUBLISHED]
+    posts = sum(count for key, count in calls(linked).items() if key.startswith("POST"))
+    assert posts == len(published) > 0
+    projects = {e.procore_project_id for e in published}
+    assert sorted(log.id for p in projects for log in linked.remote("manpower", p)) == \
+        sorted(e.procore_id for e in published)
