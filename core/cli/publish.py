@@ -1,7 +1,8 @@
-"""`python -m core publish` and `python -m core status`: publishing from the command line.
+"""`python -m core publish`, `status` and `audit`: publishing from the command line.
 
     python -m core publish --module manpower --from 2026-11-16 --to 2026-11-20 --job-site 1001 --dry-run
     python -m core status --module timecard --from 2026-11-16 --to 2026-11-20
+    python -m core audit --run 12
 """
 
 from __future__ import annotations
@@ -17,7 +18,16 @@ from core.db import session_scope
 from core.errors import ValidationError
 from core.models import JobSite
 from core.models.publishing import PublishModule, PublishStatus
-from core.publishing import OPERATION_LABELS, PublishAction, PublishRequest, Step, publish, refresh, status_counts
+from core.publishing import (
+    OPERATION_LABELS,
+    PublishAction,
+    PublishRequest,
+    Step,
+    attempts_frame,
+    publish,
+    refresh,
+    status_counts,
+)
 from core.publishing.status import label
 
 MODULES = [module.value for module in PublishModule]
@@ -45,6 +55,16 @@ def register(subparsers: Any) -> None:
     )
     _range_arguments(status)
     status.set_defaults(func=run_status)
+
+    audit = subparsers.add_parser(
+        "audit", help="list the publish attempts of a run or of an entry",
+        description="The audit trail: who tried what, when, with which body, and what Procore answered.",
+    )
+    which = audit.add_mutually_exclusive_group(required=True)
+    which.add_argument("--run", type=int, help="a run id (publish prints it)")
+    which.add_argument("--entry", type=int, help="an entry id")
+    audit.add_argument("--bodies", action="store_true", help="also print each request body")
+    audit.set_defaults(func=run_audit)
 
 
 def _range_arguments(parser: argparse.ArgumentParser) -> None:
@@ -136,4 +156,20 @@ def run_status(args: argparse.Namespace) -> int:
               + f"{row['total']:>8}")
     totals = per_site.sum()
     print(f"{'all':<10}" + "".join(f"{totals[s]:>17}" for s in statuses) + f"{totals['total']:>8}")
+    return 0
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    ctx = command_context()
+    with session_scope(ctx.engine) as session:
+        trail = attempts_frame(session, entry_id=args.entry, run_id=args.run)
+    if trail.empty:
+        print("No attempts recorded.")
+        return 1
+    for row in trail.itertuples():
+        code = f" {int(row.status_code)}" if row.status_code == row.status_code and row.status_code else ""
+        print(f"{row.attempted_at:%Y-%m-%d %H:%M:%S} run {row.run_id} entry {row.entry_id} {row.work_date} "
+              f"{row.action}{code} → {row.result} by {row.requested_by}" + (f": {row.message}" if row.message else ""))
+        if args.bodies and row.request_body:
+            print(f"    {row.request_body}")
     return 0

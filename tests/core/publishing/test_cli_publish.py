@@ -45,6 +45,12 @@ def test_dry_run_then_publish_then_status(linked: Linked, capsys: pytest.Capture
     assert f"{created} create" in published
     assert "is in the audit trail" in published
 
+    run_id = published.split("Run ")[1].split()[0]
+    assert main(["audit", "--run", run_id, "--bodies"]) == 0
+    trail = capsys.readouterr().out.splitlines()
+    assert len([line for line in trail if " create 201 → Published by " in line]) == created
+    assert any("'num_workers'" in line for line in trail)
+
     assert main(["status", "--module", "manpower", *WEEK, "--job-site", "1001"]) == 0
     table = capsys.readouterr().out.splitlines()
     assert "Published" in table[0]
