@@ -12,20 +12,28 @@ from sqlmodel import Session
 
 from core import access
 from core.config import Settings
-from core.db import create_db_engine, migrate, session_scope
+from core.db import session_scope
 from core.demo.generator import DemoSize, generate
+from tests.databases import TestDatabases, plain_url, postgres_server
 
 DEMO_END = date(2026, 11, 20)  # a Friday: a fixed week keeps every test reproducible
 
 
+@pytest.fixture(scope="session")
+def databases() -> Iterator[TestDatabases]:
+    """Per-test databases: SQLite files, or PostgreSQL databases when DATABASE_URL names a server."""
+    found = TestDatabases(postgres_server())
+    yield found
+    found.close()
+
+
 @pytest.fixture
-def engine(tmp_path: Path) -> Engine:
+def engine(tmp_path: Path, databases: TestDatabases) -> Iterator[Engine]:
     """A migrated, empty database with the default roles."""
-    engine = create_db_engine(f"sqlite:///{tmp_path / 'test.sqlite3'}")
-    migrate(engine)
-    with session_scope(engine) as session:
-        access.ensure_defaults(session)
-    return engine
+    with databases.engine(tmp_path / "test.sqlite3") as engine:
+        with session_scope(engine) as session:
+            access.ensure_defaults(session)
+        yield engine
 
 
 @pytest.fixture
@@ -59,7 +67,7 @@ def identity_with_role(session: Session, role: str) -> access.Identity:
 def settings(tmp_path: Path, engine: Engine) -> Settings:
     """Settings for a test: its own database and its own built-in emulator state file."""
     return Settings(
-        database_url=str(engine.url), data_dir=tmp_path, emulator_state=tmp_path / "emulator.sqlite3", demo_data=False
+        database_url=plain_url(engine), data_dir=tmp_path, emulator_state=tmp_path / "emulator.sqlite3", demo_data=False
     )
 
 

@@ -12,11 +12,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.databases import TestDatabases
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -42,12 +45,16 @@ class RunningApp:
     env: dict[str, str]
 
 
-def start_app(data_dir: Path, extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], RunningApp]:
+@contextmanager
+def serve_app(
+    data_dir: Path, database_url: str, extra_env: dict[str, str] | None = None
+) -> Iterator[RunningApp]:
+    """`streamlit run app.py` on a free port, on the given database, stopped afterwards."""
     port = free_port()
     env = {
         **os.environ,
         "DATA_DIR": str(data_dir),
-        "DATABASE_URL": f"sqlite:///{data_dir / 'app.sqlite3'}",
+        "DATABASE_URL": database_url,
         "PROCORE_REDIRECT_URI": f"http://127.0.0.1:{port}/procore_setup",
         **(extra_env or {}),
     }
@@ -57,26 +64,34 @@ def start_app(data_dir: Path, extra_env: dict[str, str] | None = None) -> tuple[
          "--server.address", "127.0.0.1", "--server.headless", "true"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
-    url = f"http://127.0.0.1:{port}"
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_healthy(url, data_dir)
+        yield RunningApp(url=url, data_dir=data_dir, env=env)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+def _wait_healthy(url: str, data_dir: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{url}/_stcore/health", timeout=1).status_code == 200:
-                return process, RunningApp(url=url, data_dir=data_dir, env=env)
+                return
         except httpx.HTTPError:
             time.sleep(0.2)
-    process.kill()
     raise RuntimeError(f"streamlit did not start; see {data_dir / 'streamlit.log'}")
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+def app(tmp_path_factory: pytest.TempPathFactory, databases: TestDatabases) -> Iterator[RunningApp]:
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    process, running = start_app(tmp_path_factory.mktemp("app"))
-    yield running
-    process.terminate()
-    process.wait(timeout=10)
+    data_dir = tmp_path_factory.mktemp("app")
+    with databases.database(data_dir / "app.sqlite3") as url, serve_app(data_dir, url) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

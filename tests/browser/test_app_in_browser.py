@@ -4,7 +4,8 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import RunningApp, start_app
+from tests.browser.conftest import RunningApp, serve_app
+from tests.databases import TestDatabases
 
 
 def test_fresh_app_opens_on_demo_time_logs(app: RunningApp, page: Page) -> None:
@@ -14,10 +15,11 @@ def test_fresh_app_opens_on_demo_time_logs(app: RunningApp, page: Page) -> None:
     expect(page.get_by_text("hours worked")).to_be_visible()
 
 
-def test_first_visit_by_deep_link_gets_the_real_navigation(tmp_path: Path, browser: Browser) -> None:
+def test_first_visit_by_deep_link_gets_the_real_navigation(
+    tmp_path: Path, browser: Browser, databases: TestDatabases
+) -> None:
     """Regression guard: a server's first visit straight to a page must run the guard and app.py's navigation."""
-    process, app = start_app(tmp_path)
-    try:
+    with databases.database(tmp_path / "app.sqlite3") as url, serve_app(tmp_path, url) as app:
         page = browser.new_page()
         page.goto(f"{app.url}/role_permissions")
         expect(page.get_by_role("heading", name="Role permissions")).to_be_visible(timeout=60_000)
@@ -27,6 +29,3 @@ def test_first_visit_by_deep_link_gets_the_real_navigation(tmp_path: Path, brows
         expect(sidebar.get_by_text("Role permissions")).to_be_visible()
         expect(sidebar.get_by_text("role permissions", exact=True)).to_have_count(0)
         page.close()
-    finally:
-        process.terminate()
-        process.wait(timeout=10)

@@ -24,12 +24,13 @@ from core.procore.endpoints import resolve_endpoints
 from core.setup import Module
 from core.sync.links import links_by_local
 from core.sync.lists import records, sync_from_procore
-from tests.browser.conftest import CHROMIUM, RunningApp, start_app, wait_idle
+from tests.browser.conftest import CHROMIUM, RunningApp, serve_app, wait_idle
+from tests.databases import TestDatabases
 
 
-def _one_way_world(data_dir: Path) -> tuple[Settings, Engine, int]:
+def _one_way_world(data_dir: Path, database_url: str) -> tuple[Settings, Engine, int]:
     """The demo world in one-way mode (manpower), connected to the emulator, with Procore's projects synced."""
-    settings = Settings(data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'app.sqlite3'}")
+    settings = Settings(data_dir=data_dir, database_url=database_url)
     engine = open_database(settings)
     url = resolve_endpoints(settings).api_url
     company = int(httpx.get(f"{url}/_emulator/world", timeout=10).json()["companies"]["main"])
@@ -45,15 +46,17 @@ def _one_way_world(data_dir: Path) -> tuple[Settings, Engine, int]:
 
 
 @pytest.fixture
-def mapping_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningApp, Engine, int]]:
+def mapping_app(
+    tmp_path_factory: pytest.TempPathFactory, databases: TestDatabases
+) -> Iterator[tuple[RunningApp, Engine, int]]:
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
     data_dir = tmp_path_factory.mktemp("mapping")
-    _, engine, company = _one_way_world(data_dir)
-    process, running = start_app(data_dir)
-    yield running, engine, company
-    process.terminate()
-    process.wait(timeout=10)
+    with databases.database(data_dir / "app.sqlite3") as url:
+        _, engine, company = _one_way_world(data_dir, url)
+        with serve_app(data_dir, url) as running:
+            yield running, engine, company
+        engine.dispose()
 
 
 def _open_cell_editor(page: Page, grid: Locator, *, row: int, column: int) -> None:

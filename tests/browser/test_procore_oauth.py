@@ -7,17 +7,17 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import CHROMIUM, RunningApp, start_app, wait_idle
+from tests.browser.conftest import CHROMIUM, RunningApp, serve_app, wait_idle
+from tests.databases import TestDatabases
 
 
 @pytest.fixture
-def fresh_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+def fresh_app(tmp_path_factory: pytest.TempPathFactory, databases: TestDatabases) -> Iterator[RunningApp]:
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    process, running = start_app(tmp_path_factory.mktemp("oauth"))
-    yield running
-    process.terminate()
-    process.wait(timeout=10)
+    data_dir = tmp_path_factory.mktemp("oauth")
+    with databases.database(data_dir / "app.sqlite3") as url, serve_app(data_dir, url) as running:
+        yield running
 
 
 def _to_consent_page(app: RunningApp, page: Page) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,19 +13,22 @@ from core.bootstrap import open_database
 from core.config import get_settings
 from core.demo.generator import DemoSize, generate
 from tests.conftest import DEMO_END
+from tests.databases import TestDatabases
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def app_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Engine:
+def app_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, databases: TestDatabases) -> Iterator[Engine]:
     """Point the app at a fresh database holding the demo world ending on DEMO_END."""
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.sqlite3'}")
-    monkeypatch.setenv("DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("DEMO_DATA", "false")
-    engine = open_database(get_settings())
-    generate(engine, DemoSize(end_date=DEMO_END))
-    return engine
+    with databases.database(tmp_path / "app.sqlite3") as url:
+        monkeypatch.setenv("DATABASE_URL", url)
+        monkeypatch.setenv("DATA_DIR", str(tmp_path))
+        monkeypatch.setenv("DEMO_DATA", "false")
+        engine = open_database(get_settings())
+        generate(engine, DemoSize(end_date=DEMO_END))
+        yield engine
+        engine.dispose()
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from core.models.procore import GrantType, ProcoreConnection
 from core.models.setup import SyncMode
 from core.setup import current
 from core.ui.navigation import ALL_PAGES
+from tests.databases import TestDatabases
 from tests.pages.conftest import ROOT
 
 EXISTING = [spec.script for spec in ALL_PAGES if (ROOT / spec.script).exists()]
@@ -33,13 +34,16 @@ def test_page_renders_through_the_app(app_db: Engine, script: str) -> None:
     assert at.title, f"{script} shows no title"
 
 
-def test_app_seeds_demo_data_into_an_empty_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
-    monkeypatch.setenv("DATA_DIR", str(tmp_path))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
-    assert not at.exception
-    assert at.title[0].value == "Time logs"
-    assert len(at.dataframe[0].value) > 0
+def test_app_seeds_demo_data_into_an_empty_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, databases: TestDatabases
+) -> None:
+    with databases.database(tmp_path / "fresh.sqlite3", migrated=False) as url:
+        monkeypatch.setenv("DATABASE_URL", url)
+        monkeypatch.setenv("DATA_DIR", str(tmp_path))
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+        assert not at.exception
+        assert at.title[0].value == "Time logs"
+        assert len(at.dataframe[0].value) > 0
 
 
 def _finish_setup(engine: Engine, mode: SyncMode = SyncMode.TWO_WAY) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 
 import pandas as pd
@@ -7,17 +8,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from core import access
-from core.db import create_db_engine, migrate
 from core.demo.generator import DemoSize, generate
 from core.models import CostCode, Employee, JobSite, PayID, TimeLog
 from core.timeclock.rules import work_dates
 from tests.conftest import DEMO_END
-
-
-def _fresh(tmp_path: Path, name: str) -> Engine:
-    engine = create_db_engine(f"sqlite:///{tmp_path / name}")
-    migrate(engine)
-    return engine
+from tests.databases import TestDatabases
 
 
 def _logs(engine: Engine) -> pd.DataFrame:
@@ -25,14 +20,15 @@ def _logs(engine: Engine) -> pd.DataFrame:
         return pd.read_sql("SELECT * FROM time_log ORDER BY id", connection).drop(columns=["created_at", "updated_at"])
 
 
-def test_same_seed_gives_identical_worlds_and_another_seed_does_not(tmp_path: Path) -> None:
+def test_same_seed_gives_identical_worlds_and_another_seed_does_not(tmp_path: Path, databases: TestDatabases) -> None:
     size = DemoSize(job_sites=5, employees=30, days=10, seed=3, end_date=DEMO_END)
-    first, second, other = _fresh(tmp_path, "a.db"), _fresh(tmp_path, "b.db"), _fresh(tmp_path, "c.db")
-    generate(first, size)
-    generate(second, size)
-    generate(other, DemoSize(job_sites=5, employees=30, days=10, seed=4, end_date=DEMO_END))
-    pd.testing.assert_frame_equal(_logs(first), _logs(second))
-    assert not _logs(first).equals(_logs(other))
+    with ExitStack() as stack:
+        first, second, other = (stack.enter_context(databases.engine(tmp_path / f"{n}.db")) for n in "abc")
+        generate(first, size)
+        generate(second, size)
+        generate(other, DemoSize(job_sites=5, employees=30, days=10, seed=4, end_date=DEMO_END))
+        pd.testing.assert_frame_equal(_logs(first), _logs(second))
+        assert not _logs(first).equals(_logs(other))
 
 
 def test_world_has_the_requested_shape(demo_engine: Engine) -> None:

@@ -1,5 +1,5 @@
 """Fixtures for the Procore client tests: a fresh emulator per test over real HTTP, a migrated
-SQLite file, settings pointing at the emulator, and a transport that counts what was sent."""
+database of the test's own, settings pointing at the emulator, and a transport that counts what was sent."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 
 from core.config import Settings
-from core.db import create_db_engine, migrate, session_scope
+from core.db import session_scope
 from core.models.procore import ProcoreConnection
 from core.procore.client import ProcoreClient
 from core.procore.connection import (
@@ -29,6 +29,7 @@ from core.procore.connection import (
 from core.procore.encryption import cipher_from_settings
 from core.procore.token_store import TokenStore
 from emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, start_background
+from tests.databases import TestDatabases
 
 REDIRECT_URI = "http://localhost:8501/procore_setup"
 TEST_KEY = "q0Zy2bAqH3q6l2tX4v1b7o0mJmX9sQ2p5cW8eR3tY6U="  # a fixed Fernet key for tests
@@ -75,10 +76,9 @@ def emulator() -> Iterator[Emulator]:
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Engine:
-    engine = create_db_engine("sqlite:///" + str(tmp_path / "t.sqlite3"))
-    migrate(engine)
-    return engine
+def engine(tmp_path: Path, databases: TestDatabases) -> Iterator[Engine]:
+    with databases.engine(tmp_path / "t.sqlite3") as engine:
+        yield engine
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from core.procore.connection import open_client
 from core.procore.constants import REFRESH_LEASE_SECONDS
 from emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from tests.core.procore.conftest import CountingTransport, Emulator, expire_stored_token, token_store
+from tests.databases import plain_url
 
 
 @pytest.mark.parametrize("clients", ["one shared client", "a client per thread", "two processes of four threads"])
@@ -24,7 +25,7 @@ def test_eight_threads_on_an_expired_token_cause_exactly_one_refresh(
     counted = CountingTransport()
     shared = open_client(settings, engine, transport=counted)
     expire_stored_token(engine, shared)
-    second_process = create_db_engine(str(engine.url))  # its own engine, pool and lock: only the DB is shared
+    second_process = create_db_engine(plain_url(engine))  # its own engine, pool and lock: only the DB is shared
     start = threading.Barrier(8)
 
     def call(n: int) -> str:
@@ -47,7 +48,7 @@ def test_eight_threads_on_an_expired_token_cause_exactly_one_refresh(
 def test_a_second_process_that_refreshed_first_wins_and_we_adopt_its_token(
     settings: Settings, engine: Engine, user_client: ProcoreClient
 ) -> None:
-    other_engine = create_db_engine(str(engine.url))  # another process: its own engine, pool and lock
+    other_engine = create_db_engine(plain_url(engine))  # another process: its own engine, pool and lock
     other, ours = CountingTransport(), CountingTransport()
     theirs = open_client(settings, other_engine, transport=other)
     mine = open_client(settings, engine, transport=ours)
@@ -65,7 +66,7 @@ def test_a_second_process_that_refreshed_first_wins_and_we_adopt_its_token(
 def test_a_worker_that_loses_the_refresh_claim_waits_for_the_winner_and_uses_its_token(
     settings: Settings, engine: Engine, user_client: ProcoreClient, emulator: Emulator
 ) -> None:
-    other_store = token_store(settings, create_db_engine(str(engine.url)))
+    other_store = token_store(settings, create_db_engine(plain_url(engine)))
     stored = other_store.load()
     assert stored is not None
     ours = CountingTransport()
