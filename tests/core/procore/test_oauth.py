@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
 from core.config import Settings
@@ -42,12 +44,22 @@ def test_browser_sign_in_stores_the_connection_and_its_tokens_encrypted(
     assert (info.user_name, info.grant_type, info.company_id) == ("Jordan Avery", GrantType.AUTHORIZATION_CODE, None)
     stored = token_store(settings, engine).load()
     assert stored is not None and stored.token["refresh_token"]
-    database = b"".join(path.read_bytes() for path in tmp_path.glob("t.sqlite3*"))
+    database = _everything_stored(engine, tmp_path)
     assert stored.token["access_token"].encode() not in database
     assert stored.token["refresh_token"].encode() not in database
     client = open_client(settings, engine, transport=transport)
     names = {company.name for company in client.iter_companies()}
     assert names == {"Northwind Builders", "Northwind Builders (Training)"}
+
+
+def _everything_stored(engine: Engine, tmp_path: Path) -> bytes:
+    """The SQLite file as it lies on disk (with its WAL), or every row of every table on PostgreSQL."""
+    if engine.dialect.name == "sqlite":
+        return b"".join(path.read_bytes() for path in tmp_path.glob("t.sqlite3*"))
+    with engine.connect() as connection:
+        tables = inspect(connection).get_table_names()
+        rows = [connection.execute(text(f'SELECT "{name}"::text FROM "{name}"')).scalars().all() for name in tables]
+    return "\n".join(row for table in rows for row in table).encode()
 
 
 def test_a_replayed_sign_in_redirect_is_refused_without_exchanging_the_code_again(
