@@ -1,0 +1,274 @@
+"""Aggregating a million time logs: `core.aggregation` against a per-row ORM loop, on SQLite.
+
+Run by hand from the project root (pytest never collects bench/):
+
+    python bench/aggregation.py [--fresh] [--sample-sites N] [--repeat N]
+
+The demo world (300 job sites, 15,600 employees, 60 days: about a million time
+logs) is written once into a SQLite file in the temporary directory and reused
+by later runs (`--fresh` writes it again). Both ways compute all three modules
+over the whole range: manpower and timecards from the time logs, and production
+quantities. Ours is what publishing runs for each module: its loader, then its
+aggregate function (so the time logs are read twice). The baseline selects
+TimeLog and ProductionQuantity objects through a SQLModel session and adds each
+row into Python dicts, reading the time logs once for both modules, which
+flatters it. Before any figure is printed, both results are checked equal key by
+key: hours, head counts, pay classes, units and units of measure.
+
+With `--sample-sites N` the ORM loop runs on the first N job sites only, and its
+time is scaled linearly to all rows (said so in the output).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the project root holds `core`
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from core.aggregation import (
+    MANPOWER_KEY,
+    MANPOWER_VALUES,
+    QUANTITY_KEY,
+    QUANTITY_VALUES,
+    TIMECARD_KEY,
+    TIMECARD_VALUES,
+    aggregate_manpower,
+    aggregate_quantities,
+    aggregate_timecards,
+    load_production_quantities,
+    load_time_logs,
+)
+from core.aggregation.quantities import UNIT_SEPARATOR
+from core.aggregation.rounding import MICROS_PER_HOUR, round_hours
+from core.db import create_db_engine, migrate
+from core.demo.generator import DemoSize, analyze, generate, has_time_clock_data
+from core.models import JobSite, ProductionQuantity, TimeLog
+
+SIZE = DemoSize(job_sites=300, employees=15_600, days=60, end_date=date(2026, 11, 20))
+START = SIZE.end_date - timedelta(days=SIZE.days - 1)  # type: ignore[operator]
+END: date = SIZE.end_date  # type: ignore[assignment]
+GOAL_SECONDS, GOAL_RATIO = 3.0, 50.0
+
+Results = dict[str, dict[tuple[Any, ...], tuple[Any, ...]]]
+
+
+@dataclass
+class Timed:
+    results: Results
+    seconds: dict[str, float]
+    time_logs: int
+
+    @property
+    def total(self) -> float:
+        return sum(self.seconds.values())
+
+
+def main() -> None:
+    options = _options()
+    engine = _demo_world(fresh=options.fresh)
+    sites = _sample_sites(engine, options.sample_sites)
+    runs = [_ours(engine, None) for _ in range(options.repeat)]
+    ours = sorted(runs, key=lambda run: run.total)[len(runs) // 2]  # the median run
+    print(
+        f"time logs aggregated: {ours.time_logs:,} (live, closed, dated {START} to {END}); "
+        f"production quantities: {len(ours.results['quantities']):,} keys"
+    )
+    print(
+        f"core.aggregation, median of {options.repeat} runs: "
+        + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in ours.seconds.items())
+        + f"; total {ours.total:.2f} s"
+    )
+
+    checked = ours if sites is None else _ours(engine, sites)
+    naive = _orm_loop(engine, sites)
+    _assert_same(checked.results, naive.results)
+    print(
+        f"ORM loop: {naive.total:.2f} s for {naive.time_logs:,} time logs "
+        f"({', '.join(f'{name} {seconds:.2f} s' for name, seconds in naive.seconds.items())}); "
+        "results equal to core.aggregation's, key by key"
+    )
+    orm_seconds = naive.total
+    if sites is not None:
+        orm_seconds = naive.total * ours.time_logs / naive.time_logs
+        print(
+            f"ORM loop scaled linearly from {len(sites)} sampled job sites ({naive.time_logs:,} time logs) "
+            f"to {ours.time_logs:,}: {orm_seconds:.1f} s (an estimate, not a measurement)"
+        )
+    ratio = orm_seconds / ours.total
+    print(
+        f"aggregation_1m: {ours.total:.2f} s, {ratio:.0f}x faster than the ORM loop "
+        f"(goal ≤ {GOAL_SECONDS:g} s and ≥ {GOAL_RATIO:g}x)"
+    )
+
+
+def _options() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--fresh", action="store_true", help="write the demo world again instead of reusing it")
+    parser.add_argument("--sample-sites", type=int, default=None, help="run the ORM loop on the first N job sites")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of core.aggregation to take the median of")
+    return parser.parse_args()
+
+
+def _demo_world(*, fresh: bool) -> Engine:
+    name = f"procore_bench_{SIZE.job_sites}x{SIZE.employees}x{SIZE.days}_seed{SIZE.seed}_{END}.sqlite3"
+    path = Path(tempfile.gettempdir()) / name
+    if fresh:
+        for leftover in path.parent.glob(f"{path.name}*"):
+            leftover.unlink()
+    engine = create_db_engine(f"sqlite:///{path}")
+    migrate(engine)
+    with Session(engine) as session:
+        if has_time_clock_data(session):  # the generator writes in one transaction: data means a whole world
+            print(f"reusing the demo world in {path}")
+            return engine
+    print(f"writing the demo world into {path} …", flush=True)
+    report = generate(engine, SIZE)
+    analyze(engine)
+    print(f"  {report.counts['time logs']:,} time logs in {report.seconds:.1f} s")
+    return engine
+
+
+def _sample_sites(engine: Engine, count: int | None) -> list[int] | None:
+    if count is None:
+        return None
+    with Session(engine) as session:
+        return list(session.exec(select(JobSite.id).order_by(JobSite.id).limit(count)))  # type: ignore[arg-type]
+
+
+def _ours(engine: Engine, sites: Collection[int] | None) -> Timed:
+    """What publishing runs for each module: the module's loader, then its aggregate function."""
+    seconds: dict[str, float] = {}
+    frames: dict[str, pd.DataFrame] = {}
+    with Session(engine) as session:
+        for name, load, aggregate in (
+            ("manpower", load_time_logs, aggregate_manpower),
+            ("timecards", load_time_logs, aggregate_timecards),
+            ("quantities", load_production_quantities, aggregate_quantities),
+        ):
+            started = time.perf_counter()
+            source = load(session, start=START, end=END, job_site_ids=sites)
+            frames[name] = aggregate(source)
+            seconds[name] = time.perf_counter() - started
+            if name == "manpower":
+                rows = len(source)
+    results = {
+        "manpower": _keyed(frames["manpower"], MANPOWER_KEY, MANPOWER_VALUES),
+        "timecards": _keyed(frames["timecards"], TIMECARD_KEY, TIMECARD_VALUES),
+        "quantities": _keyed(frames["quantities"], QUANTITY_KEY, QUANTITY_VALUES),
+    }
+    return Timed(results, seconds, rows)
+
+
+def _keyed(frame: pd.DataFrame, key: list[str], values: list[str]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    """key tuple → value tuple, with None for missing ids and numbers as exact Decimals."""
+    plain = frame.astype(object).where(frame.notna(), None)
+    return {
+        tuple(row[: len(key)]): tuple(_exact(value) for value in row[len(key) :])
+        for row in plain[key + values].itertuples(index=False, name=None)
+    }
+
+
+def _exact(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return int(value) if isinstance(value, int) else value
+
+
+def _orm_loop(engine: Engine, sites: Collection[int] | None) -> Timed:
+    """The baseline: TimeLog and ProductionQuantity objects, added up row by row in dicts."""
+    with Session(engine) as session:
+        started = time.perf_counter()
+        zones = {site.id: ZoneInfo(site.time_zone) for site in session.exec(select(JobSite))}
+        manpower: dict[tuple[Any, ...], list[Any]] = defaultdict(lambda: [0, set()])
+        timecards: dict[tuple[Any, ...], list[Any]] = defaultdict(lambda: [0, {}])
+        query = select(TimeLog).where(TimeLog.deleted_at.is_(None), TimeLog.clock_out.is_not(None))  # type: ignore[union-attr]
+        if sites is not None:
+            query = query.where(TimeLog.job_site_id.in_(sites))  # type: ignore[attr-defined]
+        rows = 0
+        for log in session.exec(query.execution_options(yield_per=5_000)):
+            day = log.clock_in.astimezone(zones[log.job_site_id]).date()
+            if not START <= day <= END:
+                continue
+            rows += 1
+            worked = (log.clock_out - log.clock_in) // timedelta(microseconds=1) - log.break_minutes * 60_000_000  # type: ignore[operator]
+            crew = manpower[(log.job_site_id, day, log.company_id, log.crew_id)]
+            crew[0] += worked
+            crew[1].add(log.employee_id)
+            card = timecards[(log.job_site_id, day, log.employee_id, log.pay_id_id, log.cost_code_id)]
+            card[0] += worked
+            if log.pay_class_id is not None:
+                vote = card[1].setdefault(log.pay_class_id, [0, log.clock_in])
+                vote[0] += worked
+                vote[1] = max(vote[1], log.clock_in)
+        logs_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        quantities = _orm_quantities(session, sites)
+        quantity_seconds = time.perf_counter() - started
+    results = {
+        "manpower": {key: _crew_values(total, people) for key, (total, people) in manpower.items()},
+        "timecards": {key: (_hours(total), _pay_class(votes)) for key, (total, votes) in timecards.items()},
+        "quantities": quantities,
+    }
+    return Timed(results, {"time logs (manpower and timecards)": logs_seconds, "quantities": quantity_seconds}, rows)
+
+
+def _orm_quantities(session: Session, sites: Collection[int] | None) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    query = select(ProductionQuantity).where(
+        ProductionQuantity.deleted_at.is_(None),  # type: ignore[union-attr]
+        ProductionQuantity.date >= START,
+        ProductionQuantity.date <= END,
+    )
+    if sites is not None:
+        query = query.where(ProductionQuantity.job_site_id.in_(sites))  # type: ignore[attr-defined]
+    sums: dict[tuple[Any, ...], list[Any]] = defaultdict(lambda: [Decimal(0), set()])
+    for row in session.exec(query.execution_options(yield_per=5_000)):
+        total = sums[(row.job_site_id, row.date, row.cost_code_id)]
+        total[0] += row.units
+        total[1].add(row.unit_of_measure.strip())
+    return {key: (UNIT_SEPARATOR.join(sorted(units)), amount) for key, (amount, units) in sums.items()}
+
+
+def _hours(micros: int, per: int = 1) -> Decimal:
+    return round_hours(Decimal(micros) / MICROS_PER_HOUR / per)
+
+
+def _crew_values(total: int, people: set[int]) -> tuple[Decimal, int, Decimal]:
+    return _hours(total), len(people), _hours(total, len(people))
+
+
+def _pay_class(votes: dict[int, list[Any]]) -> int | None:
+    """Most worked time, then the latest clock-in, then the lowest id (core.aggregation.timecards)."""
+    if not votes:
+        return None
+    return max(votes, key=lambda pay_class: (votes[pay_class][0], votes[pay_class][1], -pay_class))
+
+
+def _assert_same(ours: Results, naive: Results) -> None:
+    """Stop the benchmark when the two ways disagree: then the figures would compare different work."""
+    for module, expected in ours.items():
+        got = naive[module]
+        if got.keys() != expected.keys():
+            raise SystemExit(f"{module}: the keys differ ({len(got):,} from the ORM loop, {len(expected):,} ours)")
+        wrong = [key for key, values in expected.items() if got[key] != values]
+        if wrong:
+            first = wrong[0]
+            raise SystemExit(f"{module}: {len(wrong):,} keys differ, e.g. {first}: {expected[first]} vs {got[first]}")
+
+
+if __name__ == "__main__":
+    main()
