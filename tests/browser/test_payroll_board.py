@@ -1,0 +1,88 @@
+"""The payroll board in the browser: move a job site's week to Publish and see it published."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy.engine import Engine
+
+from core import setup
+from core.access import local_admin
+from core.bootstrap import open_database
+from core.config import Settings
+from core.db import session_scope
+from core.models.publishing import PublishModule, PublishStatus
+from core.models.setup import SyncMode
+from core.procore.connection import connect_client_credentials, open_client, select_company
+from core.procore.endpoints import resolve_endpoints
+from core.publishing import entries_frame
+from core.sync.importer import run_import
+from tests.browser.conftest import CHROMIUM, RunningApp, serve_app, wait_idle
+from tests.databases import TestDatabases
+
+WEEK = "2026-11-16"
+
+
+def _timesheet_world(data_dir: Path, database_url: str) -> Engine:
+    """The demo world in two-way mode with the Timesheet module, imported from the emulator."""
+    settings = Settings(data_dir=data_dir, database_url=database_url)
+    engine = open_database(settings)
+    url = resolve_endpoints(settings).api_url
+    company = int(httpx.get(f"{url}/_emulator/world", timeout=10).json()["companies"]["main"])
+    connect_client_credentials(settings, engine, company_id=company)
+    select_company(settings, engine, company_id=company, company_name="Northwind Builders")
+    with session_scope(engine) as session:
+        admin = local_admin(session)
+        setup.set_active(session, active=True, actor=admin)
+        setup.set_mode(session, mode=SyncMode.TWO_WAY, actor=admin)
+        setup.set_modules(session, modules=frozenset({PublishModule.TIMESHEET}), actor=admin)
+    with open_client(settings, engine) as client:
+        run_import(engine=engine, client=client, company_id=company, actor=admin)
+    return engine
+
+
+@pytest.fixture
+def payroll_app(
+    tmp_path_factory: pytest.TempPathFactory, databases: TestDatabases
+) -> Iterator[tuple[RunningApp, Engine]]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    data_dir = tmp_path_factory.mktemp("payroll")
+    with databases.database(data_dir / "app.sqlite3") as url:
+        engine = _timesheet_world(data_dir, url)
+        with serve_app(data_dir, url) as running:
+            yield running, engine
+        engine.dispose()
+
+
+def test_moving_a_card_to_publish_publishes_the_week(payroll_app: tuple[RunningApp, Engine], page: Page) -> None:
+    app, engine = payroll_app
+    page.goto(f"{app.url}/payroll")
+    expect(page.get_by_role("heading", name="Payroll", exact=True)).to_be_visible(timeout=60_000)
+    wait_idle(page)
+    for part, value in zip(("year", "month", "day"), WEEK.split("-"), strict=True):
+        page.get_by_role("spinbutton", name=f"{part}, Pay week").click()
+        page.keyboard.type(value)
+    page.keyboard.press("Escape")  # close the calendar the date field opened
+    wait_idle(page)
+    expect(page.get_by_role("heading", name="Publish (0)")).to_be_visible()
+
+    card = page.locator(".st-key-payroll_card_1")
+    card.get_by_role("combobox").click()
+    page.get_by_role("option", name="Publish").click()
+    wait_idle(page)
+    card.get_by_role("button", name="Move to Publish").click()
+
+    expect(page.get_by_text("moved to Publish")).to_be_visible(timeout=60_000)
+    expect(page.get_by_role("heading", name="Publish (1)")).to_be_visible()
+    expect(page.locator(".st-key-payroll_card_1").get_by_text("Published")).to_be_visible()
+    with session_scope(engine) as session:
+        frame = entries_frame(session, module=PublishModule.TIMESHEET, start=date(2026, 11, 16),
+                              end=date(2026, 11, 22), job_site_ids=[1])
+    assert set(frame["status"]) <= {PublishStatus.PUBLISHED.value, PublishStatus.NON_PUBLISHABLE.value}
+    assert (frame["status"] == PublishStatus.PUBLISHED.value).any()
