@@ -1,0 +1,165 @@
+"""Bad input a person gives (CSV files, the time-log form) is refused with a clear message and changes nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from datetime import time, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, func, select
+
+from core.access import Identity
+from core.errors import ValidationError
+from core.models import CostCode, Crew, ProductionQuantity, TimeLog
+from core.timeclock.csv_import import CsvImportError, import_production_quantities, import_time_logs
+from core.timeclock.forms import TimeLogForm, load_form, save_form
+
+TIME_LOG_HEADER = "employee_number,job_site_number,cost_code,pay_id,clock_in,clock_out,break_minutes"
+GOOD_TIME_LOGS = (
+    "10001,1001,03-300,REG,2026-12-07 07:00,2026-12-07 15:30,30",
+    "10001,1001,03-300,OT,2026-12-07 15:30,2026-12-07 17:00,0",
+)
+BAD_TIME_LOGS = (
+    ("99999,1001,03-300,REG,2026-12-08 07:00,2026-12-08 15:00,30", "no employee with number '99999'"),
+    ("10002,1001,03-300,REG,2026-12-08 15:00,2026-12-08 07:00,0", "clock-out must be after clock-in"),
+    ("10003,1001,03-300,REG,2026-13-40 07:00,2026-12-08 15:00,30",
+     "clock_in '2026-13-40 07:00' is not a date and time like 2026-11-02 07:00 or 2026-11-02T07:00-06:00"),
+    ("10004,1001,03-300,REG,2026-12-08 07:00,2026-12-08 15:00,half an hour",
+     "break_minutes 'half an hour' is not a whole number"),
+)
+QUANTITY_HEADER = "job_site_number,cost_code,date,units"
+GOOD_QUANTITIES = ("1001,03-300,2026-12-07,12", "1002,03-300,2026-12-07,3.5")
+BAD_QUANTITIES = (
+    ("1001,03-300,12/07/2026,4", "date '12/07/2026' is not a date like 2026-11-02"),
+    ("1001,03-300,2026-12-08,a dozen", "units 'a dozen' is not a number"),
+    ("9999,03-300,2026-12-08,4", "no job site with number '9999'"),
+)
+
+
+def _count(session: Session, model: type) -> int:
+    return int(session.exec(select(func.count()).select_from(model)).one())
+
+
+def _interleaved(header: str, good: tuple[str, ...], bad: tuple[tuple[str, str], ...]) -> tuple[str, list[str]]:
+    """A file with a good row before each bad one; returns it and the "line N: reason" each bad row must get."""
+    lines, expected = [header], []
+    for n, (row, reason) in enumerate(bad):
+        lines += [good[n % len(good)].replace("2026-12-07", f"2026-12-{10 + n}"), row]
+        expected.append(f"line {len(lines)}: {reason}")
+    return "\n".join(lines) + "\n", expected
+
+
+@pytest.mark.parametrize(
+    ("importer", "model", "header", "good", "bad"),
+    [
+        pytest.param(import_time_logs, TimeLog, TIME_LOG_HEADER, GOOD_TIME_LOGS, BAD_TIME_LOGS, id="time logs"),
+        pytest.param(import_production_quantities, ProductionQuantity, QUANTITY_HEADER, GOOD_QUANTITIES,
+                     BAD_QUANTITIES, id="production quantities"),
+    ],
+)
+def test_a_file_with_bad_rows_imports_nothing_and_names_each_bad_line_and_its_problem(
+    demo_engine: Engine, session: Session, admin: Identity, importer: Callable[..., Any], model: type,
+    header: str, good: tuple[str, ...], bad: tuple[tuple[str, str], ...],
+) -> None:
+    data, expected = _interleaved(header, good, bad)
+    before = _count(session, model)
+
+    with pytest.raises(CsvImportError) as raised:
+        importer(session, data=data, actor=admin)
+
+    message = str(raised.value)
+    assert message.startswith(f"Nothing was imported: {len(bad)} bad row(s).")
+    assert message.splitlines()[1:] == expected
+    assert _count(session, model) == before  # counted in the same session: nothing was even flushed
+
+
+@pytest.mark.parametrize(
+    ("importer", "data", "message"),
+    [
+        pytest.param(import_time_logs, TIME_LOG_HEADER.removesuffix(",break_minutes") + "\n" +
+                     GOOD_TIME_LOGS[0].rsplit(",", 1)[0] + "\n",
+                     "line 1: missing column(s): break_minutes", id="time logs without break_minutes"),
+        pytest.param(import_production_quantities, "job_site_number,cost_code,units\n1001,03-300,12\n",
+                     "line 1: missing column(s): date", id="quantities without date"),
+    ],
+)
+def test_a_file_missing_a_column_is_refused_at_its_header_and_imports_nothing(
+    demo_engine: Engine, session: Session, admin: Identity, importer: Callable[..., Any], data: str, message: str
+) -> None:
+    before = _count(session, TimeLog), _count(session, ProductionQuantity)
+
+    with pytest.raises(CsvImportError, match=re.escape(message)):
+        importer(session, data=data, actor=admin)
+
+    assert (_count(session, TimeLog), _count(session, ProductionQuantity)) == before
+
+
+def _other_site_code(session: Session, form: TimeLogForm) -> dict[str, Any]:
+    code = session.exec(select(CostCode).where(CostCode.job_site_id.is_not(None),  # type: ignore[union-attr]
+                                               CostCode.job_site_id != form.job_site_id)).first()
+    assert code is not None
+    return {"cost_code_id": code.id}
+
+
+def _other_company_crew(session: Session, form: TimeLogForm) -> dict[str, Any]:
+    crew = session.exec(select(Crew).where(Crew.company_id != form.company_id)).first()
+    assert crew is not None
+    return {"crew_id": crew.id}
+
+
+def _over_another_log(session: Session, form: TimeLogForm) -> dict[str, Any]:
+    """The times of another log of the same employee at the same job site."""
+    other = session.exec(select(TimeLog).where(
+        TimeLog.employee_id == form.employee_id, TimeLog.job_site_id == form.job_site_id, TimeLog.id != form.log_id,
+        TimeLog.clock_out.is_not(None),  # type: ignore[union-attr]
+    )).first()
+    assert other is not None
+    theirs = load_form(session, log_id=other.id)  # type: ignore[arg-type]
+    return {name: getattr(theirs, name) for name in ("clock_in_date", "clock_in_time",
+                                                      "clock_out_date", "clock_out_time", "break_minutes")}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        pytest.param(lambda s, f: {"clock_out_date": f.clock_in_date, "clock_out_time": time(0, 1)},
+                     "The time log was not saved: clock-out must be after clock-in.", id="clock-out before clock-in"),
+        pytest.param(lambda s, f: {"clock_out_date": f.clock_in_date + timedelta(days=2),
+                                   "clock_out_time": f.clock_in_time},
+                     "a time log cannot be longer than 24 hours", id="longer than a day"),
+        pytest.param(lambda s, f: {"break_minutes": 24 * 60},
+                     "the break is as long as the time log or longer", id="break longer than the log"),
+        pytest.param(lambda s, f: {"employee_id": 999_999}, "employee 999999 does not exist", id="unknown employee"),
+        pytest.param(lambda s, f: {"company_id": 999_999, "crew_id": None}, "company 999999 does not exist",
+                     id="unknown company"),
+        pytest.param(lambda s, f: {"job_site_id": 999_999}, "Job site 999999 does not exist.", id="unknown job site"),
+        pytest.param(_other_site_code, "belongs to another job site", id="another job site's cost code"),
+        pytest.param(_other_company_crew, "belongs to another company", id="another company's crew"),
+        pytest.param(_over_another_log, "the employee already has a time log that overlaps this one",
+                     id="overlaps another log"),
+        pytest.param(lambda s, f: {"break_minutes": -5}, "break minutes cannot be negative", id="negative break",
+                     marks=pytest.mark.xfail(strict=True, reason=(
+                         "save_form builds TimeLogUpdate(break_minutes>=0) first, so pydantic's error escapes "
+                         "instead of the time clock's message"))),
+    ],
+)
+def test_bad_form_values_are_refused_with_their_problem_and_leave_the_log_as_it_was(
+    demo_engine: Engine, session: Session, admin: Identity,
+    change: Callable[[Session, TimeLogForm], dict[str, Any]], message: str,
+) -> None:
+    log = session.exec(select(TimeLog).where(TimeLog.clock_out.is_not(None)).order_by(TimeLog.id)).first()  # type: ignore[union-attr]
+    assert log is not None
+    stored = log.model_dump()
+    form = load_form(session, log_id=log.id)  # type: ignore[arg-type]
+    edited = dataclasses.replace(form, **change(session, form))
+
+    with pytest.raises(ValidationError, match=re.escape(message)):
+        save_form(session, form=edited, actor=admin)
+
+    session.rollback()
+    with Session(demo_engine) as fresh:
+        assert fresh.get(TimeLog, log.id).model_dump() == stored  # type: ignore[union-attr]
