@@ -11,7 +11,7 @@ from core.access import Identity
 from core.errors import ValidationError
 from core.models import JobSite, TimeLog
 from core.models.timeclock import TimeLogUpdate
-from core.timeclock.edits import live_time_log, update_time_log
+from core.timeclock.edits import live_time_log, time_problems, update_time_log
 from core.timeclock.rules import local_to_utc, zone
 
 
@@ -62,6 +62,8 @@ def save_form(session: Session, *, form: TimeLogForm, actor: Identity) -> TimeLo
         if form.clock_out_date and form.clock_out_time
         else None
     )
+    if problems := time_problems(clock_in, clock_out, form.break_minutes):  # before the model refuses them
+        raise ValidationError("The time log was not saved: " + "; ".join(problems) + ".")
     changes = TimeLogUpdate(
         employee_id=form.employee_id, job_site_id=form.job_site_id, cost_code_id=form.cost_code_id,
         pay_id_id=form.pay_id_id, pay_class_id=form.pay_class_id, crew_id=form.crew_id, company_id=form.company_id,
