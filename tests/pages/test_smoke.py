@@ -52,7 +52,7 @@ def _finish_setup(engine: Engine, mode: SyncMode = SyncMode.TWO_WAY) -> None:
 
     with session_scope(engine) as session:
         row = current(session)
-        row.active, row.mode, row.manpower, row.quantity = True, mode, True, True
+        row.active, row.mode, row.manpower, row.timecard, row.quantity = True, mode, True, True, True
         row.finished_at = datetime.now(UTC)
         session.add(row)
         session.add(ProcoreConnection(environment="Built-in emulator", api_url="http://127.0.0.1:1", login_url="http://127.0.0.1:1",

@@ -1,0 +1,230 @@
+"""Publishing from a dashboard: what a person asked for, running it with progress, and what came back.
+
+Buttons only record a `Pending` request (in their on_click callback). The
+dashboard runs it near the top of the next script run, before it reads the
+calendar, so the calendar drawn afterwards already shows the new statuses.
+A preview is the same request run as a dry run: it reads Procore and writes
+nothing. Outcomes are kept per dashboard in session state for the reruns that
+follow.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from core.access import PERMISSION_NAMES
+from core.dashboards.preview import changed_in_procore, other_outcomes, planned_changes, problems_frame
+from core.dashboards.queries import day_entries
+from core.dashboards.views import ModuleView
+from core.errors import ProcoreConnectError
+from core.models.publishing import PublishModule, PublishStatus
+from core.publishing import (
+    STATUS_STYLES,
+    PublishAction,
+    PublishRequest,
+    RunReport,
+    label,
+    publish,
+    required_permissions,
+    status_counts,
+)
+from core.ui.guard import PageContext
+from core.ui.widgets import table_with_download
+
+ACTION_LABELS = {
+    PublishAction.PUBLISH: "Publish",
+    PublishAction.REPUBLISH: "Republish",
+    PublishAction.FORCE_PUBLISH: "Force publish",
+}
+LIVE_EVERY = 0.5  # seconds between two readings of the day's statuses while publishing
+Scope = tuple[int, str]  # job site id, ISO date
+
+
+@dataclass(frozen=True)
+class Keys:
+    """Session-state and widget keys of one dashboard: `keys.day` is "<module>_dash_day"."""
+
+    module: PublishModule
+
+    def __getattr__(self, name: str) -> str:
+        return f"{self.module.value}_dash_{name}"
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An action asked for on one job-site day (or some of its entries), not run yet."""
+
+    scope: Scope
+    action: PublishAction
+    dry_run: bool = False
+    entry_ids: frozenset[int] | None = None
+
+    def request(self, module: PublishModule) -> PublishRequest:
+        day = date.fromisoformat(self.scope[1])
+        return PublishRequest(module=module, start=day, end=day, action=self.action,
+                              job_site_ids=frozenset({self.scope[0]}), entry_ids=self.entry_ids)
+
+
+@dataclass
+class Outcome:
+    """A finished run or a preview of one job-site day."""
+
+    scope: Scope
+    action: PublishAction
+    dry_run: bool
+    summary: str
+    ok: bool
+    run_id: int | None = None
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+def ask(keys: Keys, pending: Pending) -> None:
+    """An on_click callback: remember `pending` for the dashboard to run."""
+    st.session_state[keys.pending] = pending
+
+
+def allowed(ctx: PageContext, action: PublishAction) -> bool:
+    """Does the person hold every permission `action` needs?"""
+    return all(ctx.can(permission) for permission in required_permissions(action))
+
+
+def missing(action: PublishAction) -> str:
+    """The permissions `action` needs, in words."""
+    return "Needs " + " and ".join(f"'{PERMISSION_NAMES[p]}'" for p in required_permissions(action))
+
+
+def entry_names(view: ModuleView, entries: pd.DataFrame) -> dict[int, str]:
+    """Entry id → how people name it ("Northwind Builders · Carpentry")."""
+    parts = entries.reindex(columns=list(view.label_columns)).astype(object).where(lambda frame: frame.notna(), None)
+    return {int(entry_id): " · ".join(str(part) for part in row if part) or f"#{entry_id}"
+            for entry_id, row in zip(entries["id"], parts.itertuples(index=False, name=None), strict=True)}
+
+
+def run_pending(ctx: PageContext, view: ModuleView, *, company_id: int) -> None:
+    """Run the action asked for since the last script run, if any, showing its progress here."""
+    keys = Keys(view.module)
+    pending: Pending | None = st.session_state.pop(keys.pending, None)
+    if pending is None:
+        return
+    with ctx.session() as session:
+        entries = day_entries(session, module=view.module, job_site_id=pending.scope[0],
+                              day=date.fromisoformat(pending.scope[1]), company_id=company_id)
+    names = entry_names(view, entries)
+    if pending.dry_run:
+        _dry_run(ctx, view, pending, names)
+    else:
+        _run(ctx, view, pending, names)
+
+
+def _dry_run(ctx: PageContext, view: ModuleView, pending: Pending, names: dict[int, str]) -> None:
+    keys = Keys(view.module)
+    try:
+        with st.spinner("Comparing with Procore…"):
+            report = publish(ctx.settings, ctx.engine, pending.request(view.module), actor=ctx.identity,
+                             dry_run=True)
+    except ProcoreConnectError as error:
+        st.error(str(error))
+        return
+    st.session_state[keys.preview_result] = _outcome_of(pending, report, names)
+
+
+def _run(ctx: PageContext, view: ModuleView, pending: Pending, names: dict[int, str]) -> None:
+    """Publish with a progress bar and the day's statuses as they change."""
+    keys, name = Keys(view.module), ACTION_LABELS[pending.action]
+    with st.status(f"{name}: sending to Procore…", expanded=True) as box:
+        bar = st.progress(0, text="Starting…")
+        live = st.empty()
+        last = [0.0]
+
+        def progress(done: int, total: int, summary: str) -> None:
+            bar.progress(min(done / total, 1.0) if total else 1.0, text=f"{done} of {total}: {summary}")
+            if time.monotonic() - last[0] >= LIVE_EVERY or done == total:
+                last[0] = time.monotonic()
+                _live_statuses(ctx, view.module, pending.scope, live)
+
+        try:
+            report = publish(ctx.settings, ctx.engine, pending.request(view.module), actor=ctx.identity,
+                             progress=progress)
+        except ProcoreConnectError as error:
+            box.update(label=f"{name} stopped", state="error")
+            st.error(str(error))
+            return
+        bar.progress(1.0, text=report.summary())
+        _live_statuses(ctx, view.module, pending.scope, live)
+        troubled = bool(report.problems or report.error)
+        box.update(label=f"{name} finished" + (" with problems" if troubled else ""),
+                   state="error" if troubled else "complete", expanded=False)
+    st.session_state.pop(keys.preview_result, None)
+    st.session_state[keys.run_result] = _outcome_of(pending, report, names)
+
+
+def _live_statuses(ctx: PageContext, module: PublishModule, scope: Scope, live: Any) -> None:
+    day = date.fromisoformat(scope[1])
+    with ctx.session() as session:
+        counts = status_counts(session, module=module, start=day, end=day, job_site_ids=[scope[0]])
+    if counts.empty:
+        live.caption("No entries left on this day.")
+        return
+    row = counts.iloc[0]
+    live.markdown("Now: " + " ".join(f":{STATUS_STYLES[s].colour}-badge[{label(s)} {row[s.value]}]"
+                                     for s in PublishStatus if row[s.value]))
+
+
+def _outcome_of(pending: Pending, report: RunReport, names: dict[int, str]) -> Outcome:
+    tables = {
+        "changes": planned_changes(report.steps, names),
+        "changed_in_procore": changed_in_procore(report.steps, names),
+        "nothing_to_write": other_outcomes(report.steps, names),
+        "problems": problems_frame(report.problems, names),
+    }
+    return Outcome(scope=pending.scope, action=pending.action, dry_run=report.dry_run, summary=report.summary(),
+                   ok=not (report.problems or report.error), run_id=report.run_id, tables=tables)
+
+
+def kept_outcome(key: str, scope: Scope) -> Outcome | None:
+    """The outcome kept under `key`, when it is about the day `scope`."""
+    kept = st.session_state.get(key)
+    return kept if isinstance(kept, Outcome) and kept.scope == scope else None
+
+
+def show_outcomes(keys: Keys, scope: Scope) -> None:
+    """The last run's summary and the current preview of the day `scope`, if any."""
+    module = keys.module.value
+    run = kept_outcome(keys.run_result, scope)
+    if run is not None:
+        (st.success if run.ok else st.warning)(f"{ACTION_LABELS[run.action]}: {run.summary}")
+        if not run.tables["problems"].empty:
+            table_with_download(run.tables["problems"], name=f"{module}-problems", empty_message="")
+        with st.expander("What was done in Procore"):
+            _plan_tables(run, f"{module}-run")
+    preview = kept_outcome(keys.preview_result, scope)
+    if preview is not None:
+        st.info(f"Preview of {ACTION_LABELS[preview.action]} (nothing was sent): {preview.summary}")
+        _plan_tables(preview, f"{module}-preview")
+
+
+_WRITE_TABS = {"Create": "Created in Procore", "Update": "Updated in Procore", "Delete": "Deleted from Procore"}
+
+
+def _plan_tables(outcome: Outcome, name: str) -> None:
+    """What is (or was) created, updated and deleted, field by field; what changed in Procore; the rest."""
+    changes, conflicts = outcome.tables["changes"], outcome.tables["changed_in_procore"]
+    others = outcome.tables["nothing_to_write"]
+    counts = [changes.loc[changes["action"] == action, "entry_id"].nunique() for action in _WRITE_TABS]
+    tabs = st.tabs([*(f"{text} ({count})" for text, count in zip(_WRITE_TABS.values(), counts, strict=True)),
+                    f"Changed in Procore ({conflicts['entry_id'].nunique()})", f"Nothing to write ({len(others)})"])
+    for tab, action in zip(tabs[:3], _WRITE_TABS, strict=True):
+        with tab:
+            table_with_download(changes[changes["action"] == action].drop(columns=["action"]),
+                                name=f"{name}-{action.lower()}", empty_message=f"Nothing to {action.lower()}.")
+    with tabs[3]:
+        table_with_download(conflicts, name=f"{name}-changed-in-procore",
+                            empty_message="Nobody changed these entries in Procore since they were published.")
+    with tabs[4]:
+        table_with_download(others, name=f"{name}-nothing-to-write", empty_message="Every entry writes something.")
