@@ -260,6 +260,11 @@ def _published(
                     after=ours, message=f"the {target.label} was deleted in Procore; Force publish recreates it")
     step = Step(entry, Operation.UPDATE, project_id=project, remote_id=remote.id, payload=payload,
                 before=remote.fields, after=ours, listed=remote)
+    if remote.approved and (deleting or remote.fields != ours):
+        step.operation = Operation.FAIL
+        step.message = f"the {target.label} is approved in Procore, which refuses to change or delete it; " \
+                       "return it to pending in Procore, then publish again"
+        return step
     if _changed_in_procore(entry, remote):
         step.differs = differences(target, entry.published_payload, remote.fields)
         if not force:

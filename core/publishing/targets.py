@@ -53,6 +53,7 @@ class Remote:
     updated_at: dt.datetime | None
     fields: Payload
     origin_id: str | None = None
+    approved: bool = False  # approved in Procore: the API refuses to change or delete it
 
 
 @dataclass(frozen=True)
@@ -172,7 +173,8 @@ def _manpower(log: ManpowerLog) -> Remote:
         "date": _day(log.date), "contact_id": contact, "num_workers": log.num_workers,
         "num_hours": None if log.num_hours is None else hours_text(log.num_hours), "notes": log.notes or None,
     }
-    return Remote(id=log.id, work_date=log.date, updated_at=log.updated_at, fields=fields)
+    return Remote(id=log.id, work_date=log.date, updated_at=log.updated_at, fields=fields,
+                  approved=log.status == "approved")
 
 
 class QuantityTarget(_LogTarget):
@@ -295,7 +297,7 @@ def _timecard(entry: TimecardEntry) -> Remote:
         "timecard_time_type_id": entry.resolved_time_type_id, "cost_code_id": entry.resolved_cost_code_id,
     }
     return Remote(id=entry.id, work_date=entry.date, updated_at=entry.updated_at, fields=fields,
-                  origin_id=entry.origin_id)
+                  origin_id=entry.origin_id, approved=entry.approval_status in ("approved", "completed"))
 
 
 def _day(value: dt.date | None) -> str | None:
