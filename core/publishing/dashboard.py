@@ -46,7 +46,7 @@ def entries_frame(
     """
     module = PublishModule(module)
     query = _entries_query(module, start, end, job_site_ids, statuses)
-    raw = pd.DataFrame(session.connection().execute(query).all(), columns=_ENTRY_QUERY_COLUMNS)
+    raw = pd.DataFrame(_tuples(session, query), columns=_ENTRY_QUERY_COLUMNS)
     values = pd.DataFrame(list(raw["values"]), index=raw.index) if len(raw) else pd.DataFrame(index=raw.index)
     frame = raw.assign(
         employee=(raw["first_name"] + " " + raw["last_name"]).where(raw["first_name"].notna(), None),
@@ -130,7 +130,7 @@ def status_counts(
         .group_by(_TABLE.c.job_site_id, _TABLE.c.work_date, _TABLE.c.status)
     )
     columns = ["job_site_id", "work_date", "status", "n"]
-    long = pd.DataFrame(session.connection().execute(query).all(), columns=columns)
+    long = pd.DataFrame(_tuples(session, query), columns=columns)
     wide = long.pivot_table(
         index=["job_site_id", "work_date"], columns="status", values="n", aggfunc="sum", fill_value=0
     )
@@ -141,3 +141,8 @@ def status_counts(
     present = wide[names].gt(0)
     wide["summary_status"] = [summary_status(s for s in names if row[s]) for row in present.to_dict("records")]
     return wide.reset_index()
+
+
+def _tuples(session: Session, query: Select[Any]) -> list[tuple[Any, ...]]:
+    """The rows of `query` as plain tuples: pandas builds a frame from them several times faster than from Rows."""
+    return [tuple(row) for row in session.connection().execute(query)]

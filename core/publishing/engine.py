@@ -64,6 +64,7 @@ from core.publishing.claims import (
 )
 from core.publishing.entries import RefreshConflict, RefreshReport, range_conditions, refresh_entries
 from core.publishing.plan import (
+    DONE_LABELS,
     OPERATION_LABELS,
     Operation,
     PlannedEntry,
@@ -136,10 +137,10 @@ class RunReport:
 
     def summary(self) -> str:
         """One line for people: counts per outcome (planned ones for a dry run)."""
-        counts = self.planned if self.dry_run else self.outcomes
+        counts, labels = (self.planned, OPERATION_LABELS) if self.dry_run else (self.outcomes, DONE_LABELS)
         if not counts:
             return "Nothing to publish."
-        text = ", ".join(f"{count} {OPERATION_LABELS[operation].lower()}" for operation, count in
+        text = ", ".join(f"{count} {labels[operation].lower()}" for operation, count in
                          sorted(counts.items(), key=lambda item: list(Operation).index(item[0])))
         return ("Would do: " if self.dry_run else "") + text + (f". Stopped: {self.error}" if self.error else "")
 
@@ -162,13 +163,15 @@ def publish(
     progress: Progress | None = None,
     workers: int = DEFAULT_WORKERS,
 ) -> RunReport:
-    """Run `request` (see the module docstring); a dry run reads Procore but writes nothing anywhere.
+    """Run `request` (see the module docstring); a dry run reads Procore but writes nothing there.
+
+    Anyone who can see a dashboard may preview (a dry run); publishing needs `required_permissions`.
 
     Raises:
         PermissionDenied: `actor` may not run the action.
         ConfigurationError: Procore is not set up for this module.
     """
-    for permission in required_permissions(request.action, request.module):
+    for permission in () if dry_run else required_permissions(request.action, request.module):
         actor.require(permission)
     module = PublishModule(request.module)
     target = target_for(module)

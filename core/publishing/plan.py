@@ -55,6 +55,11 @@ class Operation(StrEnum):
     FAIL = "fail"  # cannot be sent as it stands
 
 
+DONE_LABELS: dict[Operation, str] = {
+    Operation.CREATE: "created", Operation.UPDATE: "updated", Operation.DELETE: "deleted",
+    Operation.ADOPT: "found already in Procore", Operation.KEEP: "unchanged", Operation.REMOVE: "already deleted",
+    Operation.SKIP: "skipped (changed in Procore)", Operation.FAIL: "failed",
+}
 WRITES = frozenset({Operation.CREATE, Operation.UPDATE, Operation.DELETE})
 OPERATION_LABELS: dict[Operation, str] = {
     Operation.CREATE: "Create", Operation.UPDATE: "Update", Operation.DELETE: "Delete",

@@ -174,7 +174,7 @@ def _details(ctx: PageContext, current: Day, entries: pd.DataFrame) -> None:
                args=(keys, current.pending(PublishAction.PUBLISH)),
                disabled=not (current.can_publish and publishable),
                help=missing(PublishAction.PUBLISH) if not current.can_publish else None)
-    row.button("Preview", key=keys.preview, icon=":material/visibility:", disabled=not current.can_publish,
+    row.button("Preview", key=keys.preview, icon=":material/visibility:", disabled=not publishable,
                on_click=ask, args=(keys, current.pending(PublishAction.PUBLISH, dry_run=True)),
                help="What Publish would create, update and delete in Procore; nothing is sent")
     with row.popover("More", icon=":material/more_horiz:"):

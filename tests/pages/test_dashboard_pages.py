@@ -312,7 +312,7 @@ def test_publish_shows_its_progress_and_summary_and_the_day_turns_published(link
     assert (box.label, box.state) == ("Publish finished", "complete")
     (bar,) = at.get("progress")
     assert bar.value == 100
-    assert f"Publish: {to_do} create" in [s.value for s in at.success]
+    assert f"Publish: {to_do} created" in [s.value for s in at.success]
     assert f":green-badge[Published {to_do}]" in [m.value for m in at.markdown]
     event = _events(at)[event_id(site, WEEK_START)]
     assert event["title"].endswith("\nPublished")
@@ -389,7 +389,7 @@ def test_failed_and_deleted_entries_each_offer_republish(linked: Linked) -> None
     at.button(key=f"{_key(MANPOWER, 'republish')}_{gone.id}").click().run()
 
     _ok(at)
-    assert "Republish: 1 delete" in [s.value for s in at.success]
+    assert "Republish: 1 deleted" in [s.value for s in at.success]
     assert linked.entries(MANPOWER, id=gone.id) == []  # its Procore record deleted, the entry went with it
     assert _counts(linked, MANPOWER, site)["failed"] == 1  # the other one was not asked for
 
@@ -413,9 +413,12 @@ def test_a_viewer_sees_the_dashboard_read_only(linked: Linked, monkeypatch: pyte
     _ok(at)
     assert _events(at)
     buttons = _buttons(at)
-    for label in ("Publish day", "Force publish day", "Publish", "Preview", "Force publish all"):
+    for label in ("Publish day", "Force publish day", "Publish", "Force publish all"):
         assert buttons[label].disabled, label
     assert any(c.value.startswith("Read-only: Needs 'Publish to Procore'") for c in at.caption)
+    at.button(key=_key(MANPOWER, "preview")).click().run()  # anyone may see what Publish would do
+    _ok(at)
+    assert any("nothing was sent" in info.value for info in at.info)
 
 
 def test_publishing_without_force_permission_cannot_force(linked: Linked, monkeypatch: pytest.MonkeyPatch) -> None:

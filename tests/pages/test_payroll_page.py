@@ -68,7 +68,7 @@ def test_moving_a_card_to_publish_publishes_its_week(app_db: Engine, open_page: 
 
     assert not at.exception
     assert "moved to Publish" in at.success[0].value
-    assert "create" in at.success[0].value
+    assert "created" in at.success[0].value
     headers = _headers(at)
     assert "Publish (1)" in headers
     assert "To do (7)" in headers

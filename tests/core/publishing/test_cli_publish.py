@@ -42,7 +42,7 @@ def test_dry_run_then_publish_then_status(linked: Linked, capsys: pytest.Capture
     assert main(["publish", "--module", "manpower", *WEEK, "--job-site", "1001"]) == 0
     published = capsys.readouterr().out
     created = len([e for e in linked.entries(MANPOWER) if e.status == PublishStatus.PUBLISHED])
-    assert f"{created} create" in published
+    assert f"{created} created" in published
     assert "is in the audit trail" in published
 
     run_id = published.split("Run ")[1].split()[0]
@@ -82,7 +82,7 @@ def test_timesheets_publish_from_the_command_line_too(
 
     published = world.entries(PublishModule.TIMESHEET, status=PublishStatus.PUBLISHED)
     assert published
-    assert f"{len(published)} create" in capsys.readouterr().out
+    assert f"{len(published)} created" in capsys.readouterr().out
 
 
 def test_two_publisher_processes_at_once_create_each_log_once(linked: Linked) -> None:
