@@ -8,6 +8,8 @@ from core import setup
 from core.access import Perm
 from core.errors import ProcoreConnectError
 from core.ui import page_guard
+from core.ui.links import link_to
+from core.ui.navigation import PROCORE_SETUP
 
 ctx = page_guard()
 st.title("Integrations")
@@ -32,6 +34,7 @@ with st.container(border=True):
             except ProcoreConnectError as error:
                 st.error(str(error))
         if state.active:
-            right.page_link("pages/procore_setup.py", label="Open Procore setup", icon=":material/settings:")
+            with right:
+                link_to(PROCORE_SETUP)
     else:
         right.caption("Needs the 'Procore setup' permission to change.")

@@ -13,6 +13,8 @@ from core.procore.connection import connection_info, disconnect, open_client
 from core.setup import EXCLUSIVITY_NOTE, MODULE_LABELS, Module
 from core.sync.importer import run_import
 from core.ui import page_guard
+from core.ui.links import link_to
+from core.ui.navigation import INTEGRATIONS
 from core.ui.oauth import authorize_link, handle_redirect
 
 ctx = page_guard(Perm.PROCORE_SETUP)
@@ -23,7 +25,7 @@ with ctx.session() as session:
     state = setup.state(session)
 if not state.active:
     st.info("Procore is not active. Activate it on Administration > Integrations first.")
-    st.page_link("pages/integrations.py", label="Go to Integrations", icon=":material/extension:")
+    link_to(INTEGRATIONS, label="Go to Integrations")
     st.stop()
 
 st.header("1. Connection")

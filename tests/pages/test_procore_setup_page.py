@@ -38,6 +38,7 @@ def _connect(engine: Engine, *, choose_company: bool) -> int:
 
 def test_inactive_procore_points_to_integrations(open_page: Callable[..., AppTest]) -> None:
     at = open_page(PAGE)
+    assert not at.exception
     assert "Procore is not active" in at.info[0].value
 
 
