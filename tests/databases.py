@@ -59,10 +59,13 @@ class TestDatabases:
         name = f"t_{self._run}_{uuid.uuid4().hex[:12]}"
         template = self._migrated_template() if migrated else "template0"
         self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        # Waiting for each commit to reach the disk buys nothing for a database dropped after the test,
+        # and costs milliseconds per commit; what a transaction sees is unchanged.
+        self._execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
         try:
             yield self.server.set(database=name).render_as_string(hide_password=False)
         finally:
-            self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            self._drop(name)
 
     @contextmanager
     def engine(self, sqlite_file: Path) -> Iterator[Engine]:
@@ -77,7 +80,7 @@ class TestDatabases:
 
     def close(self) -> None:
         if self._template is not None:
-            self._execute(f'DROP DATABASE IF EXISTS "{self._template}" WITH (FORCE)')
+            self._drop(self._template)
         if self._admin is not None:
             self._admin.dispose()
 
@@ -92,7 +95,18 @@ class TestDatabases:
             self._template = name
         return self._template
 
-    def _execute(self, statement: str) -> None:
+    def _drop(self, name: str) -> None:
+        # Not DROP ... WITH (FORCE): it must also end autovacuum workers, which only a superuser may,
+        # so it fails now and then for a role with just CREATEDB. Ending our own connections and then
+        # a plain DROP works for that role too: DROP stops autovacuum itself.
+        self._execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = :name AND usename = current_user AND pid <> pg_backend_pid()",
+            name=name,
+        )
+        self._execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+    def _execute(self, statement: str, **parameters: str) -> None:
         assert self._admin is not None
         with self._admin.connect() as connection:
-            connection.execute(text(statement))
+            connection.execute(text(statement), parameters)
