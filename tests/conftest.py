@@ -81,14 +81,21 @@ def emulator_url(settings: Settings) -> Iterator[str]:
     start_background(str(settings.emulator_state)).stop()
 
 
-@pytest.fixture
-def connected(settings: Settings, engine: Engine, emulator_url: str) -> int:
-    """A service-account connection to the emulator's main company; returns that company's id."""
+def connect_main_company(settings: Settings, engine: Engine) -> int:
+    """Connect the app's service account to the emulator's main company (started if need be); returns its id."""
     import httpx
 
     from core.procore.connection import connect_client_credentials, select_company
+    from core.procore.endpoints import resolve_endpoints
 
-    main = int(httpx.get(f"{emulator_url}/_emulator/world", timeout=10).json()["companies"]["main"])
+    url = resolve_endpoints(settings).api_url
+    main = int(httpx.get(f"{url}/_emulator/world", timeout=10).json()["companies"]["main"])
     connect_client_credentials(settings, engine, company_id=main)
     select_company(settings, engine, company_id=main, company_name="Northwind Builders")
     return main
+
+
+@pytest.fixture
+def connected(settings: Settings, engine: Engine, emulator_url: str) -> int:
+    """A service-account connection to the emulator's main company; returns that company's id."""
+    return connect_main_company(settings, engine)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
 from sqlalchemy.engine import Engine
@@ -19,12 +18,11 @@ from core.db import session_scope
 from core.models import JobSite
 from core.models.mapping import Entity, LinkOrigin
 from core.models.setup import SyncMode
-from core.procore.connection import connect_client_credentials, select_company
-from core.procore.endpoints import resolve_endpoints
 from core.setup import Module
 from core.sync.links import links_by_local
 from core.sync.lists import records, sync_from_procore
 from tests.browser.conftest import CHROMIUM, RunningApp, serve_app, wait_idle
+from tests.conftest import connect_main_company
 from tests.databases import TestDatabases
 
 
@@ -32,10 +30,7 @@ def _one_way_world(data_dir: Path, database_url: str) -> tuple[Settings, Engine,
     """The demo world in one-way mode (manpower), connected to the emulator, with Procore's projects synced."""
     settings = Settings(data_dir=data_dir, database_url=database_url)
     engine = open_database(settings)
-    url = resolve_endpoints(settings).api_url
-    company = int(httpx.get(f"{url}/_emulator/world", timeout=10).json()["companies"]["main"])
-    connect_client_credentials(settings, engine, company_id=company)
-    select_company(settings, engine, company_id=company, company_name="Northwind Builders")
+    company = connect_main_company(settings, engine)
     with session_scope(engine) as session:
         admin = local_admin(session)
         setup.set_active(session, active=True, actor=admin)

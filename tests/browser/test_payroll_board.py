@@ -6,23 +6,17 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy.engine import Engine
 
-from core import setup
-from core.access import local_admin
 from core.bootstrap import open_database
 from core.config import Settings
 from core.db import session_scope
 from core.models.publishing import PublishModule, PublishStatus
-from core.models.setup import SyncMode
-from core.procore.connection import connect_client_credentials, open_client, select_company
-from core.procore.endpoints import resolve_endpoints
 from core.publishing import entries_frame
-from core.sync.importer import run_import
 from tests.browser.conftest import CHROMIUM, RunningApp, serve_app, wait_idle
+from tests.dashboard_world import linked_app_world
 from tests.databases import TestDatabases
 
 WEEK = "2026-11-16"
@@ -32,17 +26,7 @@ def _timesheet_world(data_dir: Path, database_url: str) -> Engine:
     """The demo world in two-way mode with the Timesheet module, imported from the emulator."""
     settings = Settings(data_dir=data_dir, database_url=database_url)
     engine = open_database(settings)
-    url = resolve_endpoints(settings).api_url
-    company = int(httpx.get(f"{url}/_emulator/world", timeout=10).json()["companies"]["main"])
-    connect_client_credentials(settings, engine, company_id=company)
-    select_company(settings, engine, company_id=company, company_name="Northwind Builders")
-    with session_scope(engine) as session:
-        admin = local_admin(session)
-        setup.set_active(session, active=True, actor=admin)
-        setup.set_mode(session, mode=SyncMode.TWO_WAY, actor=admin)
-        setup.set_modules(session, modules=frozenset({PublishModule.TIMESHEET}), actor=admin)
-    with open_client(settings, engine) as client:
-        run_import(engine=engine, client=client, company_id=company, actor=admin)
+    linked_app_world(settings, engine, frozenset({PublishModule.TIMESHEET}))
     return engine
 
 
