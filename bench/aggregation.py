@@ -34,7 +34,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the project root holds `core`
+# Run as a script, bench/ is first on sys.path, where bench/calendar.py would shadow the standard library's
+# calendar; the project root, which holds `core`, takes its place.
+sys.path.remove(str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pandas as pd
 from sqlalchemy.engine import Engine
