@@ -3,7 +3,7 @@ per-job-site baseline, on SQLite.
 
 Run by hand from the project root (pytest never collects bench/):
 
-    python bench/calendar.py [--fresh] [--repeat N]
+    python bench/dashboard_calendar.py [--fresh] [--repeat N]
 
 The demo world (300 job sites, 3,000 employees, 14 days ending Friday
 2026-11-20) is written once into a SQLite file in the temporary directory and
