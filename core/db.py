@@ -63,7 +63,10 @@ def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
 
 
 def create_db_engine(url: str) -> Engine:
-    """A new engine for `url`; SQLite gets foreign keys, WAL and a busy timeout."""
+    """A new engine for `url`; SQLite gets foreign keys, WAL and a busy timeout.
+
+    Every engine notes which connections hold uncommitted writes (`has_uncommitted_writes`).
+    """
     if url.startswith("sqlite"):
         kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
         if url in ("sqlite://", "sqlite:///:memory:"):
@@ -72,8 +75,41 @@ def create_db_engine(url: str) -> Engine:
             Path(url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _enable_sqlite_foreign_keys)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    _track_writes(engine)
+    return engine
+
+
+_WRITES = "uncommitted_writes"
+_READS = ("SELECT", "PRAGMA", "SHOW", "EXPLAIN")
+
+
+def has_uncommitted_writes(connection: Connection) -> bool:
+    """Whether `connection`'s transaction has written anything not yet committed.
+
+    A reader on another connection (see `core.aggregation.columnar`) would not
+    see those writes. Statements other than plain reads count as writes, so the
+    answer errs towards True; it is False again after commit or rollback.
+    """
+    return bool(connection.info.get(_WRITES))
+
+
+def _track_writes(engine: Engine) -> None:
+    def note(connection: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.lstrip().upper().startswith(_READS):
+            connection.info[_WRITES] = True
+
+    def forget(connection: Connection) -> None:
+        connection.info.pop(_WRITES, None)
+
+    def forget_on_reset(dbapi_connection: Any, connection_record: Any, reset_state: Any) -> None:
+        connection_record.info.pop(_WRITES, None)
+
+    event.listen(engine, "before_cursor_execute", note)
+    event.listen(engine, "commit", forget)
+    event.listen(engine, "rollback", forget)
+    event.listen(engine.pool, "reset", forget_on_reset)
 
 
 def get_engine(url: str) -> Engine:

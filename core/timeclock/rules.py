@@ -13,6 +13,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+import numpy as np
 import pandas as pd
 
 from core.errors import ValidationError
@@ -49,17 +50,29 @@ def work_date(clock_in: datetime, time_zone: str) -> date:
 
 
 def work_dates(clock_in: pd.Series, time_zone: pd.Series) -> pd.Series:
-    """Vectorised `work_date`: UTC clock-ins and per-row zone names to dates.
+    """Vectorised `work_date`: UTC clock-ins and per-row zone names to dates (None where either is missing)."""
+    instants = pd.to_datetime(clock_in, utc=True).dt.as_unit("us")
+    codes, names = pd.factorize(time_zone)
+    micros = instants.to_numpy().astype("datetime64[us]").view(np.int64)
+    days = local_days(micros, codes, [str(name) for name in names])
+    days[instants.isna().to_numpy()] = np.datetime64("NaT")
+    return pd.Series(days.astype(object), index=clock_in.index).where(~pd.isna(days), None)
 
-    Works per distinct zone (a handful), so a million rows take well under a second.
+
+def local_days(micros: np.ndarray, zone_codes: np.ndarray, zone_names: list[str]) -> np.ndarray:
+    """The local calendar day of each UTC instant (int64 microseconds), in the zone its code names.
+
+    Works per distinct zone (a handful) on whole arrays, so a million instants
+    take a fraction of a second. A code of -1 gives NaT.
     """
-    result = pd.Series(pd.NaT, index=clock_in.index, dtype="datetime64[ns]")
-    instants = pd.to_datetime(clock_in, utc=True)
-    for name in time_zone.dropna().unique():
-        mask = time_zone == name
-        local = instants[mask].dt.tz_convert(zone(str(name)))
-        result[mask] = local.dt.tz_localize(None).dt.normalize()
-    return result.dt.date
+    days = np.full(len(micros), np.datetime64("NaT"), dtype="datetime64[D]")
+    for code, name in enumerate(zone_names):
+        rows = zone_codes == code
+        if not rows.any():
+            continue
+        utc = pd.DatetimeIndex(micros[rows].view("datetime64[us]")).tz_localize("UTC")
+        days[rows] = utc.tz_convert(zone(name)).tz_localize(None).to_numpy().astype("datetime64[D]")
+    return days
 
 
 def local_to_utc(local: datetime, time_zone: str) -> datetime:

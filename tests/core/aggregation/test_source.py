@@ -4,11 +4,13 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from pandas.testing import assert_frame_equal
 from sqlmodel import Session
 
-from core.aggregation import load_production_quantities, load_time_logs
+from core.aggregation import load_production_quantities, load_time_logs, source
+from core.aggregation.columnar import read_table
 from core.models import Company, CostCode, Crew, Employee, JobSite, PayClass, PayID, ProductionQuantity, TimeLog
 
 SUN, MON, TUE = date(2026, 11, 15), date(2026, 11, 16), date(2026, 11, 17)
@@ -102,3 +104,42 @@ def test_quantities_in_range_and_live_only(session: Session, ids: dict[str, int]
         "unit_of_measure": ["CY", "CY"], "units": [12.5, 3.0],
     })
     assert_frame_equal(frame.sort_values("work_date").reset_index(drop=True), expected)
+
+
+def test_a_long_range_read_in_slices_counts_every_log_once_even_at_the_cuts(
+    session: Session, ids: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(source, "parallel_readers", lambda: 3)
+    start, end = MON - timedelta(days=20), MON
+    low, high = source._utc_window(start, end, {"America/Chicago", "Europe/Berlin"})  # the zones of `ids`
+    cuts = [edge for edge, _ in source._slices(low, high, 3)]
+    assert len(cuts) == 3
+    hourly = [low + timedelta(hours=hour) for hour in range(21 * 24)]
+    session.add_all(_log(ids, "berlin", instant, 0.5) for instant in sorted({*hourly, *cuts}))
+    session.commit()
+
+    frame = load_time_logs(session, start=start, end=end)
+
+    assert sorted(frame["clock_in"].dt.to_pydatetime()) == sorted({*hourly, *cuts})
+
+
+def test_a_session_sees_the_time_logs_it_has_written_but_not_committed(session: Session, ids: dict[str, int]) -> None:
+    session.add(_log(ids, "chicago", datetime(2026, 11, 16, 14, 0, tzinfo=UTC), 8))
+    session.commit()
+    committed = load_time_logs(session, start=MON - timedelta(days=10), end=TUE)
+    session.add(_log(ids, "chicago", datetime(2026, 11, 17, 14, 0, tzinfo=UTC), 2))
+    session.flush()
+
+    pending = load_time_logs(session, start=MON - timedelta(days=10), end=TUE)
+
+    assert committed["worked_micros"].tolist() == [8 * HOUR]
+    assert sorted(pending["worked_micros"].tolist()) == [2 * HOUR, 8 * HOUR]
+    session.rollback()
+    assert_frame_equal(load_time_logs(session, start=MON - timedelta(days=10), end=TUE), committed)
+
+
+def test_read_table_refuses_a_nullable_column_that_is_not_an_integer(session: Session) -> None:
+    schema = pa.schema([pa.field("clock_out", pa.timestamp("us", tz="UTC"), nullable=True)])
+
+    with pytest.raises(ValueError, match="clock_out"):
+        read_table(session, [], schema)

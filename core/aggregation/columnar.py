@@ -1,0 +1,106 @@
+"""Query results as Arrow tables, read straight into columns where the database allows it.
+
+Through the DBAPI, every value of a million rows becomes a Python object first.
+On PostgreSQL, the ADBC driver fills Arrow columns in C instead (over the
+binary COPY protocol), and several can read slices of one result at once. They
+open connections of their own, so they see committed data only: a session whose
+transaction has written something reads through its own cursor.
+
+SQLite always reads through the session's cursor. ADBC's SQLite driver carries
+its own copy of the SQLite library, and two copies in one process release each
+other's POSIX locks: it reads stale pages and breaks the other's connections
+("How To Corrupt An SQLite Database File", section 2.2.1).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+import pyarrow as pa
+from sqlalchemy import Select
+from sqlalchemy.engine import Connection
+from sqlmodel import Session
+
+from core.db import has_uncommitted_writes
+
+
+def parallel_readers() -> int:
+    """How many slices of one result are worth reading at once on this machine."""
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def read_table(session: Session, queries: Sequence[Select[Any]], schema: pa.Schema) -> pa.Table:
+    """The rows of `queries` (slices of one result, in order) as one table with `schema`.
+
+    Columns are matched by position and cast to the schema's types; text holding
+    instants (SQLite's DATETIME) becomes timestamps. Only integer columns may be
+    nullable: ADBC's SQLite driver guesses a column's type from its first rows,
+    and a NULL there reads as an integer.
+
+    Raises:
+        ValueError: the schema has a nullable column that is not an integer.
+    """
+    for field in schema:
+        if field.nullable and not pa.types.is_integer(field.type):
+            raise ValueError(f"column {field.name!r} is nullable but not an integer: ADBC cannot type it safely")
+    connection = session.connection()
+    uri = _adbc_uri(connection)
+    if uri is None or has_uncommitted_writes(connection):
+        parts = [_through_cursor(connection, query, schema) for query in queries]
+    else:
+        sql = [_sql(connection, query) for query in queries]
+        with ThreadPoolExecutor(max_workers=len(sql)) as pool:
+            parts = list(pool.map(lambda text: _through_adbc(uri, text, schema), sql))
+    return pa.concat_tables(parts) if parts else schema.empty_table()
+
+
+def _adbc_uri(connection: Connection) -> str | None:
+    url = connection.engine.url
+    if url.get_backend_name() == "postgresql":
+        return url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return None
+
+
+def _sql(connection: Connection, query: Select[Any]) -> str:
+    """The query as plain SQL; its literals are our own ids and instants, never user text."""
+    return str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+
+
+def _through_adbc(uri: str, sql: str, schema: pa.Schema) -> pa.Table:
+    with _adbc_connection(uri) as adbc, adbc.cursor() as cursor:
+        cursor.execute(sql)
+        return _conform(cursor.fetch_arrow_table(), schema)
+
+
+@contextmanager
+def _adbc_connection(uri: str) -> Iterator[Any]:
+    import adbc_driver_postgresql.dbapi as driver
+
+    connection = driver.connect(uri)
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+def _through_cursor(connection: Connection, query: Select[Any], schema: pa.Schema) -> pa.Table:
+    rows = connection.execute(query).cursor.fetchall()
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
+    arrays = [pa.array(values, type=field.type if pa.types.is_integer(field.type) else None) if values
+              else pa.array([], type=field.type) for values, field in zip(columns, schema, strict=True)]
+    return _conform(pa.table(arrays, names=schema.names), schema)
+
+
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    columns = []
+    for column, field in zip(table.columns, schema, strict=True):
+        if pa.types.is_timestamp(field.type) and pa.types.is_string(column.type):
+            column = column.cast(pa.timestamp(field.type.unit))  # SQLite's DATETIME text, always UTC here
+        if pa.types.is_timestamp(column.type) and column.type.tz is None and field.type.tz is not None:
+            column = column.cast(pa.timestamp(column.type.unit, tz=field.type.tz))
+        columns.append(column.cast(field.type) if column.type != field.type else column)
+    return pa.table(columns, schema=schema)
