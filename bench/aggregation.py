@@ -2,11 +2,13 @@
 
 Run by hand from the project root (pytest never collects bench/):
 
-    python bench/aggregation.py [--fresh] [--sample-sites N] [--repeat N]
+    python bench/aggregation.py [--database-url URL] [--fresh] [--sample-sites N] [--repeat N]
 
 The demo world (300 job sites, 15,600 employees, 60 days: about a million time
-logs) is written once into a SQLite file in the temporary directory and reused
-by later runs (`--fresh` writes it again). Both ways compute all three modules
+logs) is written once into a SQLite file in the temporary directory, or into the
+PostgreSQL database of `--database-url` (an empty one, e.g.
+postgresql+psycopg://procore:procore@localhost:5432/procore_bench), and reused
+by later runs (`--fresh` writes it again; on PostgreSQL, drop the database instead). Both ways compute all three modules
 over the whole range: manpower and timecards from the time logs, and production
 quantities. Ours is what publishing runs for each module: its loader, then its
 aggregate function (so the time logs are read twice). The baseline selects
@@ -22,12 +24,13 @@ time is scaled linearly to all rows (said so in the output).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -75,6 +78,7 @@ class Timed:
     results: Results
     seconds: dict[str, float]
     time_logs: int
+    loading: dict[str, float] = field(default_factory=dict)
 
     @property
     def total(self) -> float:
@@ -83,17 +87,19 @@ class Timed:
 
 def main() -> None:
     options = _options()
-    engine = _demo_world(fresh=options.fresh)
+    engine = _demo_world(options.database_url, fresh=options.fresh)
     sites = _sample_sites(engine, options.sample_sites)
     runs = [_ours(engine, None) for _ in range(options.repeat)]
     ours = sorted(runs, key=lambda run: run.total)[len(runs) // 2]  # the median run
+    print(f"database: {engine.dialect.name}; {os.cpu_count()} CPUs")
     print(
         f"time logs aggregated: {ours.time_logs:,} (live, closed, dated {START} to {END}); "
         f"production quantities: {len(ours.results['quantities']):,} keys"
     )
     print(
         f"core.aggregation, median of {options.repeat} runs: "
-        + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in ours.seconds.items())
+        + ", ".join(f"{name} {seconds:.2f} s (reading {ours.loading[name]:.2f} s)"
+                    for name, seconds in ours.seconds.items())
         + f"; total {ours.total:.2f} s"
     )
 
@@ -121,25 +127,29 @@ def main() -> None:
 
 def _options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", help="a PostgreSQL database to use instead of the SQLite file")
     parser.add_argument("--fresh", action="store_true", help="write the demo world again instead of reusing it")
     parser.add_argument("--sample-sites", type=int, default=None, help="run the ORM loop on the first N job sites")
     parser.add_argument("--repeat", type=int, default=3, help="runs of core.aggregation to take the median of")
     return parser.parse_args()
 
 
-def _demo_world(*, fresh: bool) -> Engine:
-    name = f"procore_bench_{SIZE.job_sites}x{SIZE.employees}x{SIZE.days}_seed{SIZE.seed}_{END}.sqlite3"
-    path = Path(tempfile.gettempdir()) / name
-    if fresh:
-        for leftover in path.parent.glob(f"{path.name}*"):
-            leftover.unlink()
-    engine = create_db_engine(f"sqlite:///{path}")
+def _demo_world(database_url: str | None, *, fresh: bool) -> Engine:
+    if database_url is None:
+        name = f"procore_bench_{SIZE.job_sites}x{SIZE.employees}x{SIZE.days}_seed{SIZE.seed}_{END}.sqlite3"
+        path = Path(tempfile.gettempdir()) / name
+        if fresh:
+            for leftover in path.parent.glob(f"{path.name}*"):
+                leftover.unlink()
+        database_url = f"sqlite:///{path}"
+    engine = create_db_engine(database_url)
+    where = engine.url.render_as_string(hide_password=True)
     migrate(engine)
     with Session(engine) as session:
         if has_time_clock_data(session):  # the generator writes in one transaction: data means a whole world
-            print(f"reusing the demo world in {path}")
+            print(f"reusing the demo world in {where}")
             return engine
-    print(f"writing the demo world into {path} …", flush=True)
+    print(f"writing the demo world into {where} …", flush=True)
     report = generate(engine, SIZE)
     analyze(engine)
     print(f"  {report.counts['time logs']:,} time logs in {report.seconds:.1f} s")
@@ -156,6 +166,7 @@ def _sample_sites(engine: Engine, count: int | None) -> list[int] | None:
 def _ours(engine: Engine, sites: Collection[int] | None) -> Timed:
     """What publishing runs for each module: the module's loader, then its aggregate function."""
     seconds: dict[str, float] = {}
+    loading: dict[str, float] = {}
     frames: dict[str, pd.DataFrame] = {}
     with Session(engine) as session:
         for name, load, aggregate in (
@@ -165,6 +176,7 @@ def _ours(engine: Engine, sites: Collection[int] | None) -> Timed:
         ):
             started = time.perf_counter()
             source = load(session, start=START, end=END, job_site_ids=sites)
+            loading[name] = time.perf_counter() - started
             frames[name] = aggregate(source)
             seconds[name] = time.perf_counter() - started
             if name == "manpower":
@@ -174,7 +186,7 @@ def _ours(engine: Engine, sites: Collection[int] | None) -> Timed:
         "timecards": _keyed(frames["timecards"], TIMECARD_KEY, TIMECARD_VALUES),
         "quantities": _keyed(frames["quantities"], QUANTITY_KEY, QUANTITY_VALUES),
     }
-    return Timed(results, seconds, rows)
+    return Timed(results, seconds, rows, loading)
 
 
 def _keyed(frame: pd.DataFrame, key: list[str], values: list[str]) -> dict[tuple[Any, ...], tuple[Any, ...]]:

@@ -37,16 +37,8 @@ def read_table(session: Session, queries: Sequence[Select[Any]], schema: pa.Sche
     """The rows of `queries` (slices of one result, in order) as one table with `schema`.
 
     Columns are matched by position and cast to the schema's types; text holding
-    instants (SQLite's DATETIME) becomes timestamps. Only integer columns may be
-    nullable: ADBC's SQLite driver guesses a column's type from its first rows,
-    and a NULL there reads as an integer.
-
-    Raises:
-        ValueError: the schema has a nullable column that is not an integer.
+    instants or dates (SQLite's DATETIME and DATE) becomes timestamps and dates.
     """
-    for field in schema:
-        if field.nullable and not pa.types.is_integer(field.type):
-            raise ValueError(f"column {field.name!r} is nullable but not an integer: ADBC cannot type it safely")
     connection = session.connection()
     uri = _adbc_uri(connection)
     if uri is None or has_uncommitted_writes(connection):
@@ -100,6 +92,8 @@ def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     for column, field in zip(table.columns, schema, strict=True):
         if pa.types.is_timestamp(field.type) and pa.types.is_string(column.type):
             column = column.cast(pa.timestamp(field.type.unit))  # SQLite's DATETIME text, always UTC here
+        if pa.types.is_date(field.type) and pa.types.is_string(column.type):
+            column = column.cast(pa.timestamp("s")).cast(field.type)  # SQLite's DATE text
         if pa.types.is_timestamp(column.type) and column.type.tz is None and field.type.tz is not None:
             column = column.cast(pa.timestamp(column.type.unit, tz=field.type.tz))
         columns.append(column.cast(field.type) if column.type != field.type else column)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from sqlalchemy import Float, Select, String, Table, select, type_coerce
+from sqlalchemy import Float, Select, String, Table, cast, select, type_coerce
 from sqlmodel import Session
 
 from core.aggregation.columnar import parallel_readers, read_table
@@ -36,6 +36,11 @@ _RAW_SCHEMA = pa.schema(
     + [pa.field(name, pa.timestamp("us", tz="UTC"), nullable=False) for name in ("clock_in", "clock_out")]
     + [pa.field("break_minutes", pa.int64(), nullable=False)]
 )
+_QUANTITY_SCHEMA = pa.schema([
+    pa.field("job_site_id", pa.int64(), nullable=False), pa.field("work_date", pa.date32(), nullable=False),
+    pa.field("cost_code_id", pa.int64(), nullable=False), pa.field("unit_of_measure", pa.string(), nullable=False),
+    pa.field("units", pa.float64(), nullable=False),
+])
 _NULLABLE_INT = {pa.int64(): pd.Int64Dtype()}
 _DAYS_PER_READER = 7
 _LOGS: Table = TimeLog.__table__  # type: ignore[attr-defined]
@@ -155,10 +160,9 @@ def load_production_quantities(
     """Live production quantities dated within [start, end], with QUANTITY_SOURCE_COLUMNS."""
     columns = _QUANTITIES.c
     query = select(
-        columns.job_site_id, columns.date, columns.cost_code_id, columns.unit_of_measure,
-        type_coerce(columns.units, Float),
+        columns.job_site_id, type_coerce(columns.date, String), columns.cost_code_id, columns.unit_of_measure,
+        cast(columns.units, Float),
     ).where(columns.deleted_at.is_(None), columns.date >= start, columns.date <= end)
     if job_site_ids is not None:
-        query = query.where(columns.job_site_id.in_(list(job_site_ids)))
-    frame = pd.DataFrame(session.connection().execute(query).all(), columns=QUANTITY_SOURCE_COLUMNS)
-    return frame.astype({"job_site_id": "int64", "cost_code_id": "int64", "units": "float64"})
+        query = query.where(columns.job_site_id.in_(sorted(int(site) for site in job_site_ids)))
+    return read_table(session, [query], _QUANTITY_SCHEMA).to_pandas()

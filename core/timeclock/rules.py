@@ -53,7 +53,7 @@ def work_dates(clock_in: pd.Series, time_zone: pd.Series) -> pd.Series:
     """Vectorised `work_date`: UTC clock-ins and per-row zone names to dates (None where either is missing)."""
     instants = pd.to_datetime(clock_in, utc=True).dt.as_unit("us")
     codes, names = pd.factorize(time_zone)
-    micros = instants.to_numpy().astype("datetime64[us]").view(np.int64)
+    micros = instants.dt.tz_localize(None).to_numpy(dtype="datetime64[us]").view(np.int64)
     days = local_days(micros, codes, [str(name) for name in names])
     days[instants.isna().to_numpy()] = np.datetime64("NaT")
     return pd.Series(days.astype(object), index=clock_in.index).where(~pd.isna(days), None)

@@ -4,13 +4,11 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pandas as pd
-import pyarrow as pa
 import pytest
 from pandas.testing import assert_frame_equal
 from sqlmodel import Session
 
 from core.aggregation import load_production_quantities, load_time_logs, source
-from core.aggregation.columnar import read_table
 from core.models import Company, CostCode, Crew, Employee, JobSite, PayClass, PayID, ProductionQuantity, TimeLog
 
 SUN, MON, TUE = date(2026, 11, 15), date(2026, 11, 16), date(2026, 11, 17)
@@ -137,9 +135,3 @@ def test_a_session_sees_the_time_logs_it_has_written_but_not_committed(session: 
     session.rollback()
     assert_frame_equal(load_time_logs(session, start=MON - timedelta(days=10), end=TUE), committed)
 
-
-def test_read_table_refuses_a_nullable_column_that_is_not_an_integer(session: Session) -> None:
-    schema = pa.schema([pa.field("clock_out", pa.timestamp("us", tz="UTC"), nullable=True)])
-
-    with pytest.raises(ValueError, match="clock_out"):
-        read_table(session, [], schema)
