@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from core.aggregation.grouping import first_rows, group_numbers
+from core.aggregation.grouping import group_rows
 from core.aggregation.rounding import hours
 
 MANPOWER_KEY = ["job_site_id", "work_date", "company_id", "crew_id"]
@@ -24,13 +24,10 @@ def aggregate_manpower(logs: pd.DataFrame) -> pd.DataFrame:
         `manpower` (distinct employees) and `average_hours` (total / manpower,
         from the unrounded total), both hour columns rounded once by `hours`.
     """
-    numbers = group_numbers(logs, MANPOWER_KEY)
-    _, positions = first_rows(numbers)
-    workers = pd.DataFrame({"group": numbers, "employee_id": logs["employee_id"].to_numpy()})
-    headcount = workers.drop_duplicates().groupby("group", sort=True).size()
-    micros = pd.Series(logs["worked_micros"].to_numpy(dtype=np.int64)).groupby(numbers, sort=True).sum()
-    result = logs[MANPOWER_KEY].iloc[positions].reset_index(drop=True)
-    total, manpower = micros.reset_index(drop=True), headcount.reset_index(drop=True).astype("int64")
+    groups = group_rows(logs, MANPOWER_KEY)
+    total = pd.Series(groups.sum(logs["worked_micros"].to_numpy(dtype=np.int64)))
+    manpower = pd.Series(groups.distinct_counts(logs["employee_id"].to_numpy()), dtype="int64")
+    result = logs[MANPOWER_KEY].iloc[groups.first_rows].reset_index(drop=True)
     result["total_hours"] = hours(total)
     result["manpower"] = manpower
     result["average_hours"] = hours(total, per=manpower)

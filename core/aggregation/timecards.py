@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from core.aggregation.grouping import first_rows, group_numbers
+from core.aggregation.grouping import Groups, group_rows, groups_of
 from core.aggregation.rounding import hours
 
 TIMECARD_KEY = ["job_site_id", "work_date", "employee_id", "pay_id_id", "cost_code_id"]
@@ -30,37 +30,34 @@ def aggregate_timecards(logs: pd.DataFrame) -> pd.DataFrame:
         TIMECARD_COLUMNS, sorted by the key: `hours` (sum of worked time, rounded
         once) and `pay_class_id` (see the module docstring).
     """
-    numbers = group_numbers(logs, TIMECARD_KEY)
-    groups, positions = first_rows(numbers)
-    micros = pd.Series(logs["worked_micros"].to_numpy(dtype=np.int64)).groupby(numbers, sort=True).sum()
-    result = logs[TIMECARD_KEY].iloc[positions].reset_index(drop=True)
-    result["hours"] = hours(micros.reset_index(drop=True))
-    result["pay_class_id"] = pd.array(_pay_classes(logs, numbers).reindex(groups).to_numpy(), dtype="Int64")
+    groups = group_rows(logs, TIMECARD_KEY)
+    result = logs[TIMECARD_KEY].iloc[groups.first_rows].reset_index(drop=True)
+    result["hours"] = hours(pd.Series(groups.sum(logs["worked_micros"].to_numpy(dtype=np.int64))))
+    result["pay_class_id"] = _pay_classes(logs, groups)
     return result.astype({"cost_code_id": "Int64"})[TIMECARD_COLUMNS]
 
 
-def _pay_classes(logs: pd.DataFrame, numbers: np.ndarray) -> pd.Series:
-    """Per group number (only groups with a classed log), the winning pay class id."""
+def _pay_classes(logs: pd.DataFrame, groups: Groups) -> pd.arrays.IntegerArray:
+    """Per group, the winning pay class id (missing when no log of the group has one)."""
     classed = logs["pay_class_id"].notna().to_numpy()
-    votes = pd.DataFrame(
-        {
-            "group": numbers[classed],
-            "pay_class_id": logs["pay_class_id"].to_numpy()[classed].astype(np.int64),
-            "micros": logs["worked_micros"].to_numpy()[classed],
-            "latest": logs["clock_in"].astype("int64").to_numpy()[classed],
-        }
-    )
-    span = votes.groupby("group", sort=False)["pay_class_id"].agg(["min", "max"])
-    winners = span["min"].where(span["min"] == span["max"])
-    disputed = votes[votes["group"].isin(span.index[span["min"] != span["max"]])]
-    if not disputed.empty:
-        winners.update(_vote(disputed))
-    return winners
-
-
-def _vote(votes: pd.DataFrame) -> pd.Series:
-    tally = votes.groupby(["group", "pay_class_id"], sort=False).agg(micros=("micros", "sum"), latest=("latest", "max"))
-    ordered = tally.reset_index().sort_values(
-        ["group", "micros", "latest", "pay_class_id"], ascending=[True, False, False, True], kind="stable"
-    )
-    return ordered.drop_duplicates("group").set_index("group")["pay_class_id"].astype("float64")
+    rows = groups.order[classed[groups.order]]  # the classed rows, already in group order
+    group = groups.of_row[rows]
+    codes, classes = pd.factorize(logs["pay_class_id"].to_numpy(dtype=np.int64, na_value=0)[rows], sort=True)
+    pay_class = classes[codes]
+    # One vote per group and pay class: its worked time and latest clock-in. Sorting the vote numbers is
+    # cheap: they are in order but within the few groups whose logs have several pay classes.
+    votes = groups_of(group * max(len(classes), 1) + codes)
+    micros = votes.sum(logs["worked_micros"].to_numpy(dtype=np.int64)[rows])
+    latest = votes.max(logs["clock_in"].astype("int64").to_numpy()[rows])
+    voter, candidate = group[votes.first_rows], pay_class[votes.first_rows]
+    winners = np.zeros(groups.count, dtype=np.int64)
+    has_class = np.zeros(groups.count, dtype=bool)
+    has_class[voter] = True
+    winners[voter] = candidate  # a group with one vote: that vote; disputed groups are settled below
+    disputed = np.flatnonzero(np.bincount(voter, minlength=groups.count)[voter] > 1)
+    # Most time first, then the latest clock-in, then the lowest id: the first vote of each group wins.
+    ranked = disputed[np.lexsort((candidate[disputed], -latest[disputed], -micros[disputed], voter[disputed]))]
+    first = np.ones(len(ranked), dtype=bool)
+    first[1:] = voter[ranked][1:] != voter[ranked][:-1]
+    winners[voter[ranked][first]] = candidate[ranked][first]
+    return pd.arrays.IntegerArray(winners, ~has_class)
