@@ -14,6 +14,7 @@ other's POSIX locks: it reads stale pages and breaks the other's connections
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -80,11 +81,25 @@ def _adbc_connection(uri: str) -> Iterator[Any]:
 
 
 def _through_cursor(connection: Connection, query: Select[Any], schema: pa.Schema) -> pa.Table:
-    rows = connection.execute(query).cursor.fetchall()
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
-    arrays = [pa.array(values, type=field.type if pa.types.is_integer(field.type) else None) if values
-              else pa.array([], type=field.type) for values, field in zip(columns, schema, strict=True)]
+    with _without_cycle_collection():
+        rows = connection.execute(query).cursor.fetchall()
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
+        arrays = [pa.array(values, type=field.type if pa.types.is_integer(field.type) else None) if values
+                  else pa.array([], type=field.type) for values, field in zip(columns, schema, strict=True)]
     return _conform(pa.table(arrays, names=schema.names), schema)
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Millions of fresh row tuples would set off the cycle collector again and again, to find nothing
+    (halving the time of turning them into columns); reference counting still frees them as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
