@@ -15,6 +15,7 @@ other's POSIX locks: it reads stale pages and breaks the other's connections
 from __future__ import annotations
 
 import gc
+import logging
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -28,27 +29,47 @@ from sqlmodel import Session
 
 from core.db import has_uncommitted_writes
 
+logger = logging.getLogger(__name__)
+
 
 def parallel_readers() -> int:
     """How many slices of one result are worth reading at once on this machine."""
     return max(1, min(os.cpu_count() or 1, 4))
 
 
-def read_table(session: Session, queries: Sequence[Select[Any]], schema: pa.Schema) -> pa.Table:
+def read_table(
+    session: Session, queries: Sequence[Select[Any]], schema: pa.Schema, *, bulk: bool = True
+) -> pa.Table:
     """The rows of `queries` (slices of one result, in order) as one table with `schema`.
 
     Columns are matched by position and cast to the schema's types; text holding
     instants or dates (SQLite's DATETIME and DATE) becomes timestamps and dates.
+    `bulk=False` says the result is small: opening ADBC connections (about a
+    tenth of a second) would cost more than it saves, so the cursor reads it.
     """
     connection = session.connection()
-    uri = _adbc_uri(connection)
-    if uri is None or has_uncommitted_writes(connection):
+    uri = _adbc_uri(connection) if bulk else None
+    parts: list[pa.Table] | None = None
+    if uri is not None and not has_uncommitted_writes(connection):
+        parts = _through_adbc_in_parallel(connection, uri, queries, schema)
+    if parts is None:
         parts = [_through_cursor(connection, query, schema) for query in queries]
-    else:
-        sql = [_sql(connection, query) for query in queries]
-        with ThreadPoolExecutor(max_workers=len(sql)) as pool:
-            parts = list(pool.map(lambda text: _through_adbc(uri, text, schema), sql))
     return pa.concat_tables(parts) if parts else schema.empty_table()
+
+
+def _through_adbc_in_parallel(
+    connection: Connection, uri: str, queries: Sequence[Select[Any]], schema: pa.Schema
+) -> list[pa.Table] | None:
+    """The parts read by ADBC, or None when its connections fail (the session's own cursor reads them then)."""
+    from adbc_driver_manager import Error as AdbcError
+
+    sql = [_sql(connection, query) for query in queries]
+    try:
+        with ThreadPoolExecutor(max_workers=max(len(sql), 1)) as pool:
+            return list(pool.map(lambda text: _through_adbc(uri, text, schema), sql))
+    except AdbcError as error:  # the driver's message names the server, never the password
+        logger.warning("reading through ADBC failed, reading through the session instead: %s", error)
+        return None
 
 
 def _adbc_uri(connection: Connection) -> str | None:

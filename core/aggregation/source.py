@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from sqlalchemy import Float, Select, String, Table, cast, select, type_coerce
+from sqlalchemy import Float, Select, String, Table, cast, func, select, type_coerce
 from sqlmodel import Session
 
 from core.aggregation.columnar import parallel_readers, read_table
@@ -43,6 +43,7 @@ _QUANTITY_SCHEMA = pa.schema([
 ])
 _NULLABLE_INT = {pa.int64(): pd.Int64Dtype()}
 _DAYS_PER_READER = 7
+_BULK_SITE_DAYS = 300  # a day of 300 job sites, or ten days of thirty: thousands of time logs
 _LOGS: Table = TimeLog.__table__  # type: ignore[attr-defined]
 _SITES: Table = JobSite.__table__  # type: ignore[attr-defined]
 _QUANTITIES: Table = ProductionQuantity.__table__  # type: ignore[attr-defined]
@@ -65,7 +66,13 @@ def load_time_logs(
     low, high = _utc_window(start, end, set(zones.values()))
     slices = parallel_readers() if (end - start).days >= _DAYS_PER_READER else 1
     queries = [_time_log_query(*bounds, job_site_ids) for bounds in _slices(low, high, slices)]
-    return _source_frame(read_table(session, queries, _RAW_SCHEMA), zones, start, end)
+    table = read_table(session, queries, _RAW_SCHEMA, bulk=_is_bulk(len(zones), start, end))
+    return _source_frame(table, zones, start, end)
+
+
+def _is_bulk(job_sites: int, start: date, end: date) -> bool:
+    """Whether a range likely holds enough rows for a bulk read to pay off (`columnar.read_table`)."""
+    return job_sites * ((end - start).days + 1) >= _BULK_SITE_DAYS
 
 
 def _site_zones(session: Session, job_site_ids: Collection[int] | None) -> dict[int, str]:
@@ -163,6 +170,12 @@ def load_production_quantities(
         columns.job_site_id, type_coerce(columns.date, String), columns.cost_code_id, columns.unit_of_measure,
         cast(columns.units, Float),
     ).where(columns.deleted_at.is_(None), columns.date >= start, columns.date <= end)
-    if job_site_ids is not None:
-        query = query.where(columns.job_site_id.in_(sorted(int(site) for site in job_site_ids)))
-    return read_table(session, [query], _QUANTITY_SCHEMA).to_pandas()
+    sites = None if job_site_ids is None else sorted(int(site) for site in job_site_ids)
+    if sites is not None:
+        query = query.where(columns.job_site_id.in_(sites))
+    job_sites = len(sites) if sites is not None else _site_count(session)
+    return read_table(session, [query], _QUANTITY_SCHEMA, bulk=_is_bulk(job_sites, start, end)).to_pandas()
+
+
+def _site_count(session: Session) -> int:
+    return int(session.connection().execute(select(func.count()).select_from(_SITES)).scalar_one())

@@ -8,7 +8,7 @@ import pytest
 from pandas.testing import assert_frame_equal
 from sqlmodel import Session
 
-from core.aggregation import load_production_quantities, load_time_logs, source
+from core.aggregation import columnar, load_production_quantities, load_time_logs, source
 from core.models import Company, CostCode, Crew, Employee, JobSite, PayClass, PayID, ProductionQuantity, TimeLog
 
 SUN, MON, TUE = date(2026, 11, 15), date(2026, 11, 16), date(2026, 11, 17)
@@ -30,6 +30,12 @@ def ids(session: Session) -> dict[str, int]:
     session.commit()
     return {"company": company.id, "chicago": chicago.id, "berlin": berlin.id, "reg": reg.id,
             "pay_class": pay_class.id, "crew": crew.id, "code": code.id, "ann": ann.id}  # type: ignore[dict-item]
+
+
+@pytest.fixture
+def bulk_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every range counts as large, so PostgreSQL reads go through ADBC even for a handful of logs."""
+    monkeypatch.setattr(source, "_BULK_SITE_DAYS", 1)
 
 
 def _log(ids: dict[str, int], site: str, clock_in: datetime, hours: float | None, **extra: object) -> TimeLog:
@@ -104,6 +110,7 @@ def test_quantities_in_range_and_live_only(session: Session, ids: dict[str, int]
     assert_frame_equal(frame.sort_values("work_date").reset_index(drop=True), expected)
 
 
+@pytest.mark.usefixtures("bulk_reads")
 def test_a_long_range_read_in_slices_counts_every_log_once_even_at_the_cuts(
     session: Session, ids: dict[str, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -121,6 +128,7 @@ def test_a_long_range_read_in_slices_counts_every_log_once_even_at_the_cuts(
     assert sorted(frame["clock_in"].dt.to_pydatetime()) == sorted({*hourly, *cuts})
 
 
+@pytest.mark.usefixtures("bulk_reads")
 def test_a_session_sees_the_time_logs_it_has_written_but_not_committed(session: Session, ids: dict[str, int]) -> None:
     session.add(_log(ids, "chicago", datetime(2026, 11, 16, 14, 0, tzinfo=UTC), 8))
     session.commit()
@@ -135,3 +143,21 @@ def test_a_session_sees_the_time_logs_it_has_written_but_not_committed(session: 
     session.rollback()
     assert_frame_equal(load_time_logs(session, start=MON - timedelta(days=10), end=TUE), committed)
 
+
+
+@pytest.mark.usefixtures("bulk_reads")
+def test_when_adbc_cannot_connect_the_logs_are_read_through_the_session_and_no_password_is_logged(
+    session: Session, ids: dict[str, int], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    if session.connection().dialect.name != "postgresql":
+        pytest.skip("ADBC reads PostgreSQL only")
+    session.add(_log(ids, "chicago", datetime(2026, 11, 16, 14, 0, tzinfo=UTC), 8))
+    session.commit()
+    unreachable = session.connection().engine.url.set(drivername="postgresql", port=1, password="s3cret-pw")
+    monkeypatch.setattr(columnar, "_adbc_uri", lambda _connection: unreachable.render_as_string(hide_password=False))
+
+    frame = load_time_logs(session, start=MON, end=TUE)
+
+    assert frame["worked_micros"].tolist() == [8 * HOUR]
+    assert "reading through ADBC failed" in caplog.text
+    assert "s3cret-pw" not in caplog.text
