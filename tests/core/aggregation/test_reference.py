@@ -26,7 +26,7 @@ LOG = st.fixed_dictionaries({
     "minutes": st.sampled_from([0, 1, 20, 45, 60, 480]), "seconds": st.sampled_from([0, 18, 30]),
 })
 LOGS = st.lists(LOG, min_size=1, max_size=40)
-relaxed = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+relaxed = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def _hours(micros: int, per: int = 1) -> float:
