@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 
 def parallel_readers() -> int:
-    """How many slices of one result are worth reading at once on this machine."""
+    """How many slices of one result ADBC reads at once on this machine (a cursor reads them in turn)."""
     return max(1, min(os.cpu_count() or 1, 4))
 
 
