@@ -54,7 +54,8 @@ class Groups:
     @property
     def first_rows(self) -> np.ndarray:
         """The position of each group's first row."""
-        return self.order[self.starts]
+        positions: np.ndarray = self.order[self.starts]
+        return positions
 
     def sum(self, values: np.ndarray) -> np.ndarray:
         """Per group, the sum of `values` (one per row), in the values' own dtype."""

@@ -154,7 +154,8 @@ def _source_frame(table: pa.Table, zones: dict[int, str], start: date | None, en
 
 def _micros(column: pa.ChunkedArray) -> np.ndarray:
     """UTC instants as int64 microseconds."""
-    return column.cast(pa.timestamp("us", tz="UTC")).cast(pa.int64()).to_numpy()
+    micros: np.ndarray = column.cast(pa.timestamp("us", tz="UTC")).cast(pa.int64()).to_numpy()
+    return micros
 
 
 def _utc(values: pd.Series) -> pd.Series:
