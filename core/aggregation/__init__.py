@@ -7,7 +7,7 @@ rounding rule.
 
 from core.aggregation.manpower import MANPOWER_COLUMNS, MANPOWER_KEY, MANPOWER_VALUES, aggregate_manpower
 from core.aggregation.quantities import QUANTITY_COLUMNS, QUANTITY_KEY, QUANTITY_VALUES, aggregate_quantities
-from core.aggregation.source import load_production_quantities, load_time_logs, prepare_time_logs
+from core.aggregation.source import load_production_quantities, load_time_logs
 from core.aggregation.timecards import TIMECARD_COLUMNS, TIMECARD_KEY, TIMECARD_VALUES, aggregate_timecards
 
 __all__ = [
@@ -25,5 +25,4 @@ __all__ = [
     "aggregate_timecards",
     "load_production_quantities",
     "load_time_logs",
-    "prepare_time_logs",
 ]

@@ -113,22 +113,7 @@ def _time_log_query(low: datetime, high: datetime, job_site_ids: Collection[int]
     return query
 
 
-def prepare_time_logs(raw: pd.DataFrame) -> pd.DataFrame:
-    """Raw time-log rows (ids, UTC clock times, break minutes, the site's `time_zone`) to the source frame.
-
-    Pure: adds `work_date` by the date rule and `worked_micros`, and types the id columns.
-    """
-    table = pa.table(
-        {name: pa.array(raw[name].astype("Int64"), type=pa.int64()) for name in _ID_COLUMNS + _OPTIONAL_ID_COLUMNS}
-        | {name: pa.array(_utc(raw[name])) for name in ("clock_in", "clock_out")}
-        | {"break_minutes": pa.array(raw["break_minutes"].astype("int64"), type=pa.int64())},
-        schema=_RAW_SCHEMA,
-    )
-    zones = dict(zip(raw["job_site_id"].astype("int64"), raw["time_zone"].astype(str), strict=True))
-    return _source_frame(table, zones, None, None)
-
-
-def _source_frame(table: pa.Table, zones: dict[int, str], start: date | None, end: date | None) -> pd.DataFrame:
+def _source_frame(table: pa.Table, zones: dict[int, str], start: date, end: date) -> pd.DataFrame:
     """The source frame from raw Arrow columns; rows dated outside [start, end] are left out."""
     sites = table["job_site_id"].to_numpy()
     clock_in = _micros(table["clock_in"])
@@ -139,11 +124,7 @@ def _source_frame(table: pa.Table, zones: dict[int, str], start: date | None, en
     order = np.argsort(site_ids)
     codes = site_zones[order][np.searchsorted(site_ids[order], sites)] if len(sites) else sites
     days = local_days(clock_in, codes, names)
-    keep = np.ones(len(days), dtype=bool)
-    if start is not None:
-        keep &= days >= np.datetime64(start, "D")
-    if end is not None:
-        keep &= days <= np.datetime64(end, "D")
+    keep = (days >= np.datetime64(start, "D")) & (days <= np.datetime64(end, "D"))
     ids = table.select(_ID_COLUMNS + _OPTIONAL_ID_COLUMNS).to_pandas(types_mapper=_NULLABLE_INT.get)
     frame = ids.astype({name: "int64" for name in _ID_COLUMNS})[keep].reset_index(drop=True)
     frame["work_date"] = days[keep].astype(object)
@@ -156,10 +137,6 @@ def _micros(column: pa.ChunkedArray) -> np.ndarray:
     """UTC instants as int64 microseconds."""
     micros: np.ndarray = column.cast(pa.timestamp("us", tz="UTC")).cast(pa.int64()).to_numpy()
     return micros
-
-
-def _utc(values: pd.Series) -> pd.Series:
-    return pd.to_datetime(values, utc=True, format="ISO8601").astype("datetime64[us, UTC]")
 
 
 def load_production_quantities(
