@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Collection
@@ -37,12 +36,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-# Run as a script, bench/ is first on sys.path, where bench/calendar.py would shadow the standard library's
-# calendar; the project root, which holds `core`, takes its place.
-sys.path.remove(str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the project root holds `core`
 
 import pandas as pd
+from demo_database import demo_database
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -61,8 +58,7 @@ from core.aggregation import (
 )
 from core.aggregation.quantities import UNIT_SEPARATOR
 from core.aggregation.rounding import MICROS_PER_HOUR, round_hours
-from core.db import create_db_engine, migrate
-from core.demo.generator import DemoSize, analyze, generate, has_time_clock_data
+from core.demo.generator import DemoSize
 from core.models import JobSite, ProductionQuantity, TimeLog
 
 SIZE = DemoSize(job_sites=300, employees=15_600, days=60, end_date=date(2026, 11, 20))
@@ -135,24 +131,8 @@ def _options() -> argparse.Namespace:
 
 
 def _demo_world(database_url: str | None, *, fresh: bool) -> Engine:
-    if database_url is None:
-        name = f"procore_bench_{SIZE.job_sites}x{SIZE.employees}x{SIZE.days}_seed{SIZE.seed}_{END}.sqlite3"
-        path = Path(tempfile.gettempdir()) / name
-        if fresh:
-            for leftover in path.parent.glob(f"{path.name}*"):
-                leftover.unlink()
-        database_url = f"sqlite:///{path}"
-    engine = create_db_engine(database_url)
-    where = engine.url.render_as_string(hide_password=True)
-    migrate(engine)
-    with Session(engine) as session:
-        if has_time_clock_data(session):  # the generator writes in one transaction: data means a whole world
-            print(f"reusing the demo world in {where}")
-            return engine
-    print(f"writing the demo world into {where} …", flush=True)
-    report = generate(engine, SIZE)
-    analyze(engine)
-    print(f"  {report.counts['time logs']:,} time logs in {report.seconds:.1f} s")
+    name = f"procore_bench_{SIZE.job_sites}x{SIZE.employees}x{SIZE.days}_seed{SIZE.seed}_{END}"
+    engine, _ = demo_database(name, SIZE, database_url=database_url, fresh=fresh)
     return engine
 
 

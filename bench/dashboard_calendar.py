@@ -30,7 +30,6 @@ import argparse
 import json
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -38,20 +37,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-# Run as a script, this file's folder is first on sys.path, where this file would shadow the standard
-# library's "calendar" (which pandas imports): put the project root, which holds `core`, there instead.
-sys.path.remove(str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the project root holds `core`
 
 import pandas as pd
+from demo_database import demo_database
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from core.dashboards.calendar import calendar_cells, calendar_events, site_rows
 from core.dashboards.queries import day_figures, job_site_labels
-from core.db import create_db_engine, migrate, session_scope
-from core.demo.generator import DemoSize, analyze, generate, has_time_clock_data
+from core.db import session_scope
+from core.demo.generator import DemoSize, analyze
 from core.models.publishing import PublishEntry, PublishModule, PublishStatus
 from core.publishing import (
     STATUS_STYLES,
@@ -104,26 +101,14 @@ def _options() -> argparse.Namespace:
 
 
 def _demo_world(*, fresh: bool) -> Engine:
+    """The demo world with each module's week refreshed; a world written just now also gets some publishing."""
     name = f"procore_bench_calendar_{SIZE.job_sites}x{SIZE.employees}x{SIZE.days}_seed{SIZE.seed}_{SIZE.end_date}"
-    path = Path(tempfile.gettempdir()) / f"{name}.sqlite3"
-    if fresh:
-        for leftover in path.parent.glob(f"{path.name}*"):
-            leftover.unlink()
-    engine = create_db_engine(f"sqlite:///{path}")
-    migrate(engine)
-    with Session(engine) as session:
-        if has_time_clock_data(session):
-            print(f"reusing the demo world and its entries in {path}")
-            _time_refresh(engine)
-            return engine
-    print(f"writing the demo world into {path} …", flush=True)
-    report = generate(engine, SIZE)
-    analyze(engine)
-    print(f"  {report.counts['time logs']:,} time logs in {report.seconds:.1f} s")
+    engine, written = demo_database(name, SIZE, fresh=fresh)
     _time_refresh(engine)
-    for module in MODULES:
-        _publish_some(engine, module)
-    analyze(engine)
+    if written:
+        for module in MODULES:
+            _publish_some(engine, module)
+        analyze(engine)
     return engine
 
 
