@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import pandas as pd
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.errors import PermissionDenied, ValidationError
 from core.models import Permission, Role, RolePermission, User
+from core.models.ids import saved_id
 
 
 class Perm(StrEnum):
@@ -87,10 +88,10 @@ def ensure_defaults(session: Session) -> None:
     grants = {(g.role_id, g.permission_id) for g in session.exec(select(RolePermission))}
     for name, perms in DEFAULT_ROLES.items():
         for perm in perms:
-            key = (roles[name].id, existing[perm.value].id)
+            key = (saved_id(roles[name]), saved_id(existing[perm.value]))
             if key not in grants and (perm in new_codes or not _role_has_grants(session, roles[name])):
                 session.add(RolePermission(role_id=key[0], permission_id=key[1]))
-                grants.add(key)  # type: ignore[arg-type]
+                grants.add(key)
     session.flush()
 
 
@@ -102,8 +103,8 @@ def role_permissions(session: Session, *, role_name: str) -> frozenset[Perm]:
     """The permissions a role holds now."""
     rows = session.exec(
         select(Permission.code)
-        .join(RolePermission, RolePermission.permission_id == Permission.id)
-        .join(Role, Role.id == RolePermission.role_id)
+        .join(RolePermission, col(RolePermission.permission_id) == col(Permission.id))
+        .join(Role, col(Role.id) == col(RolePermission.role_id))
         .where(Role.name == role_name)
     )
     return frozenset(Perm(code) for code in rows if code in Perm._value2member_map_)
@@ -111,7 +112,7 @@ def role_permissions(session: Session, *, role_name: str) -> frozenset[Perm]:
 
 def permission_matrix(session: Session) -> dict[str, frozenset[Perm]]:
     """Every role and the permissions it holds, roles in a stable order."""
-    roles = session.exec(select(Role).order_by(Role.id)).all()
+    roles = session.exec(select(Role).order_by(col(Role.id))).all()
     return {role.name: role_permissions(session, role_name=role.name) for role in roles}
 
 
@@ -130,12 +131,12 @@ def set_permission_matrix(session: Session, *, matrix: dict[str, frozenset[Perm]
         raise ValidationError(f"Unknown roles: {', '.join(sorted(unknown))}")
     permissions = {p.code: p for p in session.exec(select(Permission))}
     for name, perms in matrix.items():
-        role_id = roles[name].id
+        role_id = saved_id(roles[name])
         for grant in session.exec(select(RolePermission).where(RolePermission.role_id == role_id)):
             session.delete(grant)
         session.flush()
         for perm in perms:
-            session.add(RolePermission(role_id=role_id, permission_id=permissions[perm.value].id))
+            session.add(RolePermission(role_id=role_id, permission_id=saved_id(permissions[perm.value])))
     session.flush()
 
 
@@ -173,8 +174,8 @@ def save_user(session: Session, *, email: str, role_name: str, name: str = "", a
     role = session.exec(select(Role).where(Role.name == role_name)).first()
     if role is None:
         raise ValidationError(f"Unknown role '{role_name}'; roles are {', '.join(DEFAULT_ROLES)}")
-    user = session.exec(select(User).where(User.email == email)).first() or User(email=email, role_id=role.id)
-    user.role_id, user.active = role.id, active  # type: ignore[assignment]
+    user = session.exec(select(User).where(User.email == email)).first() or User(email=email, role_id=saved_id(role))
+    user.role_id, user.active = saved_id(role), active
     user.name = name or user.name
     session.add(user)
     session.flush()
@@ -183,7 +184,8 @@ def save_user(session: Session, *, email: str, role_name: str, name: str = "", a
 
 def users_frame(session: Session) -> pd.DataFrame:
     """Registered users with their roles."""
-    rows = session.exec(select(User, Role).join(Role, Role.id == User.role_id).order_by(User.email)).all()
+    query = select(User, Role).join(Role, col(Role.id) == col(User.role_id)).order_by(col(User.email))
+    rows = session.exec(query).all()
     return pd.DataFrame(
         [{"email": u.email, "name": u.name, "role": r.name, "active": u.active} for u, r in rows],
         columns=["email", "name", "role", "active"],

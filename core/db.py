@@ -170,6 +170,7 @@ def bulk_insert(connection: Connection, table_name: str, frame: pd.DataFrame) ->
         connection.exec_driver_sql(sql, rows)
         return len(rows)
     raw = connection.connection.driver_connection
+    assert raw is not None  # an open connection always has its driver's
     with raw.cursor() as cursor, cursor.copy(f"COPY {table_name} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in frame.itertuples(index=False, name=None):
             copy.write_row(tuple(None if _is_missing(value) else value for value in row))

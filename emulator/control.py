@@ -61,7 +61,8 @@ async def _body(request: Request) -> dict[str, Any]:
 
 
 def _state(request: Request) -> EmulatorState:
-    return request.app.state.emulator
+    state: EmulatorState = request.app.state.emulator
+    return state
 
 
 async def reset(request: Request) -> Response:

@@ -39,7 +39,8 @@ def redirect_allowed(uri: str) -> bool:
 
 
 def _state(request: Request) -> EmulatorState:
-    return request.app.state.emulator
+    state: EmulatorState = request.app.state.emulator
+    return state
 
 
 def _user_id(tx: Tx, login: str) -> int:

@@ -36,7 +36,7 @@ class Fields:
             return None
 
     def integer(self, value: Any, field: str, *, minimum: int | None = 0) -> int | None:
-        if isinstance(value, bool) or isinstance(value, float):
+        if isinstance(value, bool | float):
             self.fail(field, "must be an integer")
             return None
         if isinstance(value, str) and value.strip().lstrip("+-").isdigit():

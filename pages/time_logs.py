@@ -15,7 +15,9 @@ from core.ui.widgets import column_labels, select_id
 
 ctx = page_guard()
 st.title("Time logs")
-st.caption("A time log counts for the date it was clocked in, in its job site's time zone. Times are shown at the job site.")
+st.caption(
+    "A time log counts for the date it was clocked in, in its job site's time zone. Times are shown at the job site."
+)
 
 with ctx.session() as session:
     options = queries.choices(session)
@@ -36,7 +38,10 @@ st.download_button("Download CSV", frame.to_csv(index=False).encode(), f"time_lo
 
 if ctx.can(Perm.EDIT_TIME_LOGS) and not frame.empty:
     st.subheader("Edit a time log")
-    labels = {int(r.id): f"#{r.id} · {r.date} · {r.employee} · {r.job_site_number} · {r.pay_id} · {r.clock_in}" for r in frame.itertuples()}
+    labels = {
+        int(r.id): f"#{r.id} · {r.date} · {r.employee} · {r.job_site_number} · {r.pay_id} · {r.clock_in}"
+        for r in frame.itertuples()
+    }
     log_id = st.selectbox("Time log", list(labels), format_func=labels.get, key="tl_edit_id")
     with ctx.session() as session:
         form = forms.load_form(session, log_id=log_id)
@@ -53,7 +58,9 @@ if ctx.can(Perm.EDIT_TIME_LOGS) and not frame.empty:
         form.clock_in_time = c.time_input("Clock-in time", form.clock_in_time, step=60)
         form.clock_out_date = a.date_input("Clock-out date", form.clock_out_date)
         form.clock_out_time = b.time_input("Clock-out time", form.clock_out_time, step=60)
-        form.break_minutes = int(c.number_input("Break (minutes)", min_value=0, max_value=600, value=form.break_minutes))
+        form.break_minutes = int(
+            c.number_input("Break (minutes)", min_value=0, max_value=600, value=form.break_minutes)
+        )
         saved = st.form_submit_button("Save changes", type="primary")
     if saved:
         try:
@@ -87,7 +94,10 @@ if ctx.can(Perm.EDIT_TIME_LOGS):
     st.caption("A file with any bad row imports nothing; each bad row is listed with its line number.")
     logs_tab, quantities_tab = st.tabs(["Time logs", "Production quantities"])
     uploads = (
-        (logs_tab, "tl_upload_logs", csv_import.TIME_LOG_COLUMNS + csv_import.TIME_LOG_OPTIONAL, csv_import.import_time_logs),
+        (
+            logs_tab, "tl_upload_logs", csv_import.TIME_LOG_COLUMNS + csv_import.TIME_LOG_OPTIONAL,
+            csv_import.import_time_logs,
+        ),
         (quantities_tab, "tl_upload_quantities", csv_import.QUANTITY_COLUMNS + csv_import.QUANTITY_OPTIONAL,
          csv_import.import_production_quantities),
     )
@@ -102,6 +112,7 @@ if ctx.can(Perm.EDIT_TIME_LOGS):
                     st.success(f"Imported {result.imported:,} {result.kind}.")
                 except csv_import.CsvImportError as error:
                     st.error(f"Nothing was imported: {len(error.errors)} bad row(s).")
-                    st.dataframe([{"line": e.line, "reasons": "; ".join(e.reasons)} for e in error.errors], hide_index=True)
+                    reasons = [{"line": e.line, "reasons": "; ".join(e.reasons)} for e in error.errors]
+                    st.dataframe(reasons, hide_index=True)
                 except ProcoreConnectError as error:
                     st.error(str(error))

@@ -130,7 +130,8 @@ def _source_frame(table: pa.Table, zones: dict[int, str], start: date, end: date
     frame["work_date"] = days[keep].astype(object)
     frame["clock_in"] = pd.array(clock_in[keep].view("datetime64[us]"), dtype="datetime64[us]").tz_localize("UTC")
     frame["worked_micros"] = worked[keep]
-    return frame[TIME_LOG_SOURCE_COLUMNS]
+    source: pd.DataFrame = frame[TIME_LOG_SOURCE_COLUMNS]
+    return source
 
 
 def _micros(column: pa.ChunkedArray) -> np.ndarray:
@@ -152,7 +153,9 @@ def load_production_quantities(
     if sites is not None:
         query = query.where(columns.job_site_id.in_(sites))
     job_sites = len(sites) if sites is not None else _site_count(session)
-    return read_table(session, [query], _QUANTITY_SCHEMA, bulk=_is_bulk(job_sites, start, end)).to_pandas()
+    table = read_table(session, [query], _QUANTITY_SCHEMA, bulk=_is_bulk(job_sites, start, end))
+    quantities: pd.DataFrame = table.to_pandas()
+    return quantities
 
 
 def _site_count(session: Session) -> int:

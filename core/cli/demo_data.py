@@ -23,7 +23,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--employees", type=int, default=defaults.employees, help="number of employees")
     parser.add_argument("--days", type=int, default=defaults.days, help="days of time logs, ending on --end-date")
     parser.add_argument("--seed", type=int, default=defaults.seed, help="random seed")
-    parser.add_argument("--end-date", type=date.fromisoformat, default=None, help="last day (YYYY-MM-DD); today by default")
+    parser.add_argument(
+        "--end-date", type=date.fromisoformat, default=None, help="last day (YYYY-MM-DD); today by default"
+    )
     parser.set_defaults(func=run)
 
 

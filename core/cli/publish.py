@@ -151,8 +151,8 @@ def run_status(args: argparse.Namespace) -> int:
     statuses = [status.value for status in PublishStatus if counts[status.value].sum()]
     print(f"{'job site':<10}" + "".join(f"{label(status):>17}" for status in statuses) + f"{'total':>8}")
     per_site = counts.groupby("job_site_id")[[*statuses, "total"]].sum()
-    for site_id, row in per_site.iterrows():
-        print(f"{numbers.get(site_id, site_id):<10}" + "".join(f"{row[s]:>17}" for s in statuses)
+    for site_id, row in zip(per_site.index.astype(int), per_site.to_dict("records"), strict=True):
+        print(f"{numbers.get(int(site_id), site_id):<10}" + "".join(f"{row[s]:>17}" for s in statuses)
               + f"{row['total']:>8}")
     totals = per_site.sum()
     print(f"{'all':<10}" + "".join(f"{totals[s]:>17}" for s in statuses) + f"{totals['total']:>8}")
@@ -166,10 +166,12 @@ def run_audit(args: argparse.Namespace) -> int:
     if trail.empty:
         print("No attempts recorded.")
         return 1
-    for row in trail.itertuples():
-        code = f" {int(row.status_code)}" if row.status_code == row.status_code and row.status_code else ""
-        print(f"{row.attempted_at:%Y-%m-%d %H:%M:%S} run {row.run_id} entry {row.entry_id} {row.work_date} "
-              f"{row.action}{code} → {row.result} by {row.requested_by}" + (f": {row.message}" if row.message else ""))
-        if args.bodies and row.request_body:
-            print(f"    {row.request_body}")
+    for row in trail.to_dict("records"):
+        status_code = row["status_code"]
+        code = f" {int(status_code)}" if status_code == status_code and status_code else ""  # NaN: no answer
+        message = f": {row['message']}" if row["message"] else ""
+        print(f"{row['attempted_at']:%Y-%m-%d %H:%M:%S} run {row['run_id']} entry {row['entry_id']} "
+              f"{row['work_date']} {row['action']}{code} → {row['result']} by {row['requested_by']}{message}")
+        if args.bodies and row["request_body"]:
+            print(f"    {row['request_body']}")
     return 0

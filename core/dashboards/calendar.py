@@ -204,7 +204,7 @@ def site_rows(cells: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["job_site_id", "job_site", "status", "status_label", "entries"])
     sums = cells.groupby(["job_site_id", "job_site"], sort=False)[[*STATUS_VALUES, "total"]].sum().reset_index()
     present = sums[STATUS_VALUES].gt(0).to_dict("records")
-    statuses = [summary_status(value for value, found in row.items() if found) for row in present]
+    statuses = [summary_status(str(value) for value, found in row.items() if found) for row in present]
     return pd.DataFrame({
         "job_site_id": sums["job_site_id"], "job_site": sums["job_site"],
         "status": [status.value if status else None for status in statuses],

@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 from core.db import bulk_insert, utcnow
 from core.demo import catalogue
 from core.models import Company, CostCode, Crew, Employee, JobSite, PayClass, PayID
+from core.models.ids import saved_id
 from core.timeclock.rules import work_dates
 
 Progress = Callable[[str], None]
@@ -108,7 +109,7 @@ def _write_reference_data(session: Session, size: DemoSize, rng: np.random.Gener
     session.add_all([*companies, *pay_classes, *pay_ids])
     session.flush()
     crews = [
-        Crew(name=crew, company_id=company.id)
+        Crew(name=crew, company_id=saved_id(company))
         for company, seed in zip(companies, catalogue.COMPANIES, strict=True)
         for crew in seed.crews
     ]
@@ -199,7 +200,7 @@ def _world(
 ) -> _World:
     site_code_ids = np.array([[c.id for c in standard] + [specific[s].id] for s in range(len(sites))])
     standard_index = {c.code: i for i, c in enumerate(catalogue.STANDARD_CODES)}
-    by_company = {
+    by_company: dict[str, list[str | None]] = {
         "NWB": ["01-100", "06-100", "31-200", None],  # None: the site-specific code
         "APX": ["03-300", "02-200"],
         "BRT": ["26-050"],
@@ -211,9 +212,9 @@ def _world(
     ]
     code_slots = np.array([[slots[k % len(slots)] for k in range(12)] for slots in slots_per_company])
     frame = hints.assign(
-        employee_id=[e.id for e in employees],
+        employee_id=[saved_id(e) for e in employees],
         company_id=[e.company_id for e in employees],
-        pay_class_id=[e.pay_class_id for e in employees],
+        pay_class_id=np.array([e.pay_class_id for e in employees], dtype=np.int64),  # every demo employee has one
     )
     return _World(
         site_ids=np.array([s.id for s in sites]),
@@ -221,8 +222,8 @@ def _world(
         company_ids=np.array([c.id for c in companies]),
         code_slots=code_slots,
         employees=frame,
-        pay_ids={p.code: p.id for p in pay_ids},
-        code_uom={c.id: c.unit_of_measure for c in [*standard, *specific]},
+        pay_ids={p.code: saved_id(p) for p in pay_ids},
+        code_uom={saved_id(c): c.unit_of_measure for c in [*standard, *specific]},
         site_code_ids=site_code_ids,
     )
 
@@ -256,7 +257,9 @@ def _shifts(world: _World, days: pd.DatetimeIndex, rng: np.random.Generator) -> 
     roams = rng.random(n) < 0.08
     site = np.where(roams, rng.integers(0, len(world.site_ids), size=n), home)
     night = (staff["employee_id"].to_numpy()[emp] % int(1 / NIGHT_SHIFT_SHARE)) == 0
-    start_minutes = np.where(night, 19 * 60 + 15 * rng.integers(0, 13, size=n), 6 * 60 + 15 * rng.integers(0, 10, size=n))
+    night_start = 19 * 60 + 15 * rng.integers(0, 13, size=n)
+    day_start = 6 * 60 + 15 * rng.integers(0, 10, size=n)
+    start_minutes = np.where(night, night_start, day_start)
     paid = np.clip(np.round(rng.normal(8.3, 1.3, size=n) * 4) / 4, 4.0, 13.5)
     local_start = days.to_numpy()[day] + pd.to_timedelta(start_minutes, unit="min").to_numpy()
     clock_in = _to_utc(local_start, site, world.site_zones)
@@ -310,7 +313,7 @@ def _split_into_pay_segments(shifts: pd.DataFrame, pay_ids: dict[str, int], rng:
         )
         frames.append(segment[has])
         offset = offset + length
-    logs = pd.concat(frames).sort_values(["clock_in", "employee_id"], kind="stable")
+    logs: pd.DataFrame = pd.concat(frames).sort_values(["clock_in", "employee_id"], kind="stable")
     travel = (logs["pay_id_id"] == pay_ids["REG"]) & (rng.random(len(logs)) < TRAVEL_SHARE)
     logs.loc[travel, "pay_id_id"] = pay_ids["TRV"]
     return logs
@@ -333,7 +336,10 @@ def _production_quantities(world: _World, logs: pd.DataFrame, rng: np.random.Gen
     fractional = rng.random(len(daily)) < FRACTIONAL_QUANTITY_SHARE
     daily["units"] = np.where(fractional, np.round(raw, 1), np.round(raw)).astype(float)
     now = pd.Timestamp(utcnow())
-    return daily.drop(columns=["hours"]).assign(created_at=now, updated_at=now, deleted_at=_no_instants(daily.index))
+    quantities: pd.DataFrame = daily.drop(columns=["hours"]).assign(
+        created_at=now, updated_at=now, deleted_at=_no_instants(daily.index)
+    )
+    return quantities
 
 
 def analyze(engine: Engine) -> None:

@@ -110,13 +110,15 @@ def board(engine: Engine, *, week_start: date) -> list[Card]:
         counts = status_counts(session, module=TIMESHEET, start=week_start, end=end) if enabled else pd.DataFrame()
     statuses = _statuses_per_site(counts)
     result = []
-    for site_id, row in per_site.iterrows():
-        site, stored = sites[int(site_id)], cards.get(int(site_id))
+    rows = zip(per_site.index.astype(int), per_site["micros"], per_site["employees"], strict=True)
+    for index, micros, employees in rows:
+        site_id = int(index)
+        site, stored = sites[site_id], cards.get(site_id)
         result.append(Card(
-            job_site_id=int(site_id), number=site.number, name=site.name,
+            job_site_id=site_id, number=site.number, name=site.name,
             column=BoardColumn(stored.column) if stored else BoardColumn.TO_DO,
-            hours=round(int(row["micros"]) / _MICROS_PER_HOUR, 2), employees=int(row["employees"]),
-            statuses=statuses.get(int(site_id), {}), moved_by=stored.moved_by if stored else None,
+            hours=round(int(micros) / _MICROS_PER_HOUR, 2), employees=int(employees),
+            statuses=statuses.get(site_id, {}), moved_by=stored.moved_by if stored else None,
             last_run_id=stored.last_run_id if stored else None,
         ))
     return sorted(result, key=lambda card: card.number)
@@ -127,8 +129,8 @@ def _statuses_per_site(counts: pd.DataFrame) -> dict[int, dict[PublishStatus, in
         return {}
     names = [status.value for status in PublishStatus]
     summed = counts.groupby("job_site_id")[names].sum()
-    return {int(site): {PublishStatus(name): int(row[name]) for name in names if row[name]}
-            for site, row in summed.iterrows()}
+    return {int(site): {PublishStatus(name): int(count) for name, count in zip(names, row, strict=True) if count}
+            for site, row in zip(summed.index.astype(int), summed.itertuples(index=False), strict=True)}
 
 
 @dataclass

@@ -7,6 +7,7 @@ is created on first use and reused afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -68,10 +69,8 @@ def load_or_create_key_file(path: Path) -> bytes:
         os.fchmod(descriptor, 0o600)
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(Fernet.generate_key())
-        try:
-            os.link(temporary, path)  # atomic: fails if another process created the file first
-        except FileExistsError:
-            pass
+        with contextlib.suppress(FileExistsError):  # another process created the file first
+            os.link(temporary, path)  # atomic
     finally:
         os.unlink(temporary)
     return _read_key(path)

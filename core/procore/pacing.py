@@ -69,7 +69,8 @@ class RateLimitPacer:
         return start - now
 
     def _pace(self, window: _Window, start: float) -> float:
-        assert window.remaining is not None and window.reset_at is not None
+        assert window.remaining is not None
+        assert window.reset_at is not None
         usable = window.remaining - self.reserve
         if usable <= 0:
             start = max(start, window.reset_at + constants.PACING_RESET_SLACK)

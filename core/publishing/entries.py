@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -172,7 +172,8 @@ def _untouched(merged: pd.DataFrame) -> pd.Series:
     recheck = untouched & (merged["status"] == NON_PUBLISHABLE.value)  # stays only with the very same reasons
     if recheck.any():
         pairs = zip(merged.loc[recheck, "reasons"], merged.loc[recheck, "fresh_reasons"], strict=True)
-        untouched[recheck] = [_reasons(stored) == fresh for stored, fresh in pairs]
+        same = [_reasons(stored) == fresh for stored, fresh in pairs]
+        untouched[recheck] = pd.Series(same, index=untouched.index[recheck], dtype=bool)
     return untouched
 
 
@@ -192,7 +193,7 @@ def range_conditions(
     return conditions
 
 
-def _state(record: dict[str, Any]) -> EntryState:
+def _state(record: Mapping[Hashable, Any]) -> EntryState:
     """One row of `_stored` (after the merge) as an EntryState with Python values."""
     value: dict[str, Any] = {name: None if _missing(record[name]) else record[name] for name in _STATE_COLUMNS}
     release = value["release_status"]

@@ -136,7 +136,7 @@ def computed_entries(
     frame = spec.aggregate(spec.load(session, start=start, end=end, job_site_ids=job_site_ids))
     frame = frame.reset_index(drop=True)
     frame["natural_key"] = natural_keys(frame, spec.key)
-    frame["values"] = value_dicts(frame, spec.values)
+    frame["values"] = pd.Series(value_dicts(frame, spec.values), index=frame.index, dtype=object)
     frame["values_json"] = [canonical_json(values) for values in frame["values"]]
     frame["fingerprint"] = [_sha256(text) for text in frame["values_json"]]
     frame["reasons"] = _reasons(module, spec, frame, resolver)
@@ -147,8 +147,8 @@ def natural_keys(frame: pd.DataFrame, key: Sequence[str]) -> pd.Series:
     """The key columns as text joined by KEY_SEPARATOR; a missing id is empty ("12|2026-11-20|3|")."""
     if frame.empty:
         return pd.Series([], dtype=object, index=frame.index)
-    parts = [frame[name].astype("string").fillna("") for name in key]
-    return parts[0].str.cat(parts[1:], sep=KEY_SEPARATOR).astype(object)
+    parts = pd.concat([frame[name].astype("string").fillna("") for name in key], axis=1)
+    return parts.iloc[:, 0].str.cat(parts.iloc[:, 1:], sep=KEY_SEPARATOR).astype(object)
 
 
 def value_dicts(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
@@ -24,6 +24,7 @@ from sqlmodel import Session, SQLModel, select
 from core.access import Identity, Perm
 from core.db import session_scope
 from core.models import Company, CostCode, Employee, JobSite, PayClass, PayID
+from core.models.ids import saved_id
 from core.models.mapping import COMPANY_WIDE, Entity, LinkOrigin, PayrollItem
 from core.procore.client import ProcoreClient
 from core.sync.links import link, links_by_local, links_by_remote
@@ -31,6 +32,7 @@ from core.timeclock.rules import is_time_zone
 
 Progress = Callable[[str], None]
 DEFAULT_TIME_ZONE = "America/New_York"
+_Row = TypeVar("_Row", bound=SQLModel)
 STEPS = ("vendors", "job sites", "employees", "cost codes", "payroll items", "classifications")
 
 
@@ -87,7 +89,7 @@ def _apply(session: Session, record: SQLModel, values: dict[str, Any], step: Ste
     step.count("created" if created else "updated" if changed else "unchanged")
 
 
-def _find(session: Session, model: type[SQLModel], local_id: int | None, **match: Any) -> SQLModel | None:
+def _find(session: Session, model: type[_Row], local_id: int | None, **match: Any) -> _Row | None:
     if local_id is not None and (record := session.get(model, local_id)) is not None:
         return record
     query = select(model)
@@ -106,12 +108,12 @@ def _vendors(session: Session, client: ProcoreClient, company_id: int, step: Ste
             session, Company, None, name=name)
         clash = _find(session, Company, None, number=number)
         if clash is not None and company is not None and clash.id != company.id:
-            step.skipped.append(f"vendor {name}: number {number} belongs to company {clash.name}")  # type: ignore[attr-defined]
+            step.skipped.append(f"vendor {name}: number {number} belongs to company {clash.name}")
             continue
         created = company is None
         company = company or Company(name=name, number=number)
         _apply(session, company, {"name": name, "number": number}, step, created=created)
-        link(session, entity=Entity.COMPANY, local_id=company.id, procore_id=vendor.id,  # type: ignore[attr-defined]
+        link(session, entity=Entity.COMPANY, local_id=saved_id(company), procore_id=vendor.id,
              company_id=company_id, origin=LinkOrigin.IMPORT)
 
 
@@ -121,7 +123,8 @@ def _job_sites(session: Session, client: ProcoreClient, company_id: int, step: S
         number = (project.project_number or f"P{project.id}").strip()
         existing = links.get(project.id)
         site = _find(session, JobSite, existing.local_id if existing else None, number=number)
-        if site is not None and existing is None and _linked_elsewhere(session, Entity.JOB_SITE, site.id, company_id):  # type: ignore[attr-defined]
+        elsewhere = site is not None and _linked_elsewhere(session, Entity.JOB_SITE, saved_id(site), company_id)
+        if existing is None and elsewhere:
             step.skipped.append(f"project {project.name}: number {number} is already linked to another project")
             continue
         address = ", ".join(p for p in (project.address, project.city, project.state_code) if p)
@@ -134,7 +137,7 @@ def _job_sites(session: Session, client: ProcoreClient, company_id: int, step: S
         created = site is None
         site = site or JobSite(name=values["name"], number=number, time_zone=values["time_zone"])
         _apply(session, site, values, step, created=created)
-        link(session, entity=Entity.JOB_SITE, local_id=site.id, procore_id=project.id,  # type: ignore[attr-defined]
+        link(session, entity=Entity.JOB_SITE, local_id=saved_id(site), procore_id=project.id,
              company_id=company_id, origin=LinkOrigin.IMPORT)
 
 
@@ -159,7 +162,7 @@ def _employees(session: Session, client: ProcoreClient, company_id: int, step: S
         created = employee is None
         employee = employee or Employee(company_id=own.id, **values)  # type: ignore[arg-type]
         _apply(session, employee, values, step, created=created)
-        link(session, entity=Entity.EMPLOYEE, local_id=employee.id, procore_id=person.id,  # type: ignore[attr-defined]
+        link(session, entity=Entity.EMPLOYEE, local_id=saved_id(employee), procore_id=person.id,
              company_id=company_id, origin=LinkOrigin.IMPORT)
 
 
@@ -201,11 +204,11 @@ def _upsert_code(
     local = _find(session, CostCode, existing.local_id if existing else None, job_site_id=site_id, code=text)
     values = {"code": text, "name": (code.name or text).strip()}
     created = local is None
-    local = local or CostCode(job_site_id=site_id, **values)
+    local = local or CostCode(job_site_id=site_id, code=values["code"], name=values["name"])
     _apply(session, local, values, step, created=created)
-    link(session, entity=entity, local_id=local.id, procore_id=code.id,  # type: ignore[attr-defined]
+    link(session, entity=entity, local_id=saved_id(local), procore_id=code.id,
          company_id=company_id, origin=LinkOrigin.IMPORT, scope_id=scope_id)
-    return local.id  # type: ignore[attr-defined]
+    return saved_id(local)
 
 
 def _standard_codes(session: Session, client: ProcoreClient, company_id: int, step: StepReport) -> dict[int, int]:

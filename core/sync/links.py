@@ -8,7 +8,9 @@ from core.db import utcnow
 from core.models.mapping import COMPANY_WIDE, Entity, LinkOrigin, ProcoreLink
 
 
-def links_by_remote(session: Session, *, entity: Entity, company_id: int, scope_id: int = COMPANY_WIDE) -> dict[int, ProcoreLink]:
+def links_by_remote(
+    session: Session, *, entity: Entity, company_id: int, scope_id: int = COMPANY_WIDE
+) -> dict[int, ProcoreLink]:
     """Procore id → link, for one entity and scope."""
     rows = session.exec(
         select(ProcoreLink).where(
@@ -18,7 +20,9 @@ def links_by_remote(session: Session, *, entity: Entity, company_id: int, scope_
     return {link.procore_id: link for link in rows}
 
 
-def links_by_local(session: Session, *, entity: Entity, company_id: int, scope_id: int | None = COMPANY_WIDE) -> dict[int, ProcoreLink]:
+def links_by_local(
+    session: Session, *, entity: Entity, company_id: int, scope_id: int | None = COMPANY_WIDE
+) -> dict[int, ProcoreLink]:
     """Local id → link, for one entity (and scope, unless None: then every scope, last wins)."""
     query = select(ProcoreLink).where(ProcoreLink.entity == entity, ProcoreLink.procore_company_id == company_id)
     if scope_id is not None:

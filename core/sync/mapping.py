@@ -108,7 +108,7 @@ class MappingTable:
     def changes(self, edited: pd.DataFrame) -> dict[int, int | None]:
         """Our id → new Procore id (None: unmap) for each row the person changed in `edited`."""
         result: dict[int, int | None] = {}
-        for local_id, chosen in edited["procore"].items():
+        for local_id, chosen in zip(edited.index.astype(int), edited["procore"], strict=True):
             before, after = _label(self.frame.at[local_id, "procore"]), _label(chosen)
             if after == before:
                 continue

@@ -20,10 +20,13 @@ from sqlmodel import Session, select
 from core.access import Identity, Perm
 from core.errors import ValidationError
 from core.models import Company, CostCode, Crew, Employee, JobSite, PayClass, PayID, ProductionQuantity, TimeLog
+from core.models.ids import saved_id
 from core.timeclock.edits import time_problems
 from core.timeclock.rules import local_to_utc
 
-TIME_LOG_COLUMNS = ("employee_number", "job_site_number", "cost_code", "pay_id", "clock_in", "clock_out", "break_minutes")
+TIME_LOG_COLUMNS = (
+    "employee_number", "job_site_number", "cost_code", "pay_id", "clock_in", "clock_out", "break_minutes"
+)
 TIME_LOG_OPTIONAL = ("pay_class", "crew", "company")
 QUANTITY_COLUMNS = ("job_site_number", "cost_code", "date", "units")
 QUANTITY_OPTIONAL = ("unit_of_measure",)
@@ -176,7 +179,7 @@ def _time_log(row: dict[str, str], lookups: _Lookups, reasons: list[str]) -> Tim
         company = lookups.company_by_id(employee.company_id)
     crew = None
     if row.get("crew") and company is not None:
-        crew = lookups.crews.get((company.id, row["crew"].upper()))  # type: ignore[arg-type]
+        crew = lookups.crews.get((saved_id(company), row["crew"].upper()))
         if crew is None:
             reasons.append(f"company {company.number} has no crew '{row['crew']}'")
     clock_in = _instant(row["clock_in"], site, "clock_in", reasons)
@@ -187,9 +190,10 @@ def _time_log(row: dict[str, str], lookups: _Lookups, reasons: list[str]) -> Tim
     if reasons or not (employee and site and pay_id and company and clock_in):
         return None
     return TimeLog(
-        employee_id=employee.id, job_site_id=site.id, cost_code_id=code.id if code else None, pay_id_id=pay_id.id,  # type: ignore[arg-type]
-        pay_class_id=pay_class.id if pay_class else employee.pay_class_id, crew_id=crew.id if crew else None,
-        company_id=company.id, clock_in=clock_in, clock_out=clock_out, break_minutes=break_minutes or 0,  # type: ignore[arg-type]
+        employee_id=saved_id(employee), job_site_id=saved_id(site), cost_code_id=code.id if code else None,
+        pay_id_id=saved_id(pay_id), pay_class_id=pay_class.id if pay_class else employee.pay_class_id,
+        crew_id=crew.id if crew else None, company_id=saved_id(company), clock_in=clock_in, clock_out=clock_out,
+        break_minutes=break_minutes or 0,
     )
 
 
@@ -231,7 +235,9 @@ def _overlaps(session: Session, built: list[tuple[int, TimeLog]]) -> list[RowErr
     errors = []
     for index, (line, log) in enumerate(built):
         end = log.clock_out or log.clock_in
-        clash_stored = any(_clash(log.clock_in, end, s.clock_in, s.clock_out) for s in stored if s.employee_id == log.employee_id)
+        clash_stored = any(
+            _clash(log.clock_in, end, s.clock_in, s.clock_out) for s in stored if s.employee_id == log.employee_id
+        )
         clash_file = [
             other_line for other_line, other in built[:index]
             if other.employee_id == log.employee_id and _clash(log.clock_in, end, other.clock_in, other.clock_out)

@@ -40,12 +40,12 @@ def check_time_log(session: Session, log: TimeLog) -> list[str]:
         if (value := getattr(log, field)) is not None and session.get(model, value) is None
     ]
     problems += time_problems(log.clock_in, log.clock_out, log.break_minutes)
-    if log.cost_code_id is not None and (code := session.get(CostCode, log.cost_code_id)) is not None:
-        if code.job_site_id not in (None, log.job_site_id):
-            problems.append(f"cost code {code.code} belongs to another job site")
-    if log.crew_id is not None and (crew := session.get(Crew, log.crew_id)) is not None:
-        if crew.company_id != log.company_id:
-            problems.append(f"crew {crew.name} belongs to another company")
+    code = None if log.cost_code_id is None else session.get(CostCode, log.cost_code_id)
+    if code is not None and code.job_site_id not in (None, log.job_site_id):
+        problems.append(f"cost code {code.code} belongs to another job site")
+    crew = None if log.crew_id is None else session.get(Crew, log.crew_id)
+    if crew is not None and crew.company_id != log.company_id:
+        problems.append(f"crew {crew.name} belongs to another company")
     if log.clock_out is not None and not problems and _overlapping(session, log):
         problems.append("the employee already has a time log that overlaps this one")
     return problems

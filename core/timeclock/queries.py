@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import and_
+from sqlalchemy import Select
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.models import Company, CostCode, Crew, Employee, JobSite, PayClass, PayID, TimeLog
+from core.models.ids import saved_id
 from core.timeclock.rules import work_dates, zone
 
 TIME_LOG_COLUMNS = [
@@ -37,25 +39,25 @@ def time_log_frame(
     """
     low, high = _day_bounds_utc(start, end)
     pay_class = aliased(PayClass)
-    query = (
+    query: Select[*tuple[Any, ...]] = (
         sa_select(
-            TimeLog.id, TimeLog.clock_in, TimeLog.clock_out, TimeLog.break_minutes,
-            Employee.first_name, Employee.last_name, Employee.number.label("employee_number"),
-            JobSite.name.label("job_site"), JobSite.number.label("job_site_number"), JobSite.time_zone,
-            CostCode.code.label("cost_code"), PayID.code.label("pay_id"), pay_class.name.label("pay_class"),
-            Crew.name.label("crew"), Company.name.label("company"),
+            col(TimeLog.id), col(TimeLog.clock_in), col(TimeLog.clock_out), col(TimeLog.break_minutes),
+            col(Employee.first_name), col(Employee.last_name), col(Employee.number).label("employee_number"),
+            col(JobSite.name).label("job_site"), col(JobSite.number).label("job_site_number"),
+            col(JobSite.time_zone), col(CostCode.code).label("cost_code"), col(PayID.code).label("pay_id"),
+            col(pay_class.name).label("pay_class"), col(Crew.name).label("crew"), col(Company.name).label("company"),
         )
-        .join(Employee, Employee.id == TimeLog.employee_id)
-        .join(JobSite, JobSite.id == TimeLog.job_site_id)
-        .join(PayID, PayID.id == TimeLog.pay_id_id)
-        .join(Company, Company.id == TimeLog.company_id)
-        .outerjoin(CostCode, CostCode.id == TimeLog.cost_code_id)
-        .outerjoin(pay_class, pay_class.id == TimeLog.pay_class_id)
-        .outerjoin(Crew, Crew.id == TimeLog.crew_id)
-        .where(TimeLog.deleted_at.is_(None), and_(TimeLog.clock_in >= low, TimeLog.clock_in < high))  # type: ignore[union-attr]
+        .join(Employee, col(Employee.id) == col(TimeLog.employee_id))
+        .join(JobSite, col(JobSite.id) == col(TimeLog.job_site_id))
+        .join(PayID, col(PayID.id) == col(TimeLog.pay_id_id))
+        .join(Company, col(Company.id) == col(TimeLog.company_id))
+        .outerjoin(CostCode, col(CostCode.id) == col(TimeLog.cost_code_id))
+        .outerjoin(pay_class, col(pay_class.id) == col(TimeLog.pay_class_id))
+        .outerjoin(Crew, col(Crew.id) == col(TimeLog.crew_id))
+        .where(col(TimeLog.deleted_at).is_(None), col(TimeLog.clock_in) >= low, col(TimeLog.clock_in) < high)
     )
     if job_site_ids:
-        query = query.where(TimeLog.job_site_id.in_(job_site_ids))  # type: ignore[attr-defined]
+        query = query.where(col(TimeLog.job_site_id).in_(job_site_ids))
     frame = pd.DataFrame(session.execute(query).mappings().all())
     if frame.empty:
         return pd.DataFrame(columns=TIME_LOG_COLUMNS)
@@ -98,47 +100,58 @@ class Choices:
 
 def choices(session: Session) -> Choices:
     """Everything a time log can point at, labelled for people."""
-    sites = {s.id: s for s in session.exec(select(JobSite).order_by(JobSite.number))}
-    codes = session.exec(select(CostCode).order_by(CostCode.code)).all()
-    companies = {c.id: c.name for c in session.exec(select(Company).order_by(Company.name))}
+    sites = {saved_id(s): s for s in session.exec(select(JobSite).order_by(col(JobSite.number)))}
+    codes = session.exec(select(CostCode).order_by(col(CostCode.code))).all()
+    companies = {saved_id(c): c.name for c in session.exec(select(Company).order_by(col(Company.name)))}
+    employees = session.exec(select(Employee).order_by(col(Employee.last_name), col(Employee.first_name)))
     return Choices(
-        employees={e.id: f"{e.first_name} {e.last_name} ({e.number})" for e in session.exec(select(Employee).order_by(Employee.last_name, Employee.first_name))},  # type: ignore[misc]
-        job_sites={i: f"{s.number} {s.name}" for i, s in sites.items()},  # type: ignore[misc]
-        cost_codes={c.id: f"{c.code} {c.name}" + ("" if c.job_site_id is None else f" (site {sites[c.job_site_id].number})") for c in codes},  # type: ignore[misc]
-        cost_code_site={c.id: c.job_site_id for c in codes},  # type: ignore[misc]
-        pay_ids={p.id: f"{p.code} {p.name}" for p in session.exec(select(PayID).order_by(PayID.code))},  # type: ignore[misc]
-        pay_classes={p.id: f"{p.number} {p.name}" for p in session.exec(select(PayClass).order_by(PayClass.number))},  # type: ignore[misc]
-        crews={c.id: f"{c.name} ({companies[c.company_id]})" for c in session.exec(select(Crew).order_by(Crew.name))},  # type: ignore[misc]
-        companies=companies,  # type: ignore[arg-type]
+        employees={saved_id(e): f"{e.first_name} {e.last_name} ({e.number})" for e in employees},
+        job_sites={i: f"{s.number} {s.name}" for i, s in sites.items()},
+        cost_codes={saved_id(c): f"{c.code} {c.name}" + _site_suffix(c, sites) for c in codes},
+        cost_code_site={saved_id(c): c.job_site_id for c in codes},
+        pay_ids={saved_id(p): f"{p.code} {p.name}" for p in session.exec(select(PayID).order_by(col(PayID.code)))},
+        pay_classes={
+            saved_id(p): f"{p.number} {p.name}" for p in session.exec(select(PayClass).order_by(col(PayClass.number)))
+        },
+        crews={
+            saved_id(c): f"{c.name} ({companies[c.company_id]})"
+            for c in session.exec(select(Crew).order_by(col(Crew.name)))
+        },
+        companies=companies,
     )
+
+
+def _site_suffix(code: CostCode, sites: dict[int, JobSite]) -> str:
+    return "" if code.job_site_id is None else f" (site {sites[code.job_site_id].number})"
 
 
 def job_sites_frame(session: Session) -> pd.DataFrame:
     rows = session.exec(select(JobSite).order_by(JobSite.number)).all()
     return pd.DataFrame(
-        [{"number": s.number, "name": s.name, "time_zone": s.time_zone, "address": s.address, "active": s.active} for s in rows],
+        [{"number": s.number, "name": s.name, "time_zone": s.time_zone, "address": s.address, "active": s.active}
+         for s in rows],
         columns=["number", "name", "time_zone", "address", "active"],
     )
 
 
 def employees_frame(session: Session) -> pd.DataFrame:
-    query = (
-        sa_select(Employee.number, Employee.first_name, Employee.last_name, Company.name.label("company"),
-                  PayClass.name.label("pay_class"), Employee.active)
-        .join(Company, Company.id == Employee.company_id)
-        .outerjoin(PayClass, PayClass.id == Employee.pay_class_id)
-        .order_by(Employee.number)
+    query: Select[*tuple[Any, ...]] = (
+        sa_select(col(Employee.number), col(Employee.first_name), col(Employee.last_name),
+                  col(Company.name).label("company"), col(PayClass.name).label("pay_class"), col(Employee.active))
+        .join(Company, col(Company.id) == col(Employee.company_id))
+        .outerjoin(PayClass, col(PayClass.id) == col(Employee.pay_class_id))
+        .order_by(col(Employee.number))
     )
     return pd.DataFrame(session.execute(query).mappings().all(),
                         columns=["number", "first_name", "last_name", "company", "pay_class", "active"])
 
 
 def cost_codes_frame(session: Session) -> pd.DataFrame:
-    query = (
-        sa_select(CostCode.code, CostCode.name, CostCode.unit_of_measure, JobSite.number.label("job_site_number"),
-                  JobSite.name.label("job_site"))
-        .outerjoin(JobSite, JobSite.id == CostCode.job_site_id)
-        .order_by(CostCode.code)
+    query: Select[*tuple[Any, ...]] = (
+        sa_select(col(CostCode.code), col(CostCode.name), col(CostCode.unit_of_measure),
+                  col(JobSite.number).label("job_site_number"), col(JobSite.name).label("job_site"))
+        .outerjoin(JobSite, col(JobSite.id) == col(CostCode.job_site_id))
+        .order_by(col(CostCode.code))
     )
     frame = pd.DataFrame(session.execute(query).mappings().all(),
                          columns=["code", "name", "unit_of_measure", "job_site_number", "job_site"])
@@ -155,5 +168,9 @@ def companies_frame(session: Session) -> pd.DataFrame:
 
 
 def crews_frame(session: Session) -> pd.DataFrame:
-    query = sa_select(Crew.name, Company.name.label("company")).join(Company, Company.id == Crew.company_id).order_by(Company.name, Crew.name)
+    query: Select[*tuple[Any, ...]] = (
+        sa_select(col(Crew.name), col(Company.name).label("company"))
+        .join(Company, col(Company.id) == col(Crew.company_id))
+        .order_by(col(Company.name), col(Crew.name))
+    )
     return pd.DataFrame(session.execute(query).mappings().all(), columns=["name", "company"])

@@ -13,7 +13,8 @@ def test_default_roles_hold_the_expected_permissions(session: Session) -> None:
     matrix = access.permission_matrix(session)
     assert list(matrix) == ["Admin", "Project manager", "Payroll", "Viewer"]
     assert matrix["Admin"] == frozenset(Perm)
-    assert Perm.FORCE_PUBLISH in matrix["Project manager"] and Perm.PAYROLL not in matrix["Project manager"]
+    assert Perm.FORCE_PUBLISH in matrix["Project manager"]
+    assert Perm.PAYROLL not in matrix["Project manager"]
     assert Perm.PAYROLL in matrix["Payroll"]
     assert matrix["Viewer"] == frozenset()
 
@@ -44,7 +45,9 @@ def test_admin_cannot_lock_everyone_out(session: Session) -> None:
 def test_users_map_email_to_role(session: Session) -> None:
     access.save_user(session, email=" Pat@Example.com ", role_name="Payroll", name="Pat")
     identity = access.identity_for(session, email="pat@example.com")
-    assert identity is not None and identity.role == "Payroll" and identity.can(Perm.PAYROLL)
+    assert identity is not None
+    assert identity.role == "Payroll"
+    assert identity.can(Perm.PAYROLL)
     assert access.identity_for(session, email="stranger@example.com") is None
     access.save_user(session, email="pat@example.com", role_name="Payroll", active=False)
     assert access.identity_for(session, email="pat@example.com") is None

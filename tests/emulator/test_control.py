@@ -34,10 +34,14 @@ def test_different_seed_keeps_ids_but_changes_names(emu: Emu, api: httpx.Client)
 def test_reset_sizes_mirror_a_bigger_demo_world(emu: Emu, api: httpx.Client) -> None:
     world = emu.http.post("/_emulator/reset", json={"job_sites": 20, "employees": 200}).json()
     numbers = sorted(label.split()[0] for label in world["projects"])
-    assert "1020" in numbers and "1014" not in numbers and "1007" not in numbers
+    assert "1020" in numbers
+    assert "1014" not in numbers
+    assert "1007" not in numbers
     people = emu.employees(api)
     ids = {p["employee_id"] for p in people}
-    assert "10200" in ids and "10197" not in ids and {"10901", "10902"} <= ids
+    assert "10200" in ids
+    assert "10197" not in ids
+    assert {"10901", "10902"} <= ids
 
 
 def test_seed_world_mirrors_demo_data_with_gaps(emu: Emu, api: httpx.Client) -> None:
@@ -46,8 +50,11 @@ def test_seed_world_mirrors_demo_data_with_gaps(emu: Emu, api: httpx.Client) -> 
     assert numbers == ["1001", "1002", "1003", "1004", "1005", "1006", "1006", "1008", "2001"]
     codes_even = emu.cost_codes(api, emu.project_id("1002 Harbor Point Apartments"))
     codes_odd = emu.cost_codes(api, emu.project_id())
-    assert "26-050" not in codes_even and "26-050" in codes_odd
-    assert "99-001" in codes_odd and "31-200" not in codes_odd and "01-500" in codes_odd
+    assert "26-050" not in codes_even
+    assert "26-050" in codes_odd
+    assert "99-001" in codes_odd
+    assert "31-200" not in codes_odd
+    assert "01-500" in codes_odd
     types = emu.time_types(api)
     assert set(types) == {"REG", "OT", "DT", "PTO", "SICK", "HOL"}
     classes = api.get(f"/rest/v1.0/companies/{emu.company_id}/work_classifications").json()
@@ -61,7 +68,8 @@ def test_seed_world_mirrors_demo_data_with_gaps(emu: Emu, api: httpx.Client) -> 
 
 def test_config_round_trip_and_validation(emu: Emu) -> None:
     config = emu.configure(max_per_page=50, faults={"503": 0.5})
-    assert config["max_per_page"] == 50 and config["faults"]["503"] == 0.5
+    assert config["max_per_page"] == 50
+    assert config["faults"]["503"] == 0.5
     assert emu.http.get("/_emulator/config").json() == config
     assert emu.http.put("/_emulator/config", json={"nope": 1}).status_code == 400
     assert emu.http.put("/_emulator/config", json={"faults": {"503": 2}}).status_code == 400
@@ -86,7 +94,8 @@ def test_act_update_moves_updated_at_and_delete_hides(emu: Emu, api: httpx.Clien
     log = api.post(f"/rest/v1.0/projects/{project}/manpower_logs",
                    json={"manpower_log": {"num_workers": 1, "num_hours": 8}}).json()
     changed = emu.act("manpower_log", log["id"], "update", num_workers=9)
-    assert changed["num_workers"] == 9 and changed["updated_at"] > log["updated_at"]
+    assert changed["num_workers"] == 9
+    assert changed["updated_at"] > log["updated_at"]
     url = f"/rest/v1.0/projects/{project}/manpower_logs/{log['id']}"
     assert api.get(url).json()["num_workers"] == 9
     emu.act("manpower_log", log["id"], "delete")
@@ -100,9 +109,12 @@ def test_view_and_index_pages(emu: Emu, api: httpx.Client) -> None:
     api.post(f"/rest/v1.0/projects/{project}/quantity_logs",
              json={"quantity_log": {"quantity": 12, "unit": "CY", "description": "Footings"}})
     index = emu.http.get("/_emulator/")
-    assert index.status_code == 200 and "Riverside Medical Center" in index.text
+    assert index.status_code == 200
+    assert "Riverside Medical Center" in index.text
     page = emu.http.get("/_emulator/view", params={"project_id": project, "date": TODAY})
-    assert page.status_code == 200 and "Footings" in page.text and "Manpower" in page.text
+    assert page.status_code == 200
+    assert "Footings" in page.text
+    assert "Manpower" in page.text
 
 
 @pytest.mark.parametrize("status", ["500", "503", "429"])
@@ -125,7 +137,8 @@ def test_faults_are_deterministic_for_a_seed(emu: Emu, api: httpx.Client) -> Non
         return [api.get("/rest/v1.0/me").status_code for _ in range(15)]
 
     first = run()
-    assert 500 in first and 200 in first
+    assert 500 in first
+    assert 200 in first
     assert run() == first
 
 
@@ -137,7 +150,8 @@ def test_lost_response_commits_the_write_but_drops_the_connection(emu: Emu, api:
                  json={"manpower_log": {"num_workers": 2, "num_hours": 8}})
     emu.configure(faults={"lost_response": 0.0})
     logs = api.get(f"/rest/v1.0/projects/{project}/manpower_logs", params={"filters[status]": "all"}).json()
-    assert len(logs) == 1 and logs[0]["num_workers"] == 2
+    assert len(logs) == 1
+    assert logs[0]["num_workers"] == 2
 
 
 def test_latency_is_applied(emu: Emu, api: httpx.Client) -> None:

@@ -28,16 +28,21 @@ def test_manpower_crud_round_trip(emu: Emu, api: httpx.Client) -> None:
     assert created.status_code == 201
     log = created.json()
     assert log["vendor"] == {"id": vendor, "name": "Apex Concrete"}
-    assert log["contact"]["id"] == vendor and log["contact"]["vendor_name"] == "Apex Concrete"
-    assert log["num_hours"] == "8.5" and log["man_hours"] == "34.0"
-    assert log["cost_code"]["id"] == code and log["status"] == "pending"
+    assert log["contact"]["id"] == vendor
+    assert log["contact"]["vendor_name"] == "Apex Concrete"
+    assert log["num_hours"] == "8.5"
+    assert log["man_hours"] == "34.0"
+    assert log["cost_code"]["id"] == code
+    assert log["status"] == "pending"
     url = f"/rest/v1.0/projects/{project}/manpower_logs/{log['id']}"
     assert api.get(url).json()["id"] == log["id"]
     updated = api.patch(url, json={"manpower_log": {"num_workers": 5, "num_hours": "7"}})
     assert updated.status_code == 200
-    assert updated.json()["man_hours"] == "35.0" and updated.json()["num_hours"] == "7.0"
+    assert updated.json()["man_hours"] == "35.0"
+    assert updated.json()["num_hours"] == "7.0"
     deleted = api.delete(url)
-    assert deleted.status_code == 200 and deleted.content == b""
+    assert deleted.status_code == 200
+    assert deleted.content == b""
     assert api.get(url).status_code == 404
 
 
@@ -61,7 +66,8 @@ def test_manpower_history_is_reachable_with_dates(emu: Emu, api: httpx.Client) -
     assert len(seeded) == 9
     assert {x["date"] for x in seeded} == {"2026-03-01", "2026-03-02", "2026-03-03"}
     approved = api.get(base, params={"start_date": "2026-03-01", "end_date": "2026-03-03"}).json()
-    assert {x["status"] for x in approved} == {"approved"} and len(approved) == 6
+    assert {x["status"] for x in approved} == {"approved"}
+    assert len(approved) == 6
     one_day = api.get(base, params={"log_date": "2026-03-03", "filters[status]": "all"}).json()
     assert {x["date"] for x in one_day} == {"2026-03-03"}
 
@@ -75,14 +81,16 @@ def test_manpower_hours_at_most_24(emu: Emu, api: httpx.Client) -> None:
 def test_manpower_contact_must_be_a_vendor_of_the_company(emu: Emu, api: httpx.Client) -> None:
     person = emu.employees(api)[0]["id"]
     answer = _manpower(api, emu.project_id(), num_workers=1, num_hours=8, contact_id=person)
-    assert answer.status_code == 422 and "contact_id" in answer.json()["errors"]
+    assert answer.status_code == 422
+    assert "contact_id" in answer.json()["errors"]
 
 
 def test_quantity_crud_and_integer_rule(emu: Emu, api: httpx.Client) -> None:
     project = emu.project_id()
     created = _quantity(api, project, date=TODAY, quantity=40, unit="cubic yards", description="Slab")
     assert created.status_code == 201
-    assert created.json()["quantity"] == 40 and created.json()["unit"] == "cubic yards"
+    assert created.json()["quantity"] == 40
+    assert created.json()["unit"] == "cubic yards"
     for bad in (40.5, "12.5", "lots"):
         answer = _quantity(api, project, date=TODAY, quantity=bad, unit="CY")
         assert answer.status_code == 422
@@ -108,7 +116,8 @@ def test_approved_or_locked_logs_refuse_update_and_delete(
     emu.act(kind, record["id"], action)
     url = f"/rest/v1.0/projects/{project}/{kind}s/{record['id']}"
     patched = api.patch(url, json={kind: {"notes" if kind == "manpower_log" else "description": "x"}})
-    assert patched.status_code == 422 and patched.json()["message"]
+    assert patched.status_code == 422
+    assert patched.json()["message"]
     assert api.delete(url).status_code == 422
     assert api.get(url).status_code == 200
 
@@ -120,7 +129,8 @@ def test_updated_at_moves_strictly_on_every_change(emu: Emu, api: httpx.Client) 
     stamps = [log["updated_at"]]
     for workers in range(2, 7):
         stamps.append(api.patch(url, json={"manpower_log": {"num_workers": workers}}).json()["updated_at"])
-    assert stamps == sorted(stamps) and len(set(stamps)) == len(stamps)
+    assert stamps == sorted(stamps)
+    assert len(set(stamps)) == len(stamps)
     unchanged = api.patch(url, json={"manpower_log": {"num_workers": 6}}).json()["updated_at"]
     assert unchanged == stamps[-1]
 
@@ -144,7 +154,8 @@ def test_log_in_other_project_is_404_by_id(emu: Emu, api: httpx.Client) -> None:
 def test_cost_code_of_another_project_is_refused(emu: Emu, api: httpx.Client) -> None:
     other_code = emu.cost_codes(api, emu.project_id("1002 Harbor Point Apartments"))["01-100"]
     answer = _quantity(api, emu.project_id(), quantity=3, cost_code_id=other_code)
-    assert answer.status_code == 422 and answer.json()["errors"] == {"cost_code_id": ["is invalid"]}
+    assert answer.status_code == 422
+    assert answer.json()["errors"] == {"cost_code_id": ["is invalid"]}
 
 
 def test_missing_root_key_is_400(emu: Emu, api: httpx.Client) -> None:

@@ -34,7 +34,8 @@ def _exchange(emu: Emu, code: str, **extra: str) -> httpx.Response:
 def test_full_consent_round_trip_over_http(emu: Emu) -> None:
     page = emu.http.get("/oauth/authorize", params=_authorize_params())
     assert page.status_code == 200
-    assert "Procore Connect" in page.text and "Jordan Avery" in page.text
+    assert "Procore Connect" in page.text
+    assert "Jordan Avery" in page.text
     form = re.search(r'<form method="post" action="([^"]+)">(.*?)</form>', page.text, re.S)
     assert form
     fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form.group(2)))
@@ -49,10 +50,12 @@ def test_full_consent_round_trip_over_http(emu: Emu) -> None:
     assert token.status_code == 200
     body = token.json()
     assert set(body) == {"access_token", "token_type", "expires_in", "refresh_token", "created_at"}
-    assert body["token_type"] == "bearer" and body["expires_in"] == 5400
+    assert body["token_type"] == "bearer"
+    assert body["expires_in"] == 5400
     me = httpx.get(f"{emu.base_url}/rest/v1.0/me",
                    headers={"Authorization": f"Bearer {body['access_token']}"})
-    assert me.status_code == 200 and me.json()["login"] == "jordan.avery@northwind.example"
+    assert me.status_code == 200
+    assert me.json()["login"] == "jordan.avery@northwind.example"
 
 
 def test_deny_redirects_with_access_denied_and_state(emu: Emu) -> None:
@@ -86,7 +89,8 @@ def test_codes_are_single_use(emu: Emu) -> None:
 
 def test_code_must_match_redirect_uri(emu: Emu) -> None:
     answer = _exchange(emu, _code(emu), redirect_uri="http://127.0.0.1:1/other")
-    assert answer.status_code == 400 and answer.json()["error"] == "invalid_grant"
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "invalid_grant"
 
 
 def test_codes_expire_after_ten_minutes(emu: Emu) -> None:
@@ -121,13 +125,15 @@ def test_client_credentials_has_no_refresh_token(emu: Emu) -> None:
 def test_bad_client_secret_is_401_invalid_client(emu: Emu) -> None:
     answer = emu.http.post("/oauth/token", data={
         "grant_type": "client_credentials", "client_id": DEMO_CLIENT_ID, "client_secret": "nope"})
-    assert answer.status_code == 401 and answer.json()["error"] == "invalid_client"
+    assert answer.status_code == 401
+    assert answer.json()["error"] == "invalid_client"
 
 
 def test_unsupported_grant_type(emu: Emu) -> None:
     answer = emu.http.post("/oauth/token", data={
         "grant_type": "password", "client_id": DEMO_CLIENT_ID, "client_secret": DEMO_CLIENT_SECRET})
-    assert answer.status_code == 400 and answer.json()["error"] == "unsupported_grant_type"
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "unsupported_grant_type"
 
 
 def _refresh(emu: Emu, refresh_token: str) -> httpx.Response:
@@ -141,7 +147,8 @@ def test_refresh_rotates_and_kills_old_pair(emu: Emu) -> None:
     second = _refresh(emu, first["refresh_token"])
     assert second.status_code == 200
     new = second.json()
-    assert new["refresh_token"] != first["refresh_token"] and new["access_token"] != first["access_token"]
+    assert new["refresh_token"] != first["refresh_token"]
+    assert new["access_token"] != first["access_token"]
     reused = _refresh(emu, first["refresh_token"])
     assert reused.status_code == 400
     assert reused.json() == {"error": "invalid_grant", "error_description": INVALID_GRANT}
@@ -169,7 +176,8 @@ def test_token_info(emu: Emu) -> None:
     assert body["resource_owner_id"] == emu.world["users"]["user"]
     assert body["application"] == {"uid": DEMO_CLIENT_ID}
     assert 5390 <= body["expires_in_seconds"] <= 5400
-    assert isinstance(body["created_at"], int) and isinstance(body["scope"], list)
+    assert isinstance(body["created_at"], int)
+    assert isinstance(body["scope"], list)
     assert emu.http.get("/oauth/token/info", headers={"Authorization": "Bearer nope"}).status_code == 401
 
 

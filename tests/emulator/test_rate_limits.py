@@ -42,7 +42,8 @@ def test_spike_window_resets(emu: Emu, api: httpx.Client) -> None:
 def test_headers_describe_the_window_closer_to_exhaustion(emu: Emu, api: httpx.Client) -> None:
     emu.configure(rate_limit_hourly=6, rate_limit_spike=100)
     first = api.get("/rest/v1.0/me")
-    assert first.headers["x-rate-limit-limit"] == "6" and first.headers["x-rate-limit-remaining"] == "5"
+    assert first.headers["x-rate-limit-limit"] == "6"
+    assert first.headers["x-rate-limit-remaining"] == "5"
     assert int(first.headers["x-rate-limit-reset"]) > time.time() + 3000
     for _ in range(5):
         api.get("/rest/v1.0/me")

@@ -33,7 +33,8 @@ def test_s8_2_company_header_on_every_call_and_on_me_for_service_accounts(emu: E
         assert user_api.get("/rest/v1.0/me").status_code == 200
     with emu.client(emu.service_token(), company_id=None) as service_api:
         answer = service_api.get("/rest/v1.0/me")
-    assert answer.status_code == 400 and "Missing Procore-Company-Id header!" in answer.text
+    assert answer.status_code == 400
+    assert "Missing Procore-Company-Id header!" in answer.text
 
 
 def test_s8_3_daily_log_lists_default_to_today(emu: Emu, api: httpx.Client) -> None:
@@ -76,15 +77,18 @@ def test_s8_4_manpower_contact_id_is_the_vendor_and_hours_are_per_worker_strings
         "num_workers": 3, "num_hours": "7.5", "contact_id": vendor["id"]}}).json()
     assert log["vendor"] == {"id": vendor["id"], "name": vendor["name"]}
     assert log["contact"]["id"] == vendor["id"]
-    assert log["num_hours"] == "7.5" and log["man_hours"] == "22.5"
+    assert log["num_hours"] == "7.5"
+    assert log["man_hours"] == "22.5"
 
 
 def test_s8_5_quantity_is_an_integer_and_unit_is_free_text(emu: Emu, api: httpx.Client) -> None:
     base = f"/rest/v1.0/projects/{emu.project_id()}/quantity_logs"
     fine = api.post(base, json={"quantity_log": {"quantity": 7, "unit": "pallets of block"}})
-    assert fine.status_code == 201 and fine.json()["unit"] == "pallets of block"
+    assert fine.status_code == 201
+    assert fine.json()["unit"] == "pallets of block"
     refused = api.post(base, json={"quantity_log": {"quantity": 7.25, "unit": "CY"}})
-    assert refused.status_code == 422 and refused.json()["errors"]["quantity"] == ["must be an integer"]
+    assert refused.status_code == 422
+    assert refused.json()["errors"]["quantity"] == ["must be an integer"]
 
 
 def test_s8_6_hours_or_start_stop_lunch_in_minutes_billable_false(emu: Emu, api: httpx.Client) -> None:
@@ -95,7 +99,8 @@ def test_s8_6_hours_or_start_stop_lunch_in_minutes_billable_false(emu: Emu, api:
     start_stop = _entry(emu, api, project, time_in="08:00", time_out="17:00", lunch_time="60")
     del start_stop["hours"]
     entry = api.post(base, json={"timecard_entry": start_stop}).json()
-    assert entry["hours"] == "8.0" and entry["lunch_time"] == 60
+    assert entry["hours"] == "8.0"
+    assert entry["lunch_time"] == 60
 
 
 def test_s8_7_overtime_flag_is_accepted_without_splitting(emu: Emu, api: httpx.Client) -> None:
@@ -104,7 +109,8 @@ def test_s8_7_overtime_flag_is_accepted_without_splitting(emu: Emu, api: httpx.C
         "project_id": project,
         "timecard_entry": _entry(emu, api, project, hours=12, set_timecard_time_type_automatically=True)})
     assert entry.status_code == 201
-    assert entry.json()["hours"] == "12.0" and entry.json()["automatically_split_timecard_entries"] == []
+    assert entry.json()["hours"] == "12.0"
+    assert entry.json()["automatically_split_timecard_entries"] == []
 
 
 def test_s8_8_bulk_create_at_most_25_and_transactional(emu: Emu, api: httpx.Client) -> None:
@@ -154,13 +160,17 @@ def test_s8_13_rate_headers_nearer_window_failed_calls_count_retry_after(emu: Em
     assert [a.headers["x-rate-limit-remaining"] for a in answers] == ["2", "1", "0"]
     assert answers[0].headers["x-rate-limit-limit"] == "3"
     limited = api.get("/rest/v1.0/me")
-    assert limited.status_code == 429 and int(limited.headers["x-rate-limit-reset"]) <= time.time() + 11
+    assert limited.status_code == 429
+    assert int(limited.headers["x-rate-limit-reset"]) <= time.time() + 11
     emu.configure(rate_limit_spike=1000, faults={"503": 1.0})
     shed = api.get("/rest/v1.0/me")
-    assert shed.status_code == 503 and int(shed.headers["retry-after"]) > 0
+    assert shed.status_code == 503
+    assert int(shed.headers["retry-after"]) > 0
 
 
 def test_s8_14_ids_exceed_32_bits(emu: Emu, api: httpx.Client) -> None:
     log = api.post(f"/rest/v1.0/projects/{emu.project_id()}/manpower_logs",
                    json={"manpower_log": {"num_workers": 1, "num_hours": 8}}).json()
-    assert log["id"] > 2**32 and emu.project_id() > 2**32 and emu.company_id > 2**32
+    assert log["id"] > 2**32
+    assert emu.project_id() > 2**32
+    assert emu.company_id > 2**32

@@ -39,7 +39,8 @@ def test_two_instances_on_one_state_file_see_the_same_records(tmp_path: Path) ->
         # A thread of its own: other suites may leave an event loop set on the main thread.
         with ThreadPoolExecutor(1) as pool:
             seen = pool.submit(asyncio.run, read_through_second()).result()
-        assert seen.status_code == 200 and seen.json()["quantity"] == 5
+        assert seen.status_code == 200
+        assert seen.json()["quantity"] == 5
     finally:
         first.stop()
 

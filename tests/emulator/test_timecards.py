@@ -26,16 +26,20 @@ def test_project_timecard_crud_and_shapes(emu: Emu, api: httpx.Client) -> None:
                                                             origin_data="mc-1")})
     assert created.status_code == 201
     entry = created.json()
-    assert entry["hours"] == "8.0" and entry["billable"] is False
-    assert isinstance(entry["cost_code"], dict) and entry["cost_code"]["full_code"] == "01-100"
+    assert entry["hours"] == "8.0"
+    assert entry["billable"] is False
+    assert isinstance(entry["cost_code"], dict)
+    assert entry["cost_code"]["full_code"] == "01-100"
     assert entry["timecard_time_type"]["abbreviated_time_type"] == "REG"
-    assert entry["origin_id"] == 77 and entry["origin_data"] == "mc-1"
+    assert entry["origin_id"] == 77
+    assert entry["origin_data"] == "mc-1"
     assert entry["party"]["id"] == emu.employees(api)[0]["id"]
     assert [x["id"] for x in api.get(base).json()] == [entry["id"]]
     url = f"{base}/{entry['id']}"
     assert api.patch(url, json={"timecard_entry": {"hours": "7.5"}}).json()["hours"] == "7.5"
     deleted = api.delete(url)
-    assert deleted.status_code == 200 and deleted.content == b""
+    assert deleted.status_code == 200
+    assert deleted.content == b""
     assert api.get(url).status_code == 404
     assert api.get(base).json() == []
 
@@ -78,7 +82,8 @@ def test_hours_from_time_in_time_out_and_lunch(emu: Emu, api: httpx.Client) -> N
     body = _entry(emu, api, project, time_in="07:00", time_out="15:30", lunch_time=30)
     del body["hours"]
     entry = api.post(f"/rest/v1.0/projects/{project}/timecard_entries", json={"timecard_entry": body}).json()
-    assert entry["hours"] == "8.0" and entry["lunch_time"] == 30
+    assert entry["hours"] == "8.0"
+    assert entry["lunch_time"] == 30
     assert entry["time_in"].startswith(f"{TODAY}T07:00:00")
 
 
@@ -93,9 +98,11 @@ def test_company_timecard_crud_delete_returns_entry(emu: Emu, api: httpx.Client)
     assert api.get(url).json()["id"] == entry["id"]
     patched = api.patch(url, json={"project_id": project,
                                    "timecard_entry": {"date": TODAY, "hours": 6, "description": "x"}})
-    assert patched.status_code == 200 and patched.json()["hours"] == "6.0"
+    assert patched.status_code == 200
+    assert patched.json()["hours"] == "6.0"
     deleted = api.delete(url)
-    assert deleted.status_code == 200 and deleted.json()["id"] == entry["id"]
+    assert deleted.status_code == 200
+    assert deleted.json()["id"] == entry["id"]
     assert deleted.json()["deleted_at"]
     assert api.get(url).status_code == 404
 
@@ -122,7 +129,8 @@ def test_company_list_filters_updated_at_and_deleted_at(emu: Emu, api: httpx.Cli
     api.delete(f"{_company(emu)}/{first['id']}")
     assert [x["id"] for x in api.get(_company(emu)).json()] == [second["id"]]
     gone = api.get(_company(emu), params={"filters[deleted_at]": "2000-01-01...2100-01-01"}).json()
-    assert [x["id"] for x in gone] == [first["id"]] and gone[0]["deleted_at"]
+    assert [x["id"] for x in gone] == [first["id"]]
+    assert gone[0]["deleted_at"]
 
 
 def test_change_history_records_each_changed_column(emu: Emu, api: httpx.Client) -> None:
@@ -135,7 +143,8 @@ def test_change_history_records_each_changed_column(emu: Emu, api: httpx.Client)
     emu.act("timecard_entry", entry["id"], "update", hours="5.0")
     history = api.get(f"{url}/change_history").json()
     changes = [(h["column"], h["old_value"], h["new_value"]) for h in history]
-    assert ("hours", "8.0", "6.0") in changes and ("description", None, "late start") in changes
+    assert ("hours", "8.0", "6.0") in changes
+    assert ("description", None, "late start") in changes
     assert ("hours", "6.0", "5.0") in changes
     assert all(h["created_at"] and h["created_by"] for h in history)
 
@@ -164,10 +173,12 @@ def test_v11_bulk_create_returns_string_cost_code(emu: Emu, api: httpx.Client) -
     assert answer.status_code == 201
     created = answer.json()["timecard_entries"]
     assert [e["hours"] for e in created] == ["1.0", "2.0", "3.0"]
-    assert created[0]["cost_code"] == "01-100" and created[0]["full_cost_code"]["id"]
+    assert created[0]["cost_code"] == "01-100"
+    assert created[0]["full_cost_code"]["id"]
     assert created[0]["origin_id"] == "o-1"
     listed = api.get(f"/rest/v1.0/projects/{project}/timecard_entries").json()
-    assert len(listed) == 3 and isinstance(listed[0]["cost_code"], dict)
+    assert len(listed) == 3
+    assert isinstance(listed[0]["cost_code"], dict)
 
 
 def test_v11_bulk_create_is_all_or_nothing(emu: Emu, api: httpx.Client) -> None:

@@ -31,7 +31,8 @@ def test_create_list_and_show_timesheets(emu: Emu, api: httpx.Client) -> None:
     listed = api.get(base).json()
     assert [s["id"] for s in listed] == [first["id"], second["id"]]
     shown = api.get(f"{base}/{first['id']}").json()
-    assert len(shown["timecard_entries"]) == 1 and shown["timecard_entries"][0]["hours"] == "8.0"
+    assert len(shown["timecard_entries"]) == 1
+    assert shown["timecard_entries"][0]["hours"] == "8.0"
     assert api.get(base, params={"filters[date]": "2026-01-01...2026-01-31"}).json() == []
     assert api.get(f"{base}/5140999999").status_code == 404
 
@@ -46,7 +47,8 @@ def test_update_approval_locks_entries(emu: Emu, api: httpx.Client) -> None:
     assert bad.status_code == 400
     answer = api.patch(f"{base}/update_approval",
                        json={"timesheets": [{"id": sheet["id"], "status": "approved"}]})
-    assert answer.status_code == 200 and answer.json()["status"] == "approved"
+    assert answer.status_code == 200
+    assert answer.json()["status"] == "approved"
     url = f"/rest/v1.0/projects/{project}/timecard_entries/{entry['id']}"
     assert api.patch(url, json={"timecard_entry": {"hours": 2}}).status_code == 422
     missing = api.patch(f"{base}/update_approval", json={"timesheets": [{"id": 1, "status": "approved"}]})
@@ -60,9 +62,12 @@ def test_company_bulk_create_returns_200_array_visible_everywhere(emu: Emu, api:
     answer = api.post(f"/rest/v1.0/companies/{emu.company_id}/timesheets", json=body)
     assert answer.status_code == 200
     created = answer.json()
-    assert isinstance(created, list) and len(created) == 2
-    assert created[0]["cost_code"] == "09-250" and created[0]["full_cost_code"]["name"]
-    assert created[0]["origin_id"] == 501 and created[1]["hours"] == "4.5"
+    assert isinstance(created, list)
+    assert len(created) == 2
+    assert created[0]["cost_code"] == "09-250"
+    assert created[0]["full_cost_code"]["name"]
+    assert created[0]["origin_id"] == 501
+    assert created[1]["hours"] == "4.5"
     company_ids = [e["id"] for e in api.get(f"/rest/v1.0/companies/{emu.company_id}/timecard_entries").json()]
     assert company_ids == [e["id"] for e in created]
     daily = api.get(f"/rest/v1.0/projects/{other}/timecard_entries").json()
@@ -84,7 +89,9 @@ def test_company_timesheets_default_to_current_work_week(emu: Emu, api: httpx.Cl
              json={"timecard_entries": [_entry(emu, api, project, date=d) for d in days]})
     base = f"/rest/v1.0/companies/{emu.company_id}/timesheets"
     week = api.get(base)
-    assert week.status_code == 200 and "link" not in week.headers and week.headers["total"] == "1"
+    assert week.status_code == 200
+    assert "link" not in week.headers
+    assert week.headers["total"] == "1"
     rows = week.json()
     assert rows[0]["party"]["id"] == emu.employees(api)[1]["id"]
     assert sorted(e["date"] for e in rows[0]["timecard_entries"]) == ["2026-03-02", "2026-03-08"]

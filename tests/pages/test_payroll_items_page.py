@@ -29,7 +29,9 @@ def _imported(engine: Engine) -> int:
     return company
 
 
-def test_payroll_items_are_listed_and_pay_ids_suggested_by_code(open_page: Callable[..., AppTest], app_db: Engine) -> None:
+def test_payroll_items_are_listed_and_pay_ids_suggested_by_code(
+    open_page: Callable[..., AppTest], app_db: Engine,
+) -> None:
     _imported(app_db)
     at = open_page("pages/payroll_items.py")
     assert not at.exception
@@ -50,7 +52,9 @@ def test_choosing_a_payroll_item_for_travel_persists(open_page: Callable[..., Ap
     box.select(regular).run()
     assert not at.exception
     with Session(app_db) as session:
-        link = session.exec(select(ProcoreLink).where(ProcoreLink.entity == Entity.PAY_ID, ProcoreLink.local_id == travel.id)).one()
+        link = session.exec(
+            select(ProcoreLink).where(ProcoreLink.entity == Entity.PAY_ID, ProcoreLink.local_id == travel.id)
+        ).one()
         reg_link = session.exec(select(ProcoreLink).join(PayID, PayID.id == ProcoreLink.local_id)
                                 .where(ProcoreLink.entity == Entity.PAY_ID, PayID.code == "REG")).one()
         assert link.procore_id == reg_link.procore_id

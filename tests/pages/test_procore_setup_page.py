@@ -46,7 +46,9 @@ def test_not_connected_shows_the_authorize_link_to_procore(open_page: Callable[.
     _activate(app_db)
     at = open_page(PAGE)
     link = next(m.value for m in at.markdown if "procore-authorize" in m.value)
-    assert "/oauth/authorize?" in link and "client_id=procore-connect-demo" in link and "state=" in link
+    assert "/oauth/authorize?" in link
+    assert "client_id=procore-connect-demo" in link
+    assert "state=" in link
     assert not at.selectbox  # nothing to choose before connecting
 
 
@@ -57,7 +59,9 @@ def test_connected_shows_the_connection_and_the_companies(open_page: Callable[..
     assert not at.exception
     assert not at.error, at.error[0].value
     shown = at.table[0].value.to_string()
-    assert "Built-in emulator" in shown and "not chosen yet" in shown and "Jordan Avery" in shown
+    assert "Built-in emulator" in shown
+    assert "not chosen yet" in shown
+    assert "Jordan Avery" in shown
     assert "Northwind Builders" in at.selectbox(key="procore_company").options
     assert not at.radio  # mode comes after the company
 
@@ -75,7 +79,9 @@ def test_choosing_a_company_stores_it(open_page: Callable[..., AppTest], app_db:
 
 
 @pytest.mark.parametrize("mode", [SyncMode.TWO_WAY, SyncMode.ONE_WAY])
-def test_mode_is_saved_and_import_only_shows_for_two_way(open_page: Callable[..., AppTest], app_db: Engine, mode: SyncMode) -> None:
+def test_mode_is_saved_and_import_only_shows_for_two_way(
+    open_page: Callable[..., AppTest], app_db: Engine, mode: SyncMode,
+) -> None:
     _activate(app_db)
     _connect(app_db, choose_company=True)
     at = open_page(PAGE)
@@ -112,7 +118,8 @@ def test_import_from_the_page_reports_what_it_did(open_page: Callable[..., AppTe
     assert not at.exception
     report = at.dataframe[0].value
     rows = {r["list"]: r for r in report.to_dict("records")} if hasattr(report, "to_dict") else {}
-    assert rows["job sites"]["created"] == 1 and rows["employees"]["created"] == 2
+    assert rows["job sites"]["created"] == 1
+    assert rows["employees"]["created"] == 2
     assert "already linked to another project" in rows["job sites"]["reasons"]
     assert at.status[0].label == "Import finished"
 
@@ -184,6 +191,7 @@ def test_expired_code_gives_a_plain_message_and_stores_nothing(app_db: Engine) -
     at = _app_with_redirect(params)
     message = at.error[0].value
     assert message.startswith("Procore was not connected: Procore refused the sign-in code")
-    assert "10 minutes" in message and "Reconnect Procore" in message
+    assert "10 minutes" in message
+    assert "Reconnect Procore" in message
     with Session(app_db) as session:
         assert setup.connection(session) is None

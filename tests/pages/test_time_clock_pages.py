@@ -88,7 +88,9 @@ def test_bad_edit_shows_the_reason_and_saves_nothing(open_page: Callable[..., Ap
         ("pages/companies.py", "Companies and crews", "Apex Concrete"),
     ],
 )
-def test_read_only_lists_show_their_records(open_page: Callable[..., AppTest], script: str, title: str, expected: str) -> None:
+def test_read_only_lists_show_their_records(
+    open_page: Callable[..., AppTest], script: str, title: str, expected: str,
+) -> None:
     at = open_page(script)
     assert not at.exception
     assert at.title[0].value == title
@@ -111,7 +113,8 @@ def test_viewer_is_refused_the_role_permissions_page(app_db: Engine, monkeypatch
     admin = AppTest.from_file(str(ROOT / "pages/role_permissions.py"), default_timeout=60)
     admin.user = {"is_logged_in": True, "email": "boss@example.com"}  # type: ignore[assignment]
     admin.run()
-    assert not admin.error and admin.title[0].value == "Role permissions"
+    assert not admin.error
+    assert admin.title[0].value == "Role permissions"
     assert "Signed in as" in admin.sidebar.caption[0].value
 
 
@@ -126,7 +129,9 @@ def test_unregistered_person_is_told_to_ask_an_admin(app_db: Engine, monkeypatch
 
 def test_admin_grants_a_permission_on_the_matrix(open_page: Callable[..., AppTest], app_db: Engine) -> None:
     at = open_page("pages/role_permissions.py")
-    at.session_state["role_matrix"] = {"edited_rows": {3: {"Publish to Procore": True}}, "added_rows": [], "deleted_rows": []}
+    at.session_state["role_matrix"] = {
+        "edited_rows": {3: {"Publish to Procore": True}}, "added_rows": [], "deleted_rows": []
+    }
     at.run()
     next(b for b in at.button if b.label == "Save permissions").click().run()
     assert at.success[0].value == "Role permissions saved."

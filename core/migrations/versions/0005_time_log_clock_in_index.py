@@ -9,12 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
-import sqlmodel
 from alembic import op
-
-import core.db
-
 
 revision: str = '0005'
 down_revision: str | None = '0003'

@@ -46,4 +46,6 @@ def test_the_embedded_emulator_is_started_once_per_state_file(local_defaults: Pa
 
     first, second = resolve_endpoints(settings), resolve_endpoints(settings)
 
-    assert first == second and first.is_emulator and first.api_url == first.login_url
+    assert first == second
+    assert first.is_emulator
+    assert first.api_url == first.login_url

@@ -43,7 +43,8 @@ def test_browser_sign_in_stores_the_connection_and_its_tokens_encrypted(
 
     assert (info.user_name, info.grant_type, info.company_id) == ("Jordan Avery", GrantType.AUTHORIZATION_CODE, None)
     stored = token_store(settings, engine).load()
-    assert stored is not None and stored.token["refresh_token"]
+    assert stored is not None
+    assert stored.token["refresh_token"]
     database = _everything_stored(engine, tmp_path)
     assert stored.token["access_token"].encode() not in database
     assert stored.token["refresh_token"].encode() not in database
@@ -113,7 +114,8 @@ def test_refresh_rotates_the_pair_and_a_fresh_client_uses_the_stored_one(
     assert user_client.me().login == "jordan.avery@northwind.example"
 
     after = token_store(settings, engine).load()
-    assert after is not None and after.version == before.version + 1
+    assert after is not None
+    assert after.version == before.version + 1
     assert after.token["refresh_token"] != before.token["refresh_token"]
     reused = httpx.post(
         emulator.base_url + "/oauth/token",
@@ -148,13 +150,15 @@ def test_client_credentials_fetch_a_new_token_on_expiry(
     settings: Settings, engine: Engine, transport: CountingTransport, service_client: ProcoreClient
 ) -> None:
     first = token_store(settings, engine).load()
-    assert first is not None and "refresh_token" not in first.token
+    assert first is not None
+    assert "refresh_token" not in first.token
     expire_stored_token(engine, service_client)
 
     assert [company.name for company in service_client.iter_companies()] == ["Northwind Builders"]
 
     second = token_store(settings, engine).load()
-    assert second is not None and second.version == first.version + 1
+    assert second is not None
+    assert second.version == first.version + 1
     assert second.token["access_token"] != first.token["access_token"]
     assert transport.token_posts() == 2  # the connect, then one re-fetch
 

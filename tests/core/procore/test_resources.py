@@ -43,8 +43,10 @@ def test_manpower_log_create_read_update_delete(service_client: ProcoreClient, i
                              cost_code_id=ids["code"], notes="Framing level 2"),
     )
     assert (created.num_workers, created.num_hours, created.man_hours) == (4, Decimal("7.5"), Decimal("30.0"))
-    assert created.vendor is not None and created.vendor.id == ids["vendor"]
-    assert created.cost_code is not None and created.cost_code.id == ids["code"]
+    assert created.vendor is not None
+    assert created.vendor.id == ids["vendor"]
+    assert created.cost_code is not None
+    assert created.cost_code.id == ids["code"]
 
     updated = service_client.update_manpower_log(
         project_id=project, log_id=created.id, changes=ManpowerLogInput(num_workers=5)
@@ -52,7 +54,8 @@ def test_manpower_log_create_read_update_delete(service_client: ProcoreClient, i
     listed = list(service_client.iter_manpower_logs(project_id=project, start=DAY, end=DAY))
     service_client.delete_manpower_log(project_id=project, log_id=created.id)
 
-    assert updated.man_hours == Decimal("37.5") and updated.notes == "Framing level 2"
+    assert updated.man_hours == Decimal("37.5")
+    assert updated.notes == "Framing level 2"
     assert created.id in {log.id for log in listed}  # pending logs too: filters[status]=all
     with pytest.raises(NotFoundError, match="found nothing"):
         service_client.get_manpower_log(project_id=project, log_id=created.id)
@@ -173,10 +176,12 @@ def test_lookups_for_mapping_are_typed(emulator: Emulator, service_client: Proco
     users = list(service_client.iter_users())
     projects = list(service_client.iter_projects(status="All"))
 
-    assert standard and all(code.full_code for code in standard)
+    assert standard
+    assert all(code.full_code for code in standard)
     assert {c.abbreviation for c in classes} >= {"LAB"}
     assert {t.time_type for t in company_types} >= {"Regular Time"}
-    assert crews and all(crew.project_id == emulator.project_id() for crew in crews)
+    assert crews
+    assert all(crew.project_id == emulator.project_id() for crew in crews)
     assert any(user.is_employee for user in users)
     assert all(p.id > 2**32 for p in projects)  # ids beyond 32 bits survive
 

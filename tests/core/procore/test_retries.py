@@ -84,7 +84,8 @@ def test_a_read_gives_up_after_five_attempts(
         list(client.iter_projects())
 
     assert len(waits.delays) == 4
-    assert caught.value.retriable and caught.value.action == ErrorAction.RETRY
+    assert caught.value.retriable
+    assert caught.value.action == ErrorAction.RETRY
 
 
 def test_a_429_waits_until_the_rate_limit_resets(
@@ -97,7 +98,8 @@ def test_a_429_waits_until_the_rate_limit_resets(
 
     assert client.me().id
 
-    assert len(waits.delays) == 1 and 1.0 <= waits.delays[0] <= 3.5  # X-Rate-Limit-Reset is whole seconds
+    assert len(waits.delays) == 1
+    assert 1.0 <= waits.delays[0] <= 3.5
 
 
 def test_a_429_with_a_reset_too_far_away_is_raised_for_the_caller_to_schedule(
@@ -111,7 +113,8 @@ def test_a_429_with_a_reset_too_far_away_is_raised_for_the_caller_to_schedule(
     with pytest.raises(RateLimitError, match="rate limit was reached on GET /rest/v1.0/me") as caught:
         client.me()
     assert waits.delays == []
-    assert caught.value.retry_after is not None and 3590 <= caught.value.retry_after <= 3602
+    assert caught.value.retry_after is not None
+    assert 3590 <= caught.value.retry_after <= 3602
 
 
 def _manpower(notes: str) -> ManpowerLogInput:
@@ -137,7 +140,8 @@ def test_a_create_whose_answer_is_lost_is_not_repeated(
 
     emulator.configure(faults={fault: 0})
     assert waits.delays == []
-    assert caught.value.action == ErrorAction.RECONCILE and not caught.value.retriable
+    assert caught.value.action == ErrorAction.RECONCILE
+    assert not caught.value.retriable
     assert caught.value.sent == {"manpower_log": _manpower(f"lost {fault}").payload()}
     assert caught.value.path == "/rest/v1.0/projects/{project_id}/manpower_logs"
     assert emulator.stats()["POST /rest/v1.0/projects/{project_id}/manpower_logs"] == 1
@@ -155,7 +159,8 @@ def test_a_create_refused_with_503_is_sent_again(
 
     log = client.create_manpower_log(project_id=project_id, log=_manpower("after load shedding"))
 
-    assert log.notes == "after load shedding" and len(waits.delays) == 2
+    assert log.notes == "after load shedding"
+    assert len(waits.delays) == 2
     assert _logs_with(client, project_id, "after load shedding") == 1
 
 

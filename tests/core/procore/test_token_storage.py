@@ -80,5 +80,7 @@ def test_replacing_the_connection_bumps_its_version(settings: Settings, engine: 
     store.replace(details=details, token={"access_token": "a-new-access-token", "expires_in": 5400})
 
     second = store.load()
-    assert second is not None and second.version == first.version + 1
-    assert second.token["access_token"] == "a-new-access-token" and "refresh_token" not in second.token
+    assert second is not None
+    assert second.version == first.version + 1
+    assert second.token["access_token"] == "a-new-access-token"
+    assert "refresh_token" not in second.token

@@ -28,7 +28,9 @@ def _import(settings: Settings, engine: Engine, company: int, admin: Identity): 
         return run_import(engine=engine, client=client, company_id=company, actor=admin)
 
 
-def test_import_twice_gives_the_same_records(settings: Settings, engine: Engine, connected: int, admin: Identity) -> None:
+def test_import_twice_gives_the_same_records(
+    settings: Settings, engine: Engine, connected: int, admin: Identity,
+) -> None:
     first = _import(settings, engine, connected, admin)
     after_first = _counts(engine)
     assert first.steps["job sites"].created == after_first["JobSite"] > 0
@@ -53,7 +55,8 @@ def test_import_matches_existing_records_by_number_and_links_them(
         assert session.exec(select(ProcoreLink).where(ProcoreLink.entity == Entity.EMPLOYEE,
                                                       ProcoreLink.local_id == employee.id)).first() is not None
         # REG/OT/DT are suggested as payroll items by code; TRV has no Procore time type
-        pay_links = {session.get(PayID, l.local_id).code for l in session.exec(select(ProcoreLink).where(ProcoreLink.entity == Entity.PAY_ID))}  # type: ignore[union-attr]
+        links = session.exec(select(ProcoreLink).where(ProcoreLink.entity == Entity.PAY_ID))
+        pay_links = {session.get(PayID, link.local_id).code for link in links}  # type: ignore[union-attr]
         assert pay_links == {"REG", "OT", "DT"}
     after = _counts(engine)
     # 1001-1006 and 1008 exist here: 2001 is new, and the second project numbered 1006 is refused
@@ -63,7 +66,9 @@ def test_import_matches_existing_records_by_number_and_links_them(
     assert report.steps["employees"].created == 2  # 10901 and 10902
 
 
-def test_cost_codes_follow_the_site_and_standard_rule(settings: Settings, engine: Engine, connected: int, admin: Identity) -> None:
+def test_cost_codes_follow_the_site_and_standard_rule(
+    settings: Settings, engine: Engine, connected: int, admin: Identity,
+) -> None:
     report = _import(settings, engine, connected, admin)
     with Session(engine) as session:
         standard = session.exec(select(CostCode).where(CostCode.job_site_id.is_(None))).all()  # type: ignore[union-attr]

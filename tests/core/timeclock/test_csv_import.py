@@ -34,26 +34,73 @@ def test_good_file_imports_every_row_at_job_site_time(demo_session: Session, adm
     assert result.imported == 3
     assert _count(demo_session, TimeLog) == before + 3
     newest = demo_session.exec(select(TimeLog).order_by(TimeLog.id.desc())).first()  # type: ignore[union-attr]
-    assert newest is not None and newest.clock_in.hour == 13  # 07:00 at UTC-6
+    assert newest is not None
+    assert newest.clock_in.hour == 13
 
 
 @pytest.mark.parametrize(
     ("row", "reason"),
     [
-        pytest.param("99999,1001,03-300,REG,2026-12-08 07:00,2026-12-08 15:00,30,", "no employee with number '99999'", id="unknown employee"),
-        pytest.param("10003,9999,03-300,REG,2026-12-08 07:00,2026-12-08 15:00,30,", "no job site with number '9999'", id="unknown job site"),
-        pytest.param("10003,1001,99-002,REG,2026-12-08 07:00,2026-12-08 15:00,30,", "cost code '99-002' is neither a standard code nor one of job site 1001's", id="another site's cost code"),
-        pytest.param("10003,1001,03-300,XX,2026-12-08 07:00,2026-12-08 15:00,30,", "no pay ID 'XX'", id="unknown pay ID"),
-        pytest.param("10003,1001,03-300,REG,tomorrow,2026-12-08 15:00,30,", "clock_in 'tomorrow' is not a date and time", id="bad clock-in"),
-        pytest.param("10003,1001,03-300,REG,2026-12-08 15:00,2026-12-08 07:00,0,", "clock-out must be after clock-in", id="out before in"),
-        pytest.param("10003,1001,03-300,REG,2026-12-08 07:00,2026-12-09 08:00,0,", "longer than 24 hours", id="over 24 hours"),
-        pytest.param("10003,1001,03-300,REG,2026-12-08 07:00,2026-12-08 15:00,-5,", "break_minutes cannot be negative", id="negative break"),
-        pytest.param("10003,1001,03-300,REG,2026-12-08 07:00,2026-12-08 07:20,30,", "the break is as long as the time log", id="break too long"),
-        pytest.param("10003,1001,03-300,REG,2026-12-08 07:00,2026-12-08 15:00,30,Nope", "has no crew 'Nope'", id="unknown crew"),
-        pytest.param("10001,1001,03-300,REG,2026-12-07 08:00,2026-12-07 09:00,0,", "overlaps line 2 of this file", id="overlaps another row"),
+        pytest.param(
+            "99999,1001,03-300,REG,2026-12-08 07:00,2026-12-08 15:00,30,",
+            "no employee with number '99999'",
+            id="unknown employee",
+        ),
+        pytest.param(
+            "10003,9999,03-300,REG,2026-12-08 07:00,2026-12-08 15:00,30,",
+            "no job site with number '9999'",
+            id="unknown job site",
+        ),
+        pytest.param(
+            "10003,1001,99-002,REG,2026-12-08 07:00,2026-12-08 15:00,30,",
+            "cost code '99-002' is neither a standard code nor one of job site 1001's",
+            id="another site's cost code",
+        ),
+        pytest.param(
+            "10003,1001,03-300,XX,2026-12-08 07:00,2026-12-08 15:00,30,",
+            "no pay ID 'XX'",
+            id="unknown pay ID",
+        ),
+        pytest.param(
+            "10003,1001,03-300,REG,tomorrow,2026-12-08 15:00,30,",
+            "clock_in 'tomorrow' is not a date and time",
+            id="bad clock-in",
+        ),
+        pytest.param(
+            "10003,1001,03-300,REG,2026-12-08 15:00,2026-12-08 07:00,0,",
+            "clock-out must be after clock-in",
+            id="out before in",
+        ),
+        pytest.param(
+            "10003,1001,03-300,REG,2026-12-08 07:00,2026-12-09 08:00,0,",
+            "longer than 24 hours",
+            id="over 24 hours",
+        ),
+        pytest.param(
+            "10003,1001,03-300,REG,2026-12-08 07:00,2026-12-08 15:00,-5,",
+            "break_minutes cannot be negative",
+            id="negative break",
+        ),
+        pytest.param(
+            "10003,1001,03-300,REG,2026-12-08 07:00,2026-12-08 07:20,30,",
+            "the break is as long as the time log",
+            id="break too long",
+        ),
+        pytest.param(
+            "10003,1001,03-300,REG,2026-12-08 07:00,2026-12-08 15:00,30,Nope",
+            "has no crew 'Nope'",
+            id="unknown crew",
+        ),
+        pytest.param(
+            "10001,1001,03-300,REG,2026-12-07 08:00,2026-12-07 09:00,0,",
+            "overlaps line 2 of this file",
+            id="overlaps another row",
+        ),
     ],
 )
-def test_one_bad_row_imports_nothing_and_names_its_line(demo_session: Session, admin: Identity, row: str, reason: str) -> None:
+def test_one_bad_row_imports_nothing_and_names_its_line(
+    demo_session: Session, admin: Identity, row: str, reason: str,
+) -> None:
     before = _count(demo_session, TimeLog)
     with pytest.raises(CsvImportError) as raised:
         import_time_logs(demo_session, data=HEADER + GOOD_ROWS + row + "\n", actor=admin)
@@ -80,7 +127,9 @@ def test_overlap_with_a_stored_log_is_refused(demo_session: Session, admin: Iden
         pytest.param(b"\xff\xfe\x00bad", "not UTF-8", id="not text"),
     ],
 )
-def test_malformed_files_are_refused_at_line_1(demo_session: Session, admin: Identity, data: bytes, message: str) -> None:
+def test_malformed_files_are_refused_at_line_1(
+    demo_session: Session, admin: Identity, data: bytes, message: str,
+) -> None:
     with pytest.raises(CsvImportError) as raised:
         import_time_logs(demo_session, data=data, actor=admin)
     assert raised.value.errors[0].line == 1

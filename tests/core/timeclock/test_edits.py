@@ -32,7 +32,9 @@ def test_edit_changes_the_log_and_moves_updated_at(demo_session: Session, admin:
     demo_session.commit()
     demo_session.expire_all()
     stored = demo_session.get(TimeLog, log.id)
-    assert stored is not None and stored.break_minutes == 45 and stored.updated_at > before
+    assert stored is not None
+    assert stored.break_minutes == 45
+    assert stored.updated_at > before
 
 
 def test_bad_edit_changes_nothing_and_lists_every_problem(demo_session: Session, admin: Identity) -> None:
@@ -48,7 +50,9 @@ def test_bad_edit_changes_nothing_and_lists_every_problem(demo_session: Session,
     assert "belongs to another job site" in str(raised.value)
     demo_session.rollback()
     stored = demo_session.get(TimeLog, log.id)
-    assert stored is not None and stored.clock_out == log.clock_out and stored.cost_code_id == log.cost_code_id
+    assert stored is not None
+    assert stored.clock_out == log.clock_out
+    assert stored.cost_code_id == log.cost_code_id
 
 
 def test_delete_is_soft_and_hides_the_log(demo_session: Session, admin: Identity) -> None:
@@ -59,7 +63,8 @@ def test_delete_is_soft_and_hides_the_log(demo_session: Session, admin: Identity
     demo_session.commit()
     assert demo_session.get(TimeLog, log.id).deleted_at is not None  # type: ignore[union-attr]
     after = queries.time_log_frame(demo_session, start=DEMO_END - timedelta(days=30), end=DEMO_END)
-    assert log.id not in set(after["id"]) and len(after) == len(day) - 1
+    assert log.id not in set(after["id"])
+    assert len(after) == len(day) - 1
     with pytest.raises(NotFoundError):
         edits.delete_time_log(demo_session, log_id=log.id, actor=admin)  # type: ignore[arg-type]
 
@@ -78,4 +83,5 @@ def test_form_round_trip_uses_job_site_wall_clock(demo_session: Session, admin: 
     forms.save_form(demo_session, form=form, actor=admin)
     demo_session.commit()
     reloaded = forms.load_form(demo_session, log_id=log.id)  # type: ignore[arg-type]
-    assert reloaded.clock_in_time == time(6, 0) and reloaded.clock_in_date == form.clock_in_date
+    assert reloaded.clock_in_time == time(6, 0)
+    assert reloaded.clock_in_date == form.clock_in_date

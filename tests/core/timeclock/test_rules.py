@@ -22,7 +22,9 @@ from core.timeclock.rules import local_to_utc, work_date, work_dates, zone
                      id="Phoenix keeps standard time"),
     ],
 )
-def test_a_time_log_counts_for_its_clock_in_date_at_the_job_site(clock_in: datetime, time_zone: str, expected: date) -> None:
+def test_a_time_log_counts_for_its_clock_in_date_at_the_job_site(
+    clock_in: datetime, time_zone: str, expected: date,
+) -> None:
     assert work_date(clock_in, time_zone) == expected
     assert work_dates(pd.Series([clock_in]), pd.Series([time_zone])).tolist() == [expected]
 
