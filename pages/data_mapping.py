@@ -158,7 +158,7 @@ def _tab(summary: mapping.TabSummary) -> None:
     project_id = None
     if entity is Entity.COST_CODE:
         labels = {p.procore_id: p.label for p in projects}
-        project_id = st.selectbox("Mapped Procore project", list(labels), format_func=labels.get,
+        project_id = st.selectbox("Mapped Procore project", list(labels), format_func=labels.__getitem__,
                                   key="data_mapping_project")
     _grid(entity, project_id)
 

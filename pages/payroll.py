@@ -106,9 +106,9 @@ def _problems(card: Card) -> None:
     if stuck.empty:
         return
     with st.expander(f"Errors ({len(stuck)})"):
-        for row in stuck.itertuples():
-            st.markdown(f"**{row.employee}** {row.work_date} {row.pay_id} · {row.status_label}: "
-                        + "; ".join(row.reasons))
+        for row in stuck.to_dict("records"):
+            st.markdown(f"**{row['employee']}** {row['work_date']} {row['pay_id']} · {row['status_label']}: "
+                        + "; ".join(row["reasons"]))
 
 
 def _card(card: Card) -> None:

@@ -59,7 +59,7 @@ except ProcoreConnectError as error:
     st.error(str(error))
     st.stop()
 ids = list(companies)
-chosen = st.selectbox("Procore company", ids, format_func=companies.get, key="procore_company",
+chosen = st.selectbox("Procore company", ids, format_func=companies.__getitem__, key="procore_company",
                       index=ids.index(state.company_id) if state.company_id in ids else None,
                       placeholder="Choose the company to connect")
 if chosen is not None and chosen != state.company_id and st.button("Use this company", type="primary"):
@@ -104,7 +104,7 @@ with ctx.session() as session:
 if state.finished:
     st.success("Setup is finished: the Procore section is in the navigation.")
 
-if state.two_way:
+if state.two_way and state.company_id is not None:
     st.header("5. Import from Procore")
     st.write("Imports vendors (as companies), projects (as job sites), employees, cost codes and payroll items. "
              "Running it again updates what changed and creates nothing twice.")

@@ -24,7 +24,8 @@ with ctx.session() as session:
 
 today = utcnow().date()
 left, right = st.columns([3, 2])
-site_ids = left.multiselect("Job sites", list(options.job_sites), format_func=options.job_sites.get, key="tl_sites",
+site_ids = left.multiselect("Job sites", list(options.job_sites), format_func=options.job_sites.__getitem__,
+                            key="tl_sites",
                             placeholder="All job sites")
 period = right.date_input("Dates", value=(today - timedelta(days=6), today), key="tl_dates")
 start, end = (period[0], period[-1]) if isinstance(period, tuple) and period else (today, today)
@@ -39,10 +40,12 @@ st.download_button("Download CSV", frame.to_csv(index=False).encode(), f"time_lo
 if ctx.can(Perm.EDIT_TIME_LOGS) and not frame.empty:
     st.subheader("Edit a time log")
     labels = {
-        int(r.id): f"#{r.id} · {r.date} · {r.employee} · {r.job_site_number} · {r.pay_id} · {r.clock_in}"
-        for r in frame.itertuples()
+        int(r["id"]): f"#{r['id']} · {r['date']} · {r['employee']} · {r['job_site_number']} · {r['pay_id']} · "
+                      f"{r['clock_in']}"
+        for r in frame.to_dict("records")
     }
-    log_id = st.selectbox("Time log", list(labels), format_func=labels.get, key="tl_edit_id")
+    log_id = st.selectbox("Time log", list(labels), format_func=labels.__getitem__, key="tl_edit_id")
+    assert log_id is not None  # a choice among at least one time log
     with ctx.session() as session:
         form = forms.load_form(session, log_id=log_id)
     with st.form(f"tl_edit_{log_id}"):
