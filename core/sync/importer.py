@@ -123,8 +123,8 @@ def _job_sites(session: Session, client: ProcoreClient, company_id: int, step: S
         number = (project.project_number or f"P{project.id}").strip()
         existing = links.get(project.id)
         site = _find(session, JobSite, existing.local_id if existing else None, number=number)
-        elsewhere = site is not None and _linked_elsewhere(session, Entity.JOB_SITE, saved_id(site), company_id)
-        if existing is None and elsewhere:
+        if site is not None and existing is None and _linked_elsewhere(session, Entity.JOB_SITE, saved_id(site),
+                                                                        company_id):
             step.skipped.append(f"project {project.name}: number {number} is already linked to another project")
             continue
         address = ", ".join(p for p in (project.address, project.city, project.state_code) if p)
