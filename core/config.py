@@ -29,7 +29,8 @@ class Settings(BaseSettings):
     top-level keys of ``.streamlit/secrets.toml``.
     """
 
-    model_config = SettingsConfigDict(extra="ignore", case_sensitive=False)
+    # hide_input_in_errors: a refused configuration must not echo the secrets it was given.
+    model_config = SettingsConfigDict(extra="ignore", case_sensitive=False, hide_input_in_errors=True)
 
     environment: Literal["local", "production"] = "local"
     data_dir: Path = DEFAULT_DATA_DIR
