@@ -115,7 +115,12 @@ _pacers_lock = threading.Lock()
 
 
 def pacer_for(*, api_url: str, identity: str) -> RateLimitPacer:
-    """The process-wide pacer of one connection (`identity`: connection id or client id) on `api_url`."""
+    """The process-wide pacer of one connection on `api_url`.
+
+    Procore counts per token, so `identity` must name one connection as it was made (its slot, client
+    id and when it was made), not just the app: a new connection, or a new Procore (an emulator started
+    again on the same address), gets a fresh pacer instead of an old one's windows and waits.
+    """
     key = (api_url.rstrip("/"), identity)
     with _pacers_lock:
         if key not in _pacers:

@@ -1,14 +1,23 @@
 from __future__ import annotations
 
+import threading
 import time
+from pathlib import Path
+from urllib.parse import urlsplit
 
+import httpx
 import pytest
+from sqlalchemy.engine import Engine
 
+from core.config import Settings
 from core.procore.bulk import run_concurrently
 from core.procore.client import ProcoreClient
+from core.procore.connection import connect_client_credentials, open_client
 from core.procore.errors import NotFoundError
 from core.procore.pacing import RateLimitPacer
-from tests.core.procore.conftest import CountingTransport, Emulator
+from emulator import start_background
+from tests.core.procore.conftest import TEST_KEY, CountingTransport, Emulator
+from tests.databases import TestDatabases
 
 
 def test_two_hundred_calls_under_a_spike_limit_get_no_429(
@@ -93,3 +102,50 @@ def test_pacing_waits_for_the_reset_when_only_the_reserve_is_left() -> None:
     pacer.acquire()
 
     assert clock.slept == [pytest.approx(4.25)]
+
+
+def _connected_client(settings: Settings, engine: Engine, company_id: int) -> ProcoreClient:
+    connect_client_credentials(settings, engine, company_id=company_id)
+    return open_client(settings, engine, sleep=lambda _: None)
+
+
+def _me_within(client: ProcoreClient, seconds: float) -> bool:
+    """Whether `client.me()` answers within `seconds` (a pacer holding it back would sleep far longer)."""
+    answered = threading.Event()
+
+    def call() -> None:
+        client.me()
+        answered.set()
+
+    threading.Thread(target=call, daemon=True).start()
+    return answered.wait(seconds)
+
+
+def test_a_new_emulator_on_a_reused_address_is_not_paced_by_the_old_ones_windows(
+    tmp_path: Path, databases: TestDatabases
+) -> None:
+    """Regression test for #16: pacers were kept per API address and app, so a new Procore (an emulator
+    started again on the same port, as the next test does) inherited a spent window and waited an hour."""
+    first = start_background(":memory:")
+    port = int(urlsplit(first.base_url).port or 0)
+    with databases.engine(tmp_path / "first.sqlite3") as engine:
+        settings = _settings(tmp_path, first.base_url)
+        company = int(httpx.get(f"{first.base_url}/_emulator/world").json()["companies"]["main"])
+        httpx.put(f"{first.base_url}/_emulator/config", json={"rate_limit_spike": 3, "rate_limit_spike_window": 3600})
+        spent = _connected_client(settings, engine, company)
+        spent.me()  # the answer says: one request left in a window that ends in an hour
+    first.stop()
+
+    second = start_background(":memory:", port=port)
+    try:
+        with databases.engine(tmp_path / "second.sqlite3") as engine:
+            fresh = _connected_client(_settings(tmp_path, second.base_url), engine, company)
+
+            assert second.base_url == first.base_url
+            assert _me_within(fresh, 5)
+    finally:
+        second.stop()
+
+
+def _settings(tmp_path: Path, url: str) -> Settings:
+    return Settings(data_dir=tmp_path, procore_api_url=url, procore_login_url=url, token_encryption_key=TEST_KEY)
