@@ -7,7 +7,10 @@ from typing import Any
 
 from emulator.store import Tx
 
-FAULT_KINDS = ("500", "503", "429", "lost_response")
+# Faults drawn for each ``/rest/`` request, then for each ``POST /oauth/token``, in this order.
+REST_FAULTS = ("500", "503", "429", "lost_response", "502_after_commit", "late_commit")
+TOKEN_FAULTS = ("token_lost_response", "token_500")
+FAULT_KINDS = REST_FAULTS + TOKEN_FAULTS
 
 DEFAULTS: dict[str, Any] = {
     "rate_limit_hourly": 3600,
@@ -18,6 +21,7 @@ DEFAULTS: dict[str, Any] = {
     "latency_ms": 0,
     "access_token_ttl": 5400,
     "retry_after": 5,
+    "late_commit_ms": 2000,
     "faults": {kind: 0.0 for kind in FAULT_KINDS},
     "fault_seed": 0,
     "fault_epoch": 0,
@@ -33,6 +37,7 @@ _INTS = (
     "latency_ms",
     "access_token_ttl",
     "retry_after",
+    "late_commit_ms",
     "fault_seed",
 )
 

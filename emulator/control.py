@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from emulator import config as config_mod
 from emulator import records, seed
-from emulator.gateway import EmulatorState
+from emulator.gateway import EmulatorState, in_thread
 from emulator.records import LABELS
 from emulator.store import Store
 from emulator.timeutil import today_in
@@ -39,18 +39,23 @@ def reset_world(store: Store, *, seed_value: int, job_sites: int, employees: int
         return seed.build(tx, seed=seed_value, job_sites=job_sites, employees=employees, today=today)
 
 
-def _guard(handler: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+ControlHandler = Callable[[Request, bytes], Response]
+
+
+def _guard(handler: ControlHandler) -> Callable[[Request], Awaitable[Response]]:
+    """Loopback callers only; the handler gets the raw body and runs in a worker thread."""
+
     async def endpoint(request: Request) -> Response:
         host = request.client.host if request.client else ""
         if host not in LOOPBACK:
             return JSONResponse({"error": "The emulator control API is only served to loopback clients"}, 403)
-        return await handler(request)
+        response: Response = await in_thread(handler, request, await request.body())
+        return response
 
     return endpoint
 
 
-async def _body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
+def _body(raw: bytes) -> dict[str, Any]:
     try:
         body = json.loads(raw) if raw.strip() else {}
     except ValueError:
@@ -65,9 +70,9 @@ def _state(request: Request) -> EmulatorState:
     return state
 
 
-async def reset(request: Request) -> Response:
+def reset(request: Request, raw: bytes) -> Response:
     try:
-        body = await _body(request)
+        body = _body(raw)
         sizes = {k: body.get(k, d) for k, d in (("job_sites", DEFAULT_JOB_SITES),
                                                 ("employees", DEFAULT_EMPLOYEES))}
         seed_value = body.get("seed", _state(request).seed)
@@ -81,14 +86,14 @@ async def reset(request: Request) -> Response:
     return JSONResponse({"reset": True, "seed": seed_value, **sizes, **summary})
 
 
-async def get_config(request: Request) -> Response:
+def get_config(request: Request, raw: bytes) -> Response:
     with _state(request).store.tx() as tx:
         return JSONResponse(config_mod.load(tx))
 
 
-async def put_config(request: Request) -> Response:
+def put_config(request: Request, raw: bytes) -> Response:
     try:
-        changes = await _body(request)
+        changes = _body(raw)
         with _state(request).store.tx(write=True) as tx:
             merged = config_mod.merge(config_mod.load(tx), changes)
             config_mod.save(tx, merged)
@@ -97,19 +102,20 @@ async def put_config(request: Request) -> Response:
     return JSONResponse(merged)
 
 
-async def get_stats(request: Request) -> Response:
+def get_stats(request: Request, raw: bytes) -> Response:
     with _state(request).store.tx() as tx:
         counts = tx.stats()
-    return JSONResponse({"total": sum(counts.values()), "requests": counts})
+    return JSONResponse({"total": sum(counts.values()), "requests": counts,
+                         "late_commits_pending": len(_state(request).faults.late)})
 
 
-async def clear_stats(request: Request) -> Response:
+def clear_stats(request: Request, raw: bytes) -> Response:
     with _state(request).store.tx(write=True) as tx:
         tx.clear_stats()
     return JSONResponse({"total": 0, "requests": {}})
 
 
-async def world(request: Request) -> Response:
+def world(request: Request, raw: bytes) -> Response:
     with _state(request).store.tx() as tx:
         return JSONResponse(tx.kv_get("world", {}))
 
@@ -127,11 +133,11 @@ def _act_changes(kind: str, action: str, fields: dict[str, Any]) -> dict[str, An
     raise ValueError("action must be one of update, delete, approve, lock")
 
 
-async def act(request: Request) -> Response:
+def act(request: Request, raw: bytes) -> Response:
     """Do what a person in Procore would: edit, delete, approve or lock a record."""
     store = _state(request).store
     try:
-        body = await _body(request)
+        body = _body(raw)
         kind, action = body.get("kind"), body.get("action")
         if kind not in LABELS:
             raise ValueError(f"kind must be one of {', '.join(LABELS)}")
@@ -152,11 +158,11 @@ async def act(request: Request) -> Response:
     return JSONResponse({"kind": kind, "action": action, "record": record})
 
 
-async def view(request: Request) -> Response:
+def view(request: Request, raw: bytes) -> Response:
     return project_day_page(_state(request).store, request.query_params)
 
 
-async def index(request: Request) -> Response:
+def index(request: Request, raw: bytes) -> Response:
     return index_page(_state(request).store)
 
 

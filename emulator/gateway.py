@@ -1,87 +1,49 @@
 """What every ``/rest/`` request goes through before and after its handler.
 
-Order: count the request (stats) → authenticate the Bearer token → rate-limit windows →
-configured latency → injected faults → ``Procore-Company-Id`` check → handler → rate-limit headers.
+Order: count the request (stats) → authenticate the Bearer token → rate-limit windows of its
+connection → configured latency → injected faults → ``Procore-Company-Id`` check → handler →
+rate-limit headers. Store work runs in worker threads, so requests are served concurrently; each
+transaction stays atomic (see ``emulator.store``).
 """
 
 from __future__ import annotations
 
-import logging
-import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.types import Receive, Scope, Send
 
 from emulator import config as config_mod
-from emulator import errors, ratelimit
+from emulator import errors, faults, ratelimit
 from emulator.store import Store, Tx
 from emulator.timeutil import unix
 
-Handler = Callable[["Ctx"], Awaitable[Response]]
-
-
-class LostResponse(ConnectionResetError):
-    """Raised after the response has started so the server drops the connection (a lost answer)."""
-
-
-class DroppedResponse(Response):
-    """Starts the answer, then aborts: the write is committed but the client never sees the body."""
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await send({"type": "http.response.start", "status": self.status_code,
-                    "headers": self.raw_headers})
-        raise LostResponse("emulated lost response")
-
-
-class QuietLostResponses(logging.Filter):
-    """Keeps uvicorn's error log free of the tracebacks of deliberately dropped responses."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.exc_info and isinstance(record.exc_info[1], LostResponse))
+Handler = Callable[["Ctx"], Response]
 
 
 @dataclass
 class EmulatorState:
-    """Per-app state kept in process memory: the store and the seeded fault generator.
-
-    The generator restarts from ``fault_seed`` whenever faults are configured, so the same
-    configuration followed by the same requests gives the same faults.
-    """
+    """Per-app state kept in process memory: the store and the seeded fault generator."""
 
     store: Store
     seed: int
-    rng: random.Random = field(default_factory=random.Random)
-    rng_key: Any = None
-
-    def fault(self, cfg: dict[str, Any]) -> str | None:
-        rates = cfg["faults"]
-        key = (cfg["fault_seed"], cfg["fault_epoch"])
-        if key != self.rng_key:
-            self.rng, self.rng_key = random.Random(cfg["fault_seed"]), key
-        if not any(rates.values()):
-            return None
-        draw, total = self.rng.random(), 0.0
-        for kind in config_mod.FAULT_KINDS:
-            total += rates[kind]
-            if draw < total:
-                return kind
-        return None
+    faults: faults.FaultDraw = field(default_factory=faults.FaultDraw)
 
 
 @dataclass
 class Ctx:
-    """One authenticated REST request."""
+    """One authenticated REST request; ``body`` is read before the handler runs in a worker thread."""
 
     request: Request
     store: Store
     config: dict[str, Any]
     user: dict[str, Any]
     company_id: int | None
+    body: bytes = b""
 
     @property
     def params(self) -> Any:
@@ -92,19 +54,44 @@ class Ctx:
         return self.request.path_params
 
 
-def _token_user(tx: Tx, token: str | None) -> tuple[dict[str, Any] | None, str]:
+async def in_thread(work: Callable[..., Any], *args: Any) -> Any:
+    """Run blocking store work in a worker thread so that other requests go on meanwhile."""
+    return await anyio.to_thread.run_sync(partial(work, *args))
+
+
+@dataclass(frozen=True)
+class Admission:
+    """What the gateway learnt before the handler: config, caller, connection and rate-limit verdict."""
+
+    config: dict[str, Any]
+    user: dict[str, Any] | None
+    reason: str
+    verdict: ratelimit.Verdict | None
+
+
+def _token_user(tx: Tx, token: str | None) -> tuple[dict[str, Any] | None, str, str]:
+    """The token's user, its connection (the OAuth client and the user it acts for) and why not."""
     if not token:
-        return None, "The access token is missing"
+        return None, "", "The access token is missing"
     row = tx.conn.execute(
-        "SELECT user_id, expires_at, revoked FROM tokens WHERE access_token = ?", (token,)
+        "SELECT user_id, expires_at, revoked, client_id FROM tokens WHERE access_token = ?", (token,)
     ).fetchone()
     if row is None:
-        return None, "The access token is invalid"
+        return None, "", "The access token is invalid"
     if row[2]:
-        return None, "The access token was revoked"
+        return None, "", "The access token was revoked"
     if row[1] <= unix():
-        return None, "The access token expired"
-    return tx.get("user", row[0]), ""
+        return None, "", "The access token expired"
+    return tx.get("user", row[0]), ratelimit.connection_key(row[3], row[0]), ""
+
+
+def _admit(store: Store, template: str, token: str | None) -> Admission:
+    with store.tx(write=True) as tx:
+        tx.count_request(template)
+        cfg = config_mod.load(tx)
+        user, connection, reason = _token_user(tx, token)
+        verdict = ratelimit.consume(tx, connection, cfg, unix()) if user else None
+    return Admission(cfg, user, reason, verdict)
 
 
 def _bearer(request: Request) -> str | None:
@@ -118,18 +105,6 @@ def unauthorized(reason: str) -> Response:
         headers={"WWW-Authenticate": f'Bearer realm="Procore", error="invalid_token", '
                                      f'error_description="{reason}"'},
     )
-
-
-def _fault_response(kind: str, cfg: dict[str, Any]) -> Response:
-    if kind == "503":
-        return PlainTextResponse("Service Unavailable", 503,
-                                 headers={"Retry-After": str(cfg["retry_after"])})
-    if kind == "429":
-        reset = int(unix()) + cfg["rate_limit_spike_window"]
-        return PlainTextResponse(errors.RATE_LIMITED, 429, headers={
-            "X-Rate-Limit-Limit": str(cfg["rate_limit_spike"]), "X-Rate-Limit-Remaining": "0",
-            "X-Rate-Limit-Reset": str(reset)})
-    return JSONResponse({"errors": "500 Internal Server Error"}, 500)
 
 
 def _company_header(request: Request, user: dict[str, Any], needed: bool) -> int | None:
@@ -147,38 +122,44 @@ def _company_header(request: Request, user: dict[str, Any], needed: bool) -> int
     return company_id
 
 
+def _serve(handler: Handler, header: str, ctx: Ctx) -> Response:
+    """The handler's answer (its write committed), or the refusal it raised; runs in a worker thread."""
+    try:
+        needed = header == "always" or bool(ctx.user.get("service_account"))
+        ctx.company_id = _company_header(ctx.request, ctx.user, needed)
+        return handler(ctx)
+    except errors.ApiError as exc:
+        return exc.response()
+
+
 def rest(handler: Handler, *, header: str = "always") -> Callable[[Request], Awaitable[Response]]:
     """Wrap a handler; ``header`` is "always" or "service_accounts" (``/me``, ``/companies``)."""
 
     async def endpoint(request: Request) -> Response:
         state: EmulatorState = request.app.state.emulator
         template = f"{request.method} {request.scope['route'].path}"
-        with state.store.tx(write=True) as tx:
-            tx.count_request(template)
-            cfg = config_mod.load(tx)
-            user, reason = _token_user(tx, _bearer(request))
-            verdict = ratelimit.consume(tx, _bearer(request) or "", cfg, unix()) if user else None
+        admission: Admission = await in_thread(_admit, state.store, template, _bearer(request))
+        cfg, user, verdict = admission.config, admission.user, admission.verdict
         if cfg["latency_ms"]:
             await anyio.sleep(cfg["latency_ms"] / 1000)
         if user is None or verdict is None:
-            return unauthorized(reason)
+            return unauthorized(admission.reason)
         if not verdict.allowed:
             return PlainTextResponse(errors.RATE_LIMITED, 429, headers=verdict.headers)
-        fault = state.fault(cfg)
-        if fault and fault != "lost_response":
-            response = _fault_response(fault, cfg)
+        fault = state.faults.draw(cfg, config_mod.REST_FAULTS)
+        if fault in ("500", "503", "429"):
+            response = faults.refusal(fault, cfg)
             if fault != "429":
                 response.headers.update(verdict.headers)
             return response
-        try:
-            needed = header == "always" or bool(user.get("service_account"))
-            company_id = _company_header(request, user, needed)
-            response = await handler(Ctx(request, state.store, cfg, user, company_id))
-        except errors.ApiError as exc:
-            response = exc.response()
+        work = partial(_serve, handler, header, Ctx(request, state.store, cfg, user, None, await request.body()))
+        if fault == "late_commit":
+            state.faults.commit_later(cfg["late_commit_ms"] / 1000, work)
+            return faults.no_answer()
+        response = await in_thread(work)
+        if fault == "502_after_commit":
+            return faults.bad_gateway()
         response.headers.update(verdict.headers)
-        if fault == "lost_response":
-            return DroppedResponse(response.body, response.status_code, dict(response.headers))
-        return response
+        return faults.dropped(response) if fault == "lost_response" else response
 
     return endpoint

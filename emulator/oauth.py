@@ -1,6 +1,8 @@
 """Procore's OAuth 2.0 endpoints: consent page, token (three grants), revoke and token info.
 
 The signed-in Procore user is always the seeded user; the consent page only asks Allow or Deny.
+Store work runs in worker threads, as the REST gateway's does; ``/oauth/token`` draws the token
+faults (``token_500``, ``token_lost_response``).
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from emulator import config as config_mod
+from emulator import faults
 from emulator.errors import INVALID_CLIENT, INVALID_GRANT, oauth_error
-from emulator.gateway import EmulatorState, unauthorized
+from emulator.gateway import EmulatorState, in_thread, unauthorized
 from emulator.seed import SERVICE_LOGIN, USER_LOGIN
-from emulator.store import Tx
+from emulator.store import Store, Tx
 from emulator.timeutil import unix
 
 DEMO_CLIENT_ID = "procore-connect-demo"
@@ -93,9 +96,7 @@ async def authorize_page(request: Request) -> Response:
         f'<input type="hidden" name="{name}" value="{html.escape(params.get(name, ""))}">'
         for name in ("client_id", "redirect_uri", "state", "response_type")
     )
-    with _state(request).store.tx() as tx:
-        user = tx.get("user", _user_id(tx, USER_LOGIN))
-    assert user is not None
+    user = await in_thread(_signed_in_user, _state(request).store)
     page = f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>Procore - Authorize {DEMO_APP_NAME}</title></head>
 <body style="font-family: sans-serif; max-width: 32rem; margin: 3rem auto">
@@ -118,12 +119,23 @@ async def authorize_decision(request: Request) -> Response:
     if form.get("decision") != "allow":
         return _redirect(uri, {"error": "access_denied", "state": state})
     code = secrets.token_hex(32)
-    with _state(request).store.tx(write=True) as tx:
+    await in_thread(_save_code, _state(request).store, code, uri)
+    return _redirect(uri, {"code": code, "state": state})
+
+
+def _signed_in_user(store: Store) -> dict[str, Any]:
+    with store.tx() as tx:
+        user = tx.get("user", _user_id(tx, USER_LOGIN))
+    assert user is not None
+    return user
+
+
+def _save_code(store: Store, code: str, redirect_uri: str) -> None:
+    with store.tx(write=True) as tx:
         tx.conn.execute(
             "INSERT INTO codes (code, client_id, redirect_uri, user_id, created_at) VALUES (?, ?, ?, ?, ?)",
-            (code, DEMO_CLIENT_ID, uri, _user_id(tx, USER_LOGIN), unix()),
+            (code, DEMO_CLIENT_ID, redirect_uri, _user_id(tx, USER_LOGIN), unix()),
         )
-    return _redirect(uri, {"code": code, "state": state})
 
 
 async def _token_params(request: Request) -> dict[str, str]:
@@ -195,18 +207,32 @@ def _grant_refresh(tx: Tx, params: dict[str, str], ttl: int) -> Response:
 
 async def token(request: Request) -> Response:
     params = await _token_params(request)
-    grant = params.get("grant_type")
     if params.get("client_id") != DEMO_CLIENT_ID or params.get("client_secret") != DEMO_CLIENT_SECRET:
         return oauth_error(401, "invalid_client", INVALID_CLIENT)
-    with _state(request).store.tx(write=True) as tx:
-        ttl = config_mod.load(tx)["access_token_ttl"]
-        if grant == "authorization_code":
-            return _grant_code(tx, params, ttl)
-        if grant == "refresh_token":
-            return _grant_refresh(tx, params, ttl)
-        if grant == "client_credentials":
-            return JSONResponse(_issue(tx, _user_id(tx, SERVICE_LOGIN), "client_credentials", ttl,
-                                       refresh=False))
+    state = _state(request)
+    response: Response = await in_thread(_token_answer, state, params)
+    return response
+
+
+def _token_answer(state: EmulatorState, params: dict[str, str]) -> Response:
+    """The grant's answer, or a token fault: a 500 before any work, or the answer lost after it."""
+    grant = params.get("grant_type")
+    with state.store.tx(write=True) as tx:
+        cfg = config_mod.load(tx)
+        fault = state.faults.draw(cfg, config_mod.TOKEN_FAULTS)
+        if fault == "token_500":
+            return faults.token_server_error()
+        answer = _grant(tx, grant, params, cfg["access_token_ttl"])
+    return faults.dropped(answer) if fault == "token_lost_response" else answer
+
+
+def _grant(tx: Tx, grant: str | None, params: dict[str, str], ttl: int) -> Response:
+    if grant == "authorization_code":
+        return _grant_code(tx, params, ttl)
+    if grant == "refresh_token":
+        return _grant_refresh(tx, params, ttl)
+    if grant == "client_credentials":
+        return JSONResponse(_issue(tx, _user_id(tx, SERVICE_LOGIN), "client_credentials", ttl, refresh=False))
     if not grant:
         return oauth_error(400, "invalid_request", "Missing required parameter: grant_type.")
     return oauth_error(400, "unsupported_grant_type",
@@ -216,27 +242,34 @@ async def token(request: Request) -> Response:
 async def revoke(request: Request) -> Response:
     """Revokes the access and refresh token of the pair ``token`` belongs to; always 200."""
     params = await _token_params(request)
-    value = params.get("token", "")
-    with _state(request).store.tx(write=True) as tx:
+    await in_thread(_revoke_pair, _state(request).store, params.get("token", ""))
+    return JSONResponse({})
+
+
+def _revoke_pair(store: Store, value: str) -> None:
+    with store.tx(write=True) as tx:
         tx.conn.execute(
             "UPDATE tokens SET revoked = 1 WHERE access_token = ? OR refresh_token = ?", (value, value)
         )
-    return JSONResponse({})
 
 
 async def token_info(request: Request) -> Response:
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
-    with _state(request).store.tx() as tx:
-        row = tx.conn.execute(
-            "SELECT user_id, created_at, expires_at, revoked, client_id FROM tokens WHERE access_token = ?",
-            (value.strip(),),
-        ).fetchone()
+    row = await in_thread(_token_row, _state(request).store, value.strip())
     if scheme.lower() != "bearer" or row is None or row[3] or row[2] <= unix():
         return unauthorized("The access token is invalid")
     return JSONResponse({
         "resource_owner_id": row[0], "scope": [], "expires_in_seconds": int(row[2] - unix()),
         "application": {"uid": row[4]}, "created_at": int(row[1]),
     })
+
+
+def _token_row(store: Store, access_token: str) -> Any:
+    with store.tx() as tx:
+        return tx.conn.execute(
+            "SELECT user_id, created_at, expires_at, revoked, client_id FROM tokens WHERE access_token = ?",
+            (access_token,),
+        ).fetchone()
 
 
 ROUTES = [

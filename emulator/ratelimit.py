@@ -1,7 +1,10 @@
-"""Two fixed rate-limit windows per access token (hourly and spike), kept in the state file.
+"""Two fixed rate-limit windows per connection (hourly and spike), kept in the state file.
 
-Every request made with a valid token counts, whatever its status (rejected ones included).
-The ``X-Rate-Limit-*`` triple describes the window with fewer requests left.
+A connection is an OAuth application acting for one user (for client credentials, the app's
+service account in a company): every token it is issued, refreshed ones included, draws on the same
+budget, so refreshing a token never resets it. Every request made with a valid token counts,
+whatever its status (rejected ones included). The ``X-Rate-Limit-*`` triple describes the window
+with fewer requests left.
 """
 
 from __future__ import annotations
@@ -33,22 +36,28 @@ def windows(config: dict[str, Any]) -> tuple[Window, Window]:
     )
 
 
-def consume(tx: Tx, token: str, config: dict[str, Any], now: float) -> Verdict:
-    """Count one request against both windows of ``token``."""
+def connection_key(client_id: str, user_id: int) -> str:
+    """The budget a token draws on: its OAuth client and the user it acts for."""
+    return f"{client_id}/{user_id}"
+
+
+def consume(tx: Tx, connection: str, config: dict[str, Any], now: float) -> Verdict:
+    """Count one request against both windows of ``connection``."""
     states: list[tuple[Window, int, float]] = []
     for window in windows(config):
         row = tx.conn.execute(
-            "SELECT started, count FROM rate_windows WHERE token = ? AND window = ?",
-            (token, window.name),
+            "SELECT started, count FROM rate_budgets WHERE connection = ? AND window = ?",
+            (connection, window.name),
         ).fetchone()
         started, count = (row[0], row[1]) if row else (now, 0)
         if now >= started + window.seconds:
             started, count = now, 0
         count += 1
         tx.conn.execute(
-            "INSERT INTO rate_windows (token, window, started, count) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(token, window) DO UPDATE SET started = excluded.started, count = excluded.count",
-            (token, window.name, started, count),
+            "INSERT INTO rate_budgets (connection, window, started, count) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(connection, window) DO UPDATE SET started = excluded.started,"
+            " count = excluded.count",
+            (connection, window.name, started, count),
         )
         states.append((window, count, started))
     allowed = all(count <= window.limit for window, count, _ in states)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import uvicorn
 
 from emulator.app import DEFAULT_SEED, create_app
-from emulator.gateway import QuietLostResponses
+from emulator.faults import QuietLostResponses
 
 _registry: dict[str, RunningEmulator] = {}
 _registry_lock = threading.Lock()

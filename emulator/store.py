@@ -1,7 +1,9 @@
 """SQLite storage for the emulator: generic records plus tokens, config, stats and rate windows.
 
-Every request opens its own connection (file state) so that several processes pointed at the same
-file see one consistent Procore; ``:memory:`` state uses one shared connection behind a lock.
+Every transaction opens its own connection (file state), so that several processes and threads
+pointed at the same file see one consistent Procore and run side by side: readers see a snapshot
+(WAL), writers take SQLite's write lock up front and wait for it. ``:memory:`` state has one shared
+connection, so its transactions take turns behind a lock.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 ID_BASE = 5_000_000_000
@@ -78,12 +80,14 @@ CREATE TABLE IF NOT EXISTS codes (
 );
 CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS stats (key TEXT PRIMARY KEY, count INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS rate_windows (
-    token TEXT NOT NULL,
+-- Older state files kept per-token budgets; budgets are per connection now (emulator.ratelimit).
+DROP TABLE IF EXISTS rate_windows;
+CREATE TABLE IF NOT EXISTS rate_budgets (
+    connection TEXT NOT NULL,
     window TEXT NOT NULL,
     started REAL NOT NULL,
     count INTEGER NOT NULL,
-    PRIMARY KEY (token, window)
+    PRIMARY KEY (connection, window)
 );
 """
 
@@ -182,7 +186,7 @@ class Tx:
         return records
 
     def clear_records(self) -> None:
-        for table in ("records", "sequences", "history", "stats", "rate_windows"):
+        for table in ("records", "sequences", "history", "stats", "rate_budgets"):
             self.conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
         self._memo.clear()
 
@@ -260,10 +264,14 @@ class Store:
         if not self.memory:
             conn.close()
 
+    def _turn(self) -> AbstractContextManager[Any]:
+        """The lock around a transaction: only the one shared in-memory connection needs one."""
+        return self._lock if self.memory else nullcontext()
+
     @contextmanager
     def tx(self, *, write: bool = False) -> Iterator[Tx]:
         """A transaction; writers take the lock up front (BEGIN IMMEDIATE) so they never deadlock."""
-        with self._lock:
+        with self._turn():
             conn = self._open()
             try:
                 conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")

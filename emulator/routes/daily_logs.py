@@ -113,7 +113,7 @@ def _owned(tx: Tx, kind: str, project: Record, record_id: Any) -> Record:
 
 
 def _list(kind: str) -> Any:
-    async def handler(ctx: Ctx) -> Response:
+    def handler(ctx: Ctx) -> Response:
         with ctx.store.tx() as tx:
             project = project_for(tx, ctx, ctx.path["project_id"])
             low, high = log_window(ctx, project)
@@ -134,7 +134,7 @@ def _list(kind: str) -> Any:
 
 
 def _show(kind: str) -> Any:
-    async def handler(ctx: Ctx) -> Response:
+    def handler(ctx: Ctx) -> Response:
         with ctx.store.tx() as tx:
             project = project_for(tx, ctx, ctx.path["project_id"])
             return JSONResponse(_render(tx, kind, _owned(tx, kind, project, ctx.path["id"])))
@@ -143,8 +143,8 @@ def _show(kind: str) -> Any:
 
 
 def _create(kind: str) -> Any:
-    async def handler(ctx: Ctx) -> Response:
-        body = wrapped(await json_body(ctx.request), kind)
+    def handler(ctx: Ctx) -> Response:
+        body = wrapped(json_body(ctx), kind)
         with ctx.store.tx(write=True) as tx:
             project = project_for(tx, ctx, ctx.path["project_id"])
             if kind == "manpower_log":
@@ -170,8 +170,8 @@ def _create(kind: str) -> Any:
 
 
 def _update(kind: str) -> Any:
-    async def handler(ctx: Ctx) -> Response:
-        body = wrapped(await json_body(ctx.request), kind)
+    def handler(ctx: Ctx) -> Response:
+        body = wrapped(json_body(ctx), kind)
         with ctx.store.tx(write=True) as tx:
             project = project_for(tx, ctx, ctx.path["project_id"])
             record = _owned(tx, kind, project, ctx.path["id"])
@@ -187,7 +187,7 @@ def _update(kind: str) -> Any:
 
 
 def _delete(kind: str) -> Any:
-    async def handler(ctx: Ctx) -> Response:
+    def handler(ctx: Ctx) -> Response:
         with ctx.store.tx(write=True) as tx:
             project = project_for(tx, ctx, ctx.path["project_id"])
             record = _owned(tx, kind, project, ctx.path["id"])

@@ -34,7 +34,7 @@ def _search(value: str | None, *fields: Any) -> bool:
     return not value or any(value.lower() in str(f or "").lower() for f in fields)
 
 
-async def me(ctx: Ctx) -> Response:
+def me(ctx: Ctx) -> Response:
     with ctx.store.tx() as tx:
         scope = ctx.params.get("company_id") or ctx.params.get("project_id")
         if ctx.params.get("project_id"):
@@ -45,7 +45,7 @@ async def me(ctx: Ctx) -> Response:
     return JSONResponse({"id": user["id"], "login": user["login"], "name": user["name"] if scope else None})
 
 
-async def companies(ctx: Ctx) -> Response:
+def companies(ctx: Ctx) -> Response:
     with ctx.store.tx() as tx:
         items = [ser.company(c) for c in tx.query("company") if c["id"] in ctx.user["company_ids"]]
     return list_response(ctx, items)
@@ -71,19 +71,19 @@ def _projects(ctx: Ctx, view: str) -> Response:
     return list_response(ctx, rendered)
 
 
-async def projects_v10(ctx: Ctx) -> Response:
+def projects_v10(ctx: Ctx) -> Response:
     view = "compact" if ctx.params.get("serializer_view") == "compact" else "normal"
     return _projects(ctx, view)
 
 
-async def projects_v11(ctx: Ctx) -> Response:
+def projects_v11(ctx: Ctx) -> Response:
     view = ctx.params.get("view") or "normal"
     if view not in ("ids", "compact", "normal", "extended"):
         raise errors.bad_request("view must be one of ids, compact, normal, extended")
     return _projects(ctx, view)
 
 
-async def vendors(ctx: Ctx) -> Response:
+def vendors(ctx: Ctx) -> Response:
     with ctx.store.tx() as tx:
         company = company_for(tx, ctx, ctx.params.get("company_id"))
         ids = id_list(ctx, "filters[id]")
@@ -96,7 +96,7 @@ async def vendors(ctx: Ctx) -> Response:
     return list_response(ctx, items)
 
 
-async def people(ctx: Ctx) -> Response:
+def people(ctx: Ctx) -> Response:
     with ctx.store.tx() as tx:
         company = company_for(tx, ctx, ctx.path["company_id"])
         items = tx.query("person", company_id=company["id"])
@@ -118,7 +118,7 @@ async def people(ctx: Ctx) -> Response:
     return list_response(ctx, rendered)
 
 
-async def users(ctx: Ctx) -> Response:
+def users(ctx: Ctx) -> Response:
     with ctx.store.tx() as tx:
         company = company_for(tx, ctx, ctx.path["company_id"])
         items = [p for p in tx.query("person", company_id=company["id"])
@@ -134,7 +134,7 @@ async def users(ctx: Ctx) -> Response:
     return list_response(ctx, rendered)
 
 
-async def cost_codes(ctx: Ctx) -> Response:
+def cost_codes(ctx: Ctx) -> Response:
     with ctx.store.tx() as tx:
         project = project_for(tx, ctx, ctx.params.get("project_id"))
         ids = id_list(ctx, "filters[id]")
@@ -144,7 +144,7 @@ async def cost_codes(ctx: Ctx) -> Response:
     return list_response(ctx, items)
 
 
-async def standard_cost_code_lists(ctx: Ctx) -> Response:
+def standard_cost_code_lists(ctx: Ctx) -> Response:
     with ctx.store.tx() as tx:
         company = company_for(tx, ctx, ctx.params.get("company_id"))
         items = [ser.standard_cost_code_list(x)
@@ -152,7 +152,7 @@ async def standard_cost_code_lists(ctx: Ctx) -> Response:
     return list_response(ctx, items)
 
 
-async def standard_cost_codes(ctx: Ctx) -> Response:
+def standard_cost_codes(ctx: Ctx) -> Response:
     with ctx.store.tx() as tx:
         company = company_for(tx, ctx, ctx.params.get("company_id"))
         list_id = ctx.params.get("standard_cost_code_list_id")
@@ -168,7 +168,7 @@ async def standard_cost_codes(ctx: Ctx) -> Response:
     return list_response(ctx, items)
 
 
-async def work_classifications(ctx: Ctx) -> Response:
+def work_classifications(ctx: Ctx) -> Response:
     with ctx.store.tx() as tx:
         company = company_for(tx, ctx, ctx.path["company_id"])
         items = [ser.work_classification(w)
@@ -176,7 +176,7 @@ async def work_classifications(ctx: Ctx) -> Response:
     return list_response(ctx, items)
 
 
-async def company_time_types(ctx: Ctx) -> Response:
+def company_time_types(ctx: Ctx) -> Response:
     """Not paginated in Procore's spec: every time type in one answer."""
     with ctx.store.tx() as tx:
         company = company_for(tx, ctx, ctx.path["company_id"])
@@ -184,7 +184,7 @@ async def company_time_types(ctx: Ctx) -> Response:
     return JSONResponse(items)
 
 
-async def project_time_types(ctx: Ctx) -> Response:
+def project_time_types(ctx: Ctx) -> Response:
     with ctx.store.tx() as tx:
         project = project_for(tx, ctx, ctx.params.get("project_id"))
         items = [ser.time_type(t)
@@ -192,7 +192,7 @@ async def project_time_types(ctx: Ctx) -> Response:
     return list_response(ctx, items)
 
 
-async def crews(ctx: Ctx) -> Response:
+def crews(ctx: Ctx) -> Response:
     with ctx.store.tx() as tx:
         project = project_for(tx, ctx, ctx.path["project_id"])
         items = [ser.crew(tx, c) for c in _updated_filter(ctx, tx.query("crew", project_id=project["id"]))]

@@ -57,7 +57,7 @@ def _project_entry(tx: Tx, project: Record, entry_id: Any) -> Record:
     return found
 
 
-async def project_list(ctx: Ctx) -> Response:
+def project_list(ctx: Ctx) -> Response:
     with ctx.store.tx() as tx:
         project = project_for(tx, ctx, ctx.path["project_id"])
         low, high = log_window(ctx, project)
@@ -68,30 +68,30 @@ async def project_list(ctx: Ctx) -> Response:
     return list_response(ctx, rendered)
 
 
-async def project_show(ctx: Ctx) -> Response:
+def project_show(ctx: Ctx) -> Response:
     with ctx.store.tx() as tx:
         project = project_for(tx, ctx, ctx.path["project_id"])
         entry = _project_entry(tx, project, ctx.path["id"])
         return JSONResponse(shapes.timecard_v10(tx, entry, locked=_locked(tx, entry)))
 
 
-async def project_create(ctx: Ctx) -> Response:
-    body = wrapped(await json_body(ctx.request), KIND)
+def project_create(ctx: Ctx) -> Response:
+    body = wrapped(json_body(ctx), KIND)
     with ctx.store.tx(write=True) as tx:
         project = project_for(tx, ctx, ctx.path["project_id"])
         entry = create_entry(tx, ctx, project, body, default_date=project_today(ctx, project))
         return JSONResponse(shapes.timecard_v10(tx, entry, locked=False), 201)
 
 
-async def project_update(ctx: Ctx) -> Response:
-    body = wrapped(await json_body(ctx.request), KIND)
+def project_update(ctx: Ctx) -> Response:
+    body = wrapped(json_body(ctx), KIND)
     with ctx.store.tx(write=True) as tx:
         project = project_for(tx, ctx, ctx.path["project_id"])
         entry = update_entry(tx, ctx, project, _project_entry(tx, project, ctx.path["id"]), body)
         return JSONResponse(shapes.timecard_v10(tx, entry, locked=_locked(tx, entry)))
 
 
-async def project_delete(ctx: Ctx) -> Response:
+def project_delete(ctx: Ctx) -> Response:
     with ctx.store.tx(write=True) as tx:
         project = project_for(tx, ctx, ctx.path["project_id"])
         entry = _project_entry(tx, project, ctx.path["id"])
@@ -131,7 +131,7 @@ def company_entries(tx: Tx, ctx: Ctx, company: Record, low: str | None, high: st
     return items
 
 
-async def company_list(ctx: Ctx) -> Response:
+def company_list(ctx: Ctx) -> Response:
     with ctx.store.tx() as tx:
         company = company_for(tx, ctx, ctx.path["company_id"])
         low, high = parse_date(ctx.params.get("start_date")), parse_date(ctx.params.get("end_date"))
@@ -142,7 +142,7 @@ async def company_list(ctx: Ctx) -> Response:
     return list_response(ctx, rendered)
 
 
-async def company_show(ctx: Ctx) -> Response:
+def company_show(ctx: Ctx) -> Response:
     with ctx.store.tx() as tx:
         company = company_for(tx, ctx, ctx.path["company_id"])
         entry = _company_entry(tx, company, ctx.path["id"])
@@ -162,8 +162,8 @@ def _project_in(tx: Tx, ctx: Ctx, company: Record, project_id: Any) -> Record:
     return project
 
 
-async def company_create(ctx: Ctx) -> Response:
-    project_id, body = _company_body(await json_body(ctx.request))
+def company_create(ctx: Ctx) -> Response:
+    project_id, body = _company_body(json_body(ctx))
     with ctx.store.tx(write=True) as tx:
         company = company_for(tx, ctx, ctx.path["company_id"])
         project = _project_in(tx, ctx, company, project_id)
@@ -171,8 +171,8 @@ async def company_create(ctx: Ctx) -> Response:
         return JSONResponse(shapes.timecard_company(tx, entry, locked=False), 201)
 
 
-async def company_update(ctx: Ctx) -> Response:
-    project_id, body = _company_body(await json_body(ctx.request))
+def company_update(ctx: Ctx) -> Response:
+    project_id, body = _company_body(json_body(ctx))
     with ctx.store.tx(write=True) as tx:
         company = company_for(tx, ctx, ctx.path["company_id"])
         entry = _company_entry(tx, company, ctx.path["id"])
@@ -183,7 +183,7 @@ async def company_update(ctx: Ctx) -> Response:
         return JSONResponse(shapes.timecard_company(tx, entry, locked=_locked(tx, entry)))
 
 
-async def company_delete(ctx: Ctx) -> Response:
+def company_delete(ctx: Ctx) -> Response:
     """Unlike the project family, the company delete answers with the deleted entry."""
     with ctx.store.tx(write=True) as tx:
         company = company_for(tx, ctx, ctx.path["company_id"])
@@ -193,7 +193,7 @@ async def company_delete(ctx: Ctx) -> Response:
         return JSONResponse(shapes.timecard_company(tx, entry, locked=True))
 
 
-async def change_history(ctx: Ctx) -> Response:
+def change_history(ctx: Ctx) -> Response:
     with ctx.store.tx() as tx:
         company = company_for(tx, ctx, ctx.path["company_id"])
         entry = _company_entry(tx, company, ctx.path["id"], include_deleted=True)
@@ -225,8 +225,8 @@ def bulk_create(tx: Tx, ctx: Ctx, items: list[Any], project_for_item: Any) -> li
     return created
 
 
-async def v11_bulk_create(ctx: Ctx) -> Response:
-    body = await json_body(ctx.request)
+def v11_bulk_create(ctx: Ctx) -> Response:
+    body = json_body(ctx)
     items = body.get("timecard_entries")
     if not isinstance(items, list) or not items:
         raise errors.bad_request("param is missing or the value is empty: timecard_entries")

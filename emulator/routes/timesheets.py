@@ -31,8 +31,8 @@ def _sheet(tx: Tx, project: Record, sheet_id: Any) -> Record:
     return found
 
 
-async def create(ctx: Ctx) -> Response:
-    body = wrapped(await json_body(ctx.request), "timesheet")
+def create(ctx: Ctx) -> Response:
+    body = wrapped(json_body(ctx), "timesheet")
     with ctx.store.tx(write=True) as tx:
         project = project_for(tx, ctx, ctx.path["project_id"])
         day = parse_date(body.get("date"))
@@ -47,7 +47,7 @@ async def create(ctx: Ctx) -> Response:
         return JSONResponse(shapes.timesheet(tx, sheet, []), 201)
 
 
-async def project_list(ctx: Ctx) -> Response:
+def project_list(ctx: Ctx) -> Response:
     with ctx.store.tx() as tx:
         project = project_for(tx, ctx, ctx.path["project_id"])
         deleted, updated = range_filter(ctx, "deleted_at"), range_filter(ctx, "updated_at")
@@ -61,20 +61,20 @@ async def project_list(ctx: Ctx) -> Response:
     return list_response(ctx, rendered)
 
 
-async def show(ctx: Ctx) -> Response:
+def show(ctx: Ctx) -> Response:
     with ctx.store.tx() as tx:
         project = project_for(tx, ctx, ctx.path["project_id"])
         sheet = _sheet(tx, project, ctx.path["id"])
         return JSONResponse(shapes.timesheet(tx, sheet, _entries(tx, sheet)))
 
 
-async def update_approval(ctx: Ctx) -> Response:
+def update_approval(ctx: Ctx) -> Response:
     """Sets each listed timesheet (and its entries) to pending or approved.
 
     Procore's spec answers with one timesheet object although several can be sent; the emulator
     returns the last one listed.
     """
-    body = await json_body(ctx.request)
+    body = json_body(ctx)
     changes = body.get("timesheets")
     if not isinstance(changes, list) or not changes:
         raise errors.bad_request("param is missing or the value is empty: timesheets")
@@ -93,7 +93,7 @@ async def update_approval(ctx: Ctx) -> Response:
         return JSONResponse(shapes.timesheet(tx, sheet, _entries(tx, sheet)))
 
 
-async def company_list(ctx: Ctx) -> Response:
+def company_list(ctx: Ctx) -> Response:
     """Timecard data per person; the current work week unless start_date and end_date are given."""
     with ctx.store.tx() as tx:
         company = company_for(tx, ctx, ctx.path["company_id"])
@@ -114,8 +114,8 @@ async def company_list(ctx: Ctx) -> Response:
     return list_response(ctx, rendered, links=False)
 
 
-async def company_bulk_create(ctx: Ctx) -> Response:
-    body = await json_body(ctx.request)
+def company_bulk_create(ctx: Ctx) -> Response:
+    body = json_body(ctx)
     items = body.get("timecard_entries")
     if not isinstance(items, list) or not items:
         raise errors.bad_request("param is missing or the value is empty: timecard_entries")

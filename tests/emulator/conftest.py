@@ -78,6 +78,11 @@ class Emu:
             "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
             "client_id": DEMO_CLIENT_ID, "client_secret": DEMO_CLIENT_SECRET}).json()
 
+    def refresh(self, refresh_token: str) -> httpx.Response:
+        return self.http.post("/oauth/token", data={
+            "grant_type": "refresh_token", "refresh_token": refresh_token,
+            "client_id": DEMO_CLIENT_ID, "client_secret": DEMO_CLIENT_SECRET})
+
     def service_token(self) -> str:
         return self.http.post("/oauth/token", data={
             "grant_type": "client_credentials", "client_id": DEMO_CLIENT_ID,

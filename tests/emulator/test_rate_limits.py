@@ -50,10 +50,25 @@ def test_headers_describe_the_window_closer_to_exhaustion(emu: Emu, api: httpx.C
     assert api.get("/rest/v1.0/me").status_code == 429
 
 
-def test_windows_are_per_access_token(emu: Emu, api: httpx.Client) -> None:
+def test_budgets_belong_to_the_connection_so_a_refresh_does_not_reset_them(emu: Emu) -> None:
+    """Regression test for issue 20: budgets were per access token, and each refresh reset them."""
+    emu.configure(rate_limit_spike=3)
+    tokens = emu.user_tokens()
+    with emu.client(tokens["access_token"]) as api:
+        assert [api.get("/rest/v1.0/me").status_code for _ in range(2)] == [200, 200]
+    with emu.client(emu.refresh(tokens["refresh_token"]).json()["access_token"]) as refreshed:
+        third = refreshed.get("/rest/v1.0/me")
+        assert third.status_code == 200
+        assert third.headers["x-rate-limit-remaining"] == "0"
+        assert refreshed.get("/rest/v1.0/me").status_code == 429
+    with emu.client() as signed_in_again:  # the same person and app: the same connection
+        assert signed_in_again.get("/rest/v1.0/me").status_code == 429
+
+
+def test_another_connection_has_its_own_budget(emu: Emu, api: httpx.Client) -> None:
     emu.configure(rate_limit_spike=2)
     api.get("/rest/v1.0/me")
     api.get("/rest/v1.0/me")
     assert api.get("/rest/v1.0/me").status_code == 429
-    with emu.client() as other:
-        assert other.get("/rest/v1.0/me").status_code == 200
+    with emu.client(emu.service_token()) as service_account:
+        assert service_account.get("/rest/v1.0/me").status_code == 200

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -92,3 +93,22 @@ def test_existing_state_is_not_reseeded(tmp_path: Path) -> None:
 def test_cli_arguments() -> None:
     args = parse_args(["--port", "8765", "--state", ":memory:", "--seed", "3"])
     assert (args.port, args.host, args.state, args.seed) == (8765, "127.0.0.1", ":memory:", 3)
+
+
+def test_a_state_file_from_before_connection_budgets_still_serves(tmp_path: Path) -> None:
+    state = str(tmp_path / "old.sqlite3")
+    create_app(state).state.emulator.store.close()
+    with sqlite3.connect(state) as old:  # the per-token budgets table older state files hold
+        old.execute("DROP TABLE rate_budgets")
+        old.execute("CREATE TABLE rate_windows (token TEXT NOT NULL, window TEXT NOT NULL, started REAL NOT NULL,"
+                    " count INTEGER NOT NULL, PRIMARY KEY (token, window))")
+        old.execute("INSERT INTO rate_windows VALUES ('old-token', 'spike', 0, 5)")
+    running = start_background(state)
+    try:
+        company = httpx.get(f"{running.base_url}/_emulator/world").json()["companies"]["main"]
+        answer = httpx.get(f"{running.base_url}/rest/v1.0/me", headers={
+            "Authorization": f"Bearer {_token(running.base_url)}", "Procore-Company-Id": str(company)})
+        assert answer.status_code == 200
+        assert answer.headers["x-rate-limit-remaining"] == "99"
+    finally:
+        running.stop()
