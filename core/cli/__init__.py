@@ -2,7 +2,9 @@
 
 Each command lives in its own module exposing `register(subparsers)`; the
 module sets `func` on its parser, which receives the parsed arguments and
-returns the process exit status.
+returns the process exit status. Whatever goes wrong ends as one `error: …` line on stderr and
+exit status 2: a refused argument (argparse, or a check of ours), one of our errors, a database
+error, or anything unexpected. No traceback reaches the terminal (`--verbose` logs it).
 """
 
 from __future__ import annotations
@@ -13,7 +15,13 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from core.cli.arguments import CommandParser
 from core.errors import ProcoreConnectError
+from core.procore.redaction import redact
+
+log = logging.getLogger(__name__)
 
 # Command modules, in the order `--help` lists them.
 COMMAND_MODULES = (
@@ -27,7 +35,7 @@ COMMAND_MODULES = (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m core", description="Procore Connect command line.")
+    parser = CommandParser(prog="python -m core", description="Procore Connect command line.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="<command>")
     for name in COMMAND_MODULES:
@@ -41,9 +49,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
     try:
         return int(args.func(args))
-    except ProcoreConnectError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as error:  # noqa: BLE001 - the one place every failure becomes a plain line
+        print(f"error: {_plain(error)}", file=sys.stderr)
+        log.info("details of the error above", exc_info=True)
+        return 2
+
+
+def _plain(error: Exception) -> str:
+    """One line saying what failed, with secrets masked."""
+    if isinstance(error, ProcoreConnectError):
+        text = str(error)
+    elif isinstance(error, SQLAlchemyError):
+        cause = getattr(error, "orig", None) or error
+        text = f"the database refused the operation ({type(cause).__name__}: {_first_line(cause)})"
+    elif isinstance(error, OSError):
+        text = f"{error.strerror or type(error).__name__}" + (f": {error.filename}" if error.filename else "")
+    else:
+        text = f"unexpected {type(error).__name__}: {_first_line(error)} (run with --verbose for details)"
+    return " ".join(str(redact(text)).split())
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0][:300] if lines else "no details"

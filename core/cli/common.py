@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
-from core import access
+from core import access, setup
 from core.access import Identity
 from core.bootstrap import open_database
 from core.config import Settings, get_settings
@@ -27,3 +28,9 @@ def command_context() -> CommandContext:
     with session_scope(engine) as session:
         actor = access.command_line(session)
     return CommandContext(settings=settings, engine=engine, actor=actor)
+
+
+def setup_state(engine: Engine) -> setup.SetupState:
+    """The Procore setup as it stands, read without writing (a missing setup row is not created)."""
+    with Session(engine) as session:  # never committed: reading must leave the database as it was
+        return setup.state(session)

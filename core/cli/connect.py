@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from core.cli.arguments import procore_id
 from core.config import get_settings
 from core.db import get_engine, migrate
+from core.errors import ConfigurationError
 from core.procore.connection import (
     ConnectionInfo,
     connect_client_credentials,
@@ -31,7 +33,7 @@ def register(subparsers: Any) -> None:
     action.add_argument("--disconnect", action="store_true", help="revoke the tokens and forget the connection")
     parser.add_argument(
         "--company-id",
-        type=int,
+        type=procore_id,
         default=None,
         help="a Procore company where the app is installed (service accounts must name one; "
         "the built-in emulator's company is used by default)",
@@ -52,8 +54,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     company_id = args.company_id or emulator_main_company_id(resolve_endpoints(settings))
     if company_id is None:
-        print("error: a service account needs --company-id (the id of a Procore company where the app is installed)")
-        return 2
+        raise ConfigurationError(
+            "A service account needs --company-id (the id of a Procore company where the app is installed)."
+        )
     info = connect_client_credentials(settings, engine, company_id=company_id)
     print(_describe(info))
     with open_client(settings, engine) as client:

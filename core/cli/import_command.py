@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from core import setup
-from core.cli.common import command_context
-from core.db import session_scope
+from core.cli.common import command_context, setup_state
 from core.errors import ConfigurationError
 from core.procore.connection import open_client
 from core.sync.importer import STEPS, run_import
@@ -26,8 +24,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     ctx = command_context()
-    with session_scope(ctx.engine) as session:
-        state = setup.state(session)
+    state = setup_state(ctx.engine)
     if state.company_id is None or not state.two_way:
         raise ConfigurationError("Import needs a connected company in two-way mode: run python -m core setup first.")
     with open_client(ctx.settings, ctx.engine) as client:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from core import setup
-from core.cli.common import CommandContext, command_context
+from core.cli.common import CommandContext, command_context, setup_state
 from core.db import session_scope
 from core.errors import ConfigurationError, ValidationError
 from core.models.mapping import Entity
@@ -35,8 +34,7 @@ def register(subparsers: Any) -> None:
 
 
 def _chosen(ctx: CommandContext, args: argparse.Namespace) -> tuple[int, list[Entity]]:
-    with session_scope(ctx.engine) as session:
-        state = setup.state(session)
+    state = setup_state(ctx.engine)
     if state.company_id is None or state.mode is None:
         raise ConfigurationError("Data mapping needs a connected company and a mode: run python -m core setup first.")
     if state.two_way:

@@ -8,11 +8,11 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from typing import Any
 
 from sqlmodel import col, select
 
+from core.cli.arguments import MAX_RANGE_DAYS, check_range, day, local_id, text_value
 from core.cli.common import CommandContext, command_context
 from core.db import session_scope
 from core.errors import ValidationError
@@ -30,6 +30,7 @@ from core.publishing import (
 )
 from core.publishing.status import label
 
+JOB_SITE_NUMBER_LENGTH = int(JobSite.__table__.c.number.type.length)  # type: ignore[attr-defined]
 MODULES = [module.value for module in PublishModule]
 ACTIONS = {"publish": PublishAction.PUBLISH, "republish": PublishAction.REPUBLISH,
            "force": PublishAction.FORCE_PUBLISH}
@@ -61,24 +62,19 @@ def register(subparsers: Any) -> None:
         description="The audit trail: who tried what, when, with which body, and what Procore answered.",
     )
     which = audit.add_mutually_exclusive_group(required=True)
-    which.add_argument("--run", type=int, help="a run id (publish prints it)")
-    which.add_argument("--entry", type=int, help="an entry id")
+    which.add_argument("--run", type=local_id, help="a run id (publish prints it)")
+    which.add_argument("--entry", type=local_id, help="an entry id")
     audit.add_argument("--bodies", action="store_true", help="also print each request body")
     audit.set_defaults(func=run_audit)
 
 
 def _range_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--module", required=True, choices=MODULES)
-    parser.add_argument("--from", dest="start", required=True, type=_day, help="first work date (YYYY-MM-DD)")
-    parser.add_argument("--to", dest="end", required=True, type=_day, help="last work date (YYYY-MM-DD)")
-    parser.add_argument("--job-site", action="append", metavar="NUMBER", help="only this job site (repeatable)")
-
-
-def _day(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-11-16") from None
+    parser.add_argument("--from", dest="start", required=True, type=day, help="first work date (YYYY-MM-DD)")
+    parser.add_argument("--to", dest="end", required=True, type=day,
+                        help=f"last work date (YYYY-MM-DD; at most {MAX_RANGE_DAYS} days after --from)")
+    parser.add_argument("--job-site", action="append", metavar="NUMBER", type=text_value(JOB_SITE_NUMBER_LENGTH),
+                        help="only this job site (repeatable)")
 
 
 def _sites(ctx: CommandContext, numbers: list[str] | None) -> frozenset[int] | None:
@@ -92,13 +88,8 @@ def _sites(ctx: CommandContext, numbers: list[str] | None) -> frozenset[int] | N
     return frozenset(int(site_id) for site_id in found.values() if site_id is not None)
 
 
-def _check_range(args: argparse.Namespace) -> None:
-    if args.end < args.start:
-        raise ValidationError(f"--to {args.end} is before --from {args.start}.")
-
-
 def run_publish(args: argparse.Namespace) -> int:
-    _check_range(args)
+    check_range(args.start, args.end)
     ctx = command_context()
     request = PublishRequest(module=PublishModule(args.module), start=args.start, end=args.end,
                              action=ACTIONS[args.action], job_site_ids=_sites(ctx, args.job_site))
@@ -137,7 +128,7 @@ def _describe(step: Step, numbers: dict[int, str]) -> str:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    _check_range(args)
+    check_range(args.start, args.end)
     ctx = command_context()
     module = PublishModule(args.module)
     sites = _sites(ctx, args.job_site)

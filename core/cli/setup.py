@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from core import setup
+from core.cli.arguments import procore_id
 from core.cli.common import command_context
 from core.db import session_scope
 from core.errors import ValidationError
@@ -22,7 +23,7 @@ def register(subparsers: Any) -> None:
         description="Activate Procore, then set the company, mode and modules, exactly as the Procore setup "
         "page does. Timecard and timesheet cannot both be enabled. Connect first (python -m core connect).",
     )
-    parser.add_argument("--company", type=int, required=True, help="Procore company id")
+    parser.add_argument("--company", type=procore_id, required=True, help="Procore company id")
     parser.add_argument("--mode", choices=list(MODES), required=True)
     parser.add_argument(
         "--modules", required=True, type=_modules,
@@ -43,10 +44,10 @@ def run(args: argparse.Namespace) -> int:
     if {Module.TIMECARD, Module.TIMESHEET} <= args.modules:
         raise ValidationError(setup.EXCLUSIVITY_NOTE)
     ctx = command_context()
-    with session_scope(ctx.engine) as session:
-        setup.set_active(session, active=True, actor=ctx.actor)
+    # The company is checked (and stored) first: a refused company leaves Procore as it was.
     name = setup.choose_company(ctx.settings, ctx.engine, company_id=args.company, actor=ctx.actor)
     with session_scope(ctx.engine) as session:
+        setup.set_active(session, active=True, actor=ctx.actor)
         setup.set_mode(session, mode=MODES[args.mode], actor=ctx.actor)
         setup.set_modules(session, modules=args.modules, actor=ctx.actor)
         state = setup.state(session)
