@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import re
+from html.parser import HTMLParser
+
 import httpx
 import pytest
 
@@ -104,17 +107,84 @@ def test_act_update_moves_updated_at_and_delete_hides(emu: Emu, api: httpx.Clien
     assert bad.status_code == 404
 
 
-def test_view_and_index_pages(emu: Emu, api: httpx.Client) -> None:
+class _Tables(HTMLParser):
+    """The cells of each table on an emulator page, by the heading above it, and which rows are struck through."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, list[tuple[list[str], bool]]] = {}
+        self._heading = ""
+        self._in: str | None = None
+        self._row: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "h3":
+            self._in, self._heading = "h3", ""
+        elif tag == "tr":
+            self._row = []
+            self.tables.setdefault(self._heading, []).append((self._row, ("class", "deleted") in attrs))
+        elif tag == "td" and self._row is not None:
+            self._row.append("")
+            self._in = "td"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("h3", "td"):
+            self._in = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in == "h3":
+            self._heading += data
+        elif self._in == "td" and self._row is not None:
+            self._row[-1] += data
+
+
+def _tables(page: httpx.Response) -> dict[str, list[tuple[list[str], bool]]]:
+    parser = _Tables()
+    parser.feed(page.text)
+    return {heading: [row for row in rows if row[0]] for heading, rows in parser.tables.items()}
+
+
+def test_the_day_view_shows_what_procore_holds_for_that_project_and_day(emu: Emu, api: httpx.Client) -> None:
     project = emu.project_id()
+    other = next(int(found) for found in emu.world["projects"].values() if int(found) != project)
+    day = {"date": TODAY}
     api.post(f"/rest/v1.0/projects/{project}/quantity_logs",
-             json={"quantity_log": {"quantity": 12, "unit": "CY", "description": "Footings"}})
-    index = emu.http.get("/_emulator/")
-    assert index.status_code == 200
-    assert "Riverside Medical Center" in index.text
+             json={"quantity_log": {**day, "quantity": 12, "unit": "CY", "description": "Footings"}})
+    kept = api.post(f"/rest/v1.0/projects/{project}/manpower_logs",
+                    json={"manpower_log": {**day, "num_workers": 4, "num_hours": 8, "notes": "Pour crew"}}).json()
+    gone = api.post(f"/rest/v1.0/projects/{project}/manpower_logs",
+                    json={"manpower_log": {**day, "num_workers": 2, "num_hours": 6, "notes": "Cancelled"}}).json()
+    emu.act("manpower_log", gone["id"], "delete")
+    api.post(f"/rest/v1.0/projects/{project}/manpower_logs",
+             json={"manpower_log": {"date": "2026-03-03", "num_workers": 7, "num_hours": 8, "notes": "Day before"}})
+    api.post(f"/rest/v1.0/projects/{other}/manpower_logs",
+             json={"manpower_log": {**day, "num_workers": 5, "num_hours": 8, "notes": "Other project"}})
+
     page = emu.http.get("/_emulator/view", params={"project_id": project, "date": TODAY})
+
     assert page.status_code == 200
-    assert "Footings" in page.text
-    assert "Manpower" in page.text
+    assert re.search(r"<h1>[^<]*Riverside Medical Center</h1><h2>2026-03-04</h2>", page.text)
+    tables = _tables(page)
+    manpower = {cells[6]: (cells[0], cells[2], cells[3], struck) for cells, struck in tables["Manpower"]}
+    assert manpower == {
+        "Pour crew": (str(kept["id"]), "4", "8.0", False),
+        "Cancelled": (str(gone["id"]), "2", "6.0", True),  # deleted in Procore: shown struck through
+    }
+    assert [(cells[2], cells[3], cells[4]) for cells, _ in tables["Quantities"]] == [("12", "CY", "Footings")]
+    assert tables["Timecards"] == [(["nothing"], False)]
+    before = _tables(emu.http.get("/_emulator/view", params={"project_id": project, "date": "2026-03-03"}))
+    notes_before = [cells[6] for cells, _ in before["Manpower"]]
+    assert "Day before" in notes_before
+    assert "Pour crew" not in notes_before
+
+
+def test_the_index_links_every_project_to_its_day_view(emu: Emu, api: httpx.Client) -> None:
+    index = emu.http.get("/_emulator/")
+
+    assert index.status_code == 200
+    for label, project_id in emu.world["projects"].items():
+        assert f"/_emulator/view?project_id={project_id}" in index.text, label
+    assert emu.http.get("/_emulator/view", params={"project_id": 999}).status_code == 404
 
 
 @pytest.mark.parametrize("status", ["500", "503", "429"])
