@@ -129,7 +129,6 @@ def build_world(*, job_sites: int, employees: int, days: int, modules: Collectio
         setup.set_active(session, active=True, actor=admin)
         setup.set_mode(session, mode=SyncMode.TWO_WAY, actor=admin)
         setup.set_modules(session, modules=frozenset(modules), actor=admin)
-    with open_client(settings, engine) as client:
-        run_import(engine=engine, client=client, company_id=company_id, actor=admin)
+    run_import(settings, engine, actor=admin, company_id=company_id)
     return World(settings, engine, admin, base_url, company_id, end - timedelta(days=days - 1), end, sizes,
                  directory)

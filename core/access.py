@@ -166,8 +166,16 @@ def identity_for(session: Session, *, email: str) -> Identity | None:
     )
 
 
-def save_user(session: Session, *, email: str, role_name: str, name: str = "", active: bool = True) -> User:
-    """Create or update the user with `email` (stored lower-case) in role `role_name`."""
+def save_user(
+    session: Session, *, email: str, role_name: str, actor: Identity, name: str = "", active: bool = True
+) -> User:
+    """Create or update the user with `email` (stored lower-case) in role `role_name`.
+
+    Raises:
+        PermissionDenied: `actor` may not manage role permissions (nothing changes).
+        ValidationError: the e-mail address or the role is not valid.
+    """
+    actor.require(Perm.ROLE_PERMISSIONS)
     email = email.strip().lower()
     if "@" not in email or len(email) < 3:
         raise ValidationError(f"'{email}' is not an e-mail address")

@@ -19,7 +19,6 @@ from core.errors import ValidationError
 from core.models.procore import ProcoreConnection
 from core.models.publishing import PublishModule
 from core.models.setup import ProcoreSetup, SyncMode
-from core.procore.client import ProcoreClient
 from core.procore.connection import open_client, select_company
 
 Module = PublishModule  # what can be published to Procore
@@ -130,16 +129,21 @@ def set_modules(session: Session, *, modules: frozenset[Module], actor: Identity
         set_module(session, module=module, enabled=module in modules, actor=actor)
 
 
-def reachable_companies(client: ProcoreClient) -> dict[int, str]:
-    """Procore companies the connection can reach: id → name."""
-    return {c.id: c.name or str(c.id) for c in client.iter_companies() if c.is_active is not False}
+def reachable_companies(settings: Settings, engine: Engine, *, actor: Identity) -> dict[int, str]:
+    """Procore companies the stored connection can reach: id → name.
+
+    Raises:
+        PermissionDenied: `actor` may not change the Procore setup.
+        ConfigurationError, ProcoreAPIError: Procore is not connected or refused.
+    """
+    actor.require(Perm.PROCORE_SETUP)
+    with open_client(settings, engine) as client:
+        return {c.id: c.name or str(c.id) for c in client.iter_companies() if c.is_active is not False}
 
 
 def choose_company(settings: Settings, engine: Engine, *, company_id: int, actor: Identity) -> str:
     """Work in Procore company `company_id`, which must be one the connection can reach; returns its name."""
-    actor.require(Perm.PROCORE_SETUP)
-    with open_client(settings, engine) as client:
-        companies = reachable_companies(client)
+    companies = reachable_companies(settings, engine, actor=actor)
     if company_id not in companies:
         raise ValidationError(f"Company {company_id} is not one this Procore connection can reach.")
     select_company(settings, engine, company_id=company_id, company_name=companies[company_id])

@@ -9,17 +9,21 @@ from core import setup
 from core.access import Perm
 from core.errors import ProcoreConnectError
 from core.models.setup import SyncMode
-from core.procore.connection import connection_info, disconnect, open_client
+from core.procore.connection import connection_info, disconnect
 from core.setup import EXCLUSIVITY_NOTE, MODULE_LABELS, Module
 from core.sync.importer import run_import
 from core.ui import page_guard
+from core.ui.confirm import ask, confirm_dialog
+from core.ui.flash import flash, show_flash
 from core.ui.links import link_to
 from core.ui.navigation import INTEGRATIONS
 from core.ui.oauth import authorize_link, handle_redirect
+from core.ui.procore_lookups import forget_procore_lookups, reachable_companies
 
 ctx = page_guard(Perm.PROCORE_SETUP)
 st.title("Procore setup")
 handle_redirect(ctx)
+show_flash("procore_setup")
 
 with ctx.session() as session:
     state = setup.state(session)
@@ -42,19 +46,26 @@ details = {
     "Token valid until": info.token_expires_at.strftime("%Y-%m-%d %H:%M UTC"),
 }
 st.table(pd.DataFrame({"": list(details.values())}, index=list(details)))
-if st.button("Disconnect", key="procore_disconnect"):
-    st.session_state["procore_confirm_disconnect"] = True
-if st.session_state.get("procore_confirm_disconnect"):
-    st.warning("Disconnect revokes Procore Connect's access at Procore. Publishing stops until you authorize again.")
-    if st.button("Yes, disconnect", type="primary", key="procore_disconnect_yes"):
-        disconnect(ctx.settings, ctx.engine)
-        st.session_state.pop("procore_confirm_disconnect")
-        st.rerun()
+
+
+def _disconnect() -> None:
+    try:
+        disconnect(ctx.settings, ctx.engine, actor=ctx.identity)
+    except ProcoreConnectError as error:
+        flash("procore_setup", str(error), kind="error")
+    else:
+        flash("procore_setup", "Disconnected from Procore.", kind="info")
+    forget_procore_lookups()
+
+
+st.button("Disconnect", key="procore_disconnect", on_click=ask, args=("procore_confirm_disconnect",))
+confirm_dialog("procore_confirm_disconnect", title="Disconnect Procore?", yes="Yes, disconnect", on_yes=_disconnect,
+               body=lambda: st.warning("Disconnect revokes Procore Connect's access at Procore. "
+                                       "Publishing stops until you authorize again."))
 
 st.header("2. Company")
 try:
-    with open_client(ctx.settings, ctx.engine) as client:
-        companies = setup.reachable_companies(client)
+    companies = reachable_companies(ctx)
 except ProcoreConnectError as error:
     st.error(str(error))
     st.stop()
@@ -65,7 +76,8 @@ chosen = st.selectbox("Procore company", ids, format_func=companies.__getitem__,
 if chosen is not None and chosen != state.company_id and st.button("Use this company", type="primary"):
     try:
         name = setup.choose_company(ctx.settings, ctx.engine, company_id=chosen, actor=ctx.identity)
-        st.success(f"Connected company: {name}.")
+        forget_procore_lookups()
+        flash("procore_setup", f"Connected company: {name}.")
         st.rerun()
     except ProcoreConnectError as error:
         st.error(str(error))
@@ -111,9 +123,8 @@ if state.two_way and state.company_id is not None:
     if st.button("Import now", type="primary", key="procore_import"):
         with st.status("Importing from Procore…", expanded=True) as status:
             try:
-                with open_client(ctx.settings, ctx.engine) as client:
-                    report = run_import(engine=ctx.engine, client=client, company_id=state.company_id,
-                                        actor=ctx.identity, progress=st.write)
+                report = run_import(ctx.settings, ctx.engine, actor=ctx.identity, company_id=state.company_id,
+                                    progress=st.write)
                 status.update(label="Import finished", state="complete")
                 st.session_state["procore_import_report"] = report.rows()
             except ProcoreConnectError as error:

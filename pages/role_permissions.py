@@ -44,8 +44,7 @@ with st.form("add_user"):
     if st.form_submit_button("Save user"):
         try:
             with ctx.session() as session:
-                ctx.identity.require(Perm.ROLE_PERMISSIONS)
-                access.save_user(session, email=email, role_name=role, name=name)
+                access.save_user(session, email=email, role_name=role, name=name, actor=ctx.identity)
             st.success(f"{email} now has the {role} role.")
         except ProcoreConnectError as error:
             st.error(str(error))

@@ -6,8 +6,7 @@ import argparse
 from typing import Any
 
 from core.cli.arguments import procore_id
-from core.config import get_settings
-from core.db import get_engine, migrate
+from core.cli.common import command_context
 from core.errors import ConfigurationError
 from core.procore.connection import (
     ConnectionInfo,
@@ -42,15 +41,15 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = get_settings()
-    engine = get_engine(settings.database_url)
-    migrate(engine)
+    ctx = command_context()
+    settings, engine = ctx.settings, ctx.engine
     if args.status:
         info = connection_info(settings, engine)
         print(_describe(info) if info else "Procore is not connected.")
         return 0 if info else 1
     if args.disconnect:
-        print("Disconnected from Procore." if disconnect(settings, engine) else "Procore was not connected.")
+        dropped = disconnect(settings, engine, actor=ctx.actor)
+        print("Disconnected from Procore." if dropped else "Procore was not connected.")
         return 0
     company_id = args.company_id or emulator_main_company_id(resolve_endpoints(settings))
     if company_id is None:

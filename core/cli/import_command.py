@@ -7,7 +7,6 @@ from typing import Any
 
 from core.cli.common import command_context, setup_state
 from core.errors import ConfigurationError
-from core.procore.connection import open_client
 from core.sync.importer import STEPS, run_import
 
 
@@ -27,9 +26,8 @@ def run(args: argparse.Namespace) -> int:
     state = setup_state(ctx.engine)
     if state.company_id is None or not state.two_way:
         raise ConfigurationError("Import needs a connected company in two-way mode: run python -m core setup first.")
-    with open_client(ctx.settings, ctx.engine) as client:
-        report = run_import(engine=ctx.engine, client=client, company_id=state.company_id, actor=ctx.actor,
-                            steps=args.only or STEPS, progress=print)
+    report = run_import(ctx.settings, ctx.engine, actor=ctx.actor, company_id=state.company_id,
+                        steps=args.only or STEPS, progress=print)
     print(f"\n{'list':<16}{'created':>9}{'updated':>9}{'unchanged':>11}{'linked':>8}{'skipped':>9}")
     for row in report.rows():
         print(f"{row['list']:<16}{row['created']:>9}{row['updated']:>9}{row['unchanged']:>11}{row['linked']:>8}{row['skipped']:>9}")

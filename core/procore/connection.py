@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 from sqlalchemy.engine import Engine
 
+from core.access import Identity, Perm
 from core.config import Settings
 from core.errors import ConfigurationError
 from core.models.procore import DEFAULT_SLOT, GrantType, ProcoreConnection, ProcoreConnectionBase
@@ -244,8 +245,15 @@ def select_company(settings: Settings, engine: Engine, *, company_id: int, compa
         raise ConfigurationError(NOT_CONNECTED)
 
 
-def disconnect(settings: Settings, engine: Engine, *, transport: httpx.BaseTransport | None = None) -> bool:
-    """Revoke the stored tokens at Procore (best effort) and delete the connection; False if none was stored."""
+def disconnect(
+    settings: Settings, engine: Engine, *, actor: Identity, transport: httpx.BaseTransport | None = None
+) -> bool:
+    """Revoke the stored tokens at Procore (best effort) and delete the connection; False if none was stored.
+
+    Raises:
+        PermissionDenied: `actor` may not change the Procore setup (nothing is revoked or deleted).
+    """
+    actor.require(Perm.PROCORE_SETUP)
     store = _store(settings, engine)
     row = store.connection()
     if row is None:

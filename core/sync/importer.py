@@ -22,11 +22,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 from core.access import Identity, Perm
+from core.config import Settings
 from core.db import session_scope
 from core.models import Company, CostCode, Employee, JobSite, PayClass, PayID
 from core.models.ids import saved_id
 from core.models.mapping import COMPANY_WIDE, Entity, LinkOrigin, PayrollItem
 from core.procore.client import ProcoreClient
+from core.procore.connection import open_client
 from core.sync.links import link, links_by_local, links_by_remote
 from core.timeclock.rules import is_time_zone
 
@@ -63,11 +65,27 @@ class ImportReport:
 
 
 def run_import(
-    *, engine: Engine, client: ProcoreClient, company_id: int, actor: Identity,
-    steps: Iterable[str] = STEPS, progress: Progress | None = None,
+    settings: Settings, engine: Engine, *, actor: Identity, company_id: int, steps: Iterable[str] = STEPS,
+    progress: Progress | None = None, client: ProcoreClient | None = None,
 ) -> ImportReport:
-    """Import the chosen lists from Procore company `company_id`, each committed on its own."""
+    """Import the chosen lists from Procore company `company_id`, each committed on its own.
+
+    The stored connection is opened unless `client` is given (a caller running several services on one).
+
+    Raises:
+        PermissionDenied: `actor` may not change the Procore setup (nothing is read or written).
+        ConfigurationError, ProcoreAPIError: Procore is not connected or refused; lists imported so far are kept.
+    """
     actor.require(Perm.PROCORE_SETUP)
+    if client is not None:
+        return _import(engine, client, company_id, steps, progress)
+    with open_client(settings, engine, company_id=company_id) as opened:
+        return _import(engine, opened, company_id, steps, progress)
+
+
+def _import(
+    engine: Engine, client: ProcoreClient, company_id: int, steps: Iterable[str], progress: Progress | None
+) -> ImportReport:
     say = progress or (lambda _message: None)
     report = ImportReport()
     for name in steps:

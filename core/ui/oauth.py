@@ -10,6 +10,7 @@ import streamlit as st
 from core.errors import ProcoreConnectError
 from core.procore.connection import begin_authorization, complete_authorization
 from core.ui.guard import PageContext
+from core.ui.procore_lookups import forget_procore_lookups
 
 _LINK_KEY = "procore_setup_authorize_url"
 LINK_LIFETIME_S = 9 * 60  # the stored state lives 10 minutes
@@ -45,4 +46,5 @@ def handle_redirect(ctx: PageContext) -> None:
     except ProcoreConnectError as error:
         st.error(f"Procore was not connected: {error}")
         return
+    forget_procore_lookups()
     st.success(f"Connected to Procore ({info.environment}) as {info.user_name or info.user_login}.")

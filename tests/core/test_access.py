@@ -43,13 +43,21 @@ def test_admin_cannot_lock_everyone_out(session: Session) -> None:
 
 
 def test_users_map_email_to_role(session: Session) -> None:
-    access.save_user(session, email=" Pat@Example.com ", role_name="Payroll", name="Pat")
+    admin = access.local_admin(session)
+    access.save_user(session, email=" Pat@Example.com ", role_name="Payroll", name="Pat", actor=admin)
     identity = access.identity_for(session, email="pat@example.com")
     assert identity is not None
     assert identity.role == "Payroll"
     assert identity.can(Perm.PAYROLL)
     assert access.identity_for(session, email="stranger@example.com") is None
-    access.save_user(session, email="pat@example.com", role_name="Payroll", active=False)
+    access.save_user(session, email="pat@example.com", role_name="Payroll", active=False, actor=admin)
     assert access.identity_for(session, email="pat@example.com") is None
     with pytest.raises(ValidationError, match="Unknown role"):
-        access.save_user(session, email="x@example.com", role_name="Boss")
+        access.save_user(session, email="x@example.com", role_name="Boss", actor=admin)
+
+
+def test_only_a_role_permissions_holder_may_add_users(session: Session) -> None:
+    manager = identity_with_role(session, "Project manager")
+    with pytest.raises(PermissionDenied, match="lacks the 'Role permissions' permission"):
+        access.save_user(session, email="new@example.com", role_name="Admin", actor=manager)
+    assert access.identity_for(session, email="new@example.com") is None

@@ -398,7 +398,7 @@ def _signed_in(app_db: Engine, monkeypatch: pytest.MonkeyPatch, role: str) -> Ap
     monkeypatch.setenv("AUTH", json.dumps(AUTH))
     email = f"{role.lower()}@example.com"
     with session_scope(app_db) as session:
-        access.save_user(session, email=email, role_name=role)
+        access.save_user(session, email=email, role_name=role, actor=access.local_admin(session))
     at = AppTest.from_file(str(ROOT / PAGES[MANPOWER]), default_timeout=60)
     at.user = {"is_logged_in": True, "email": email}  # type: ignore[assignment]
     at.session_state[_key(MANPOWER, "day")] = WEEK_START

@@ -192,7 +192,7 @@ def test_a_viewer_sees_the_mappings_but_cannot_change_them(
                                            "redirect_uri": "http://localhost/oauth2callback",
                                            "server_metadata_url": "http://localhost/.well-known"}))
     with session_scope(app_db) as session:
-        access.save_user(session, email="viewer@example.com", role_name="Viewer")
+        access.save_user(session, email="viewer@example.com", role_name="Viewer", actor=access.local_admin(session))
         mapping.auto_map(session, company_id=company, entity=Entity.JOB_SITE, actor=local_admin(session))
     at = AppTest.from_file(str(ROOT / PAGE), default_timeout=60)
     at.user = {"is_logged_in": True, "email": "viewer@example.com"}  # type: ignore[assignment]

@@ -13,7 +13,6 @@ from core.db import session_scope
 from core.models import PayID
 from core.models.mapping import Entity, ProcoreLink
 from core.models.setup import SyncMode
-from core.procore.connection import open_client
 from core.sync.importer import run_import
 from tests.pages.test_procore_setup_page import _activate, _connect
 
@@ -24,8 +23,7 @@ def _imported(engine: Engine) -> int:
     with session_scope(engine) as session:
         setup.set_mode(session, mode=SyncMode.TWO_WAY, actor=local_admin(session))
         admin = local_admin(session)
-    with open_client(get_settings(), engine) as client:
-        run_import(engine=engine, client=client, company_id=company, actor=admin, steps=("job sites", "payroll items"))
+    run_import(get_settings(), engine, actor=admin, company_id=company, steps=("job sites", "payroll items"))
     return company
 
 

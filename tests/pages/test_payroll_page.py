@@ -35,7 +35,7 @@ def _timesheets(engine: Engine) -> None:
         setup.set_mode(session, mode=SyncMode.TWO_WAY, actor=admin)
         setup.set_modules(session, modules=frozenset({PublishModule.TIMESHEET}), actor=admin)
     with open_client(get_settings(), engine, sleep=lambda _s: None) as client:
-        run_import(engine=engine, client=client, company_id=company, actor=admin)
+        run_import(get_settings(), engine, actor=admin, company_id=company, client=client)
 
 
 def _headers(at: AppTest) -> list[str]:
@@ -80,8 +80,9 @@ def test_the_page_needs_the_payroll_permission(app_db: Engine, monkeypatch: pyte
         "client_id": "x", "client_secret": "y", "redirect_uri": "http://localhost/oauth2callback",
         "cookie_secret": "z" * 20, "server_metadata_url": "http://localhost/.well-known"}))
     with Session(app_db) as session:
-        access.save_user(session, email="manager@example.com", role_name="Project manager")
-        access.save_user(session, email="payroll@example.com", role_name="Payroll")
+        admin = access.local_admin(session)
+        access.save_user(session, email="manager@example.com", role_name="Project manager", actor=admin)
+        access.save_user(session, email="payroll@example.com", role_name="Payroll", actor=admin)
         session.commit()
     refused = AppTest.from_file(str(ROOT / PAGE), default_timeout=60)
     refused.user = {"is_logged_in": True, "email": "manager@example.com"}  # type: ignore[assignment]

@@ -172,12 +172,27 @@ def test_disconnect_revokes_the_token_at_procore(open_page: Callable[..., AppTes
     assert httpx.get(f"{url}/rest/v1.0/me", headers=headers, timeout=10).status_code == 200
     at = open_page(PAGE)
     at.button(key="procore_disconnect").click().run()
-    at.button(key="procore_disconnect_yes").click().run()
+    assert httpx.get(f"{url}/rest/v1.0/me", headers=headers, timeout=10).status_code == 200  # it asks first
+    assert any("revokes Procore Connect's access" in w.value for w in at.warning)
+    at.button(key="procore_confirm_disconnect_yes").click().run()
     assert not at.exception
     assert httpx.get(f"{url}/rest/v1.0/me", headers=headers, timeout=10).status_code == 401
     with Session(app_db) as session:
         assert setup.connection(session) is None
     assert any("procore-authorize" in m.value for m in at.markdown)
+    assert at.info[0].value == "Disconnected from Procore."
+
+
+def test_cancelling_disconnect_keeps_the_connection(open_page: Callable[..., AppTest], app_db: Engine) -> None:
+    _activate(app_db)
+    _connect(app_db, choose_company=True)
+    at = open_page(PAGE)
+    at.button(key="procore_disconnect").click().run()
+    at.button(key="procore_confirm_disconnect_no").click().run()
+    assert not at.exception
+    assert not any("revokes Procore Connect's access" in w.value for w in at.warning)
+    with Session(app_db) as session:
+        assert setup.connection(session) is not None
 
 
 def test_expired_code_gives_a_plain_message_and_stores_nothing(app_db: Engine) -> None:
@@ -195,3 +210,26 @@ def test_expired_code_gives_a_plain_message_and_stores_nothing(app_db: Engine) -
     assert "Reconnect Procore" in message
     with Session(app_db) as session:
         assert setup.connection(session) is None
+
+
+def _company_list_reads(url: str) -> int:
+    return int(httpx.get(f"{url}/_emulator/stats", timeout=10).json()["requests"].get("GET /rest/v1.0/companies", 0))
+
+
+def test_the_company_list_is_read_from_procore_once_not_on_every_rerun(
+    open_page: Callable[..., AppTest], app_db: Engine
+) -> None:
+    _activate(app_db)
+    main = _connect(app_db, choose_company=False)
+    url = resolve_endpoints(get_settings()).api_url
+    httpx.delete(f"{url}/_emulator/stats", timeout=10)
+    at = open_page(PAGE)
+    at.run()
+    at.run()
+    assert _company_list_reads(url) == 1
+    at.selectbox(key="procore_company").set_value(main).run()
+    next(b for b in at.button if b.label == "Use this company").click().run()
+    assert not at.exception
+    assert at.success[0].value == "Connected company: Northwind Builders."
+    # choosing checks the list at Procore, and the cached list is dropped so the page reads it afresh
+    assert _company_list_reads(url) == 3

@@ -102,8 +102,8 @@ def test_viewer_is_refused_the_role_permissions_page(app_db: Engine, monkeypatch
     monkeypatch.setenv("AUTH", json.dumps({"client_id": "x", "client_secret": "y", "redirect_uri": "http://localhost/oauth2callback",
                                            "cookie_secret": "z" * 20, "server_metadata_url": "http://localhost/.well-known"}))
     with Session(app_db) as session:
-        access.save_user(session, email="viewer@example.com", role_name="Viewer")
-        access.save_user(session, email="boss@example.com", role_name="Admin")
+        access.save_user(session, email="viewer@example.com", role_name="Viewer", actor=access.local_admin(session))
+        access.save_user(session, email="boss@example.com", role_name="Admin", actor=access.local_admin(session))
         session.commit()
     at = AppTest.from_file(str(ROOT / "pages/role_permissions.py"), default_timeout=60)
     at.user = {"is_logged_in": True, "email": "viewer@example.com"}  # type: ignore[assignment]

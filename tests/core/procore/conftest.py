@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 
+from core.access import ADMIN, Identity, Perm
 from core.config import Settings
 from core.db import session_scope
 from core.models.procore import ProcoreConnection
@@ -33,6 +34,7 @@ from tests.databases import TestDatabases
 
 REDIRECT_URI = "http://localhost:8501/procore_setup"
 TEST_KEY = "q0Zy2bAqH3q6l2tX4v1b7o0mJmX9sQ2p5cW8eR3tY6U="  # a fixed Fernet key for tests
+SETUP_ADMIN = Identity(email="admin@example.com", name="Admin", role=ADMIN, permissions=frozenset(Perm))
 
 
 @dataclass

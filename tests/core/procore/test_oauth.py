@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from core.config import Settings
 from core.db import utcnow
-from core.errors import ConfigurationError
+from core.errors import ConfigurationError, PermissionDenied
 from core.models.procore import GrantType
 from core.procore import oauth
 from core.procore.client import ProcoreClient
@@ -25,6 +26,7 @@ from core.procore.errors import InvalidOAuthState, ReconnectRequired
 from emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from tests.core.procore.conftest import (
     REDIRECT_URI,
+    SETUP_ADMIN,
     CountingTransport,
     Emulator,
     browser_sign_in,
@@ -163,13 +165,23 @@ def test_client_credentials_fetch_a_new_token_on_expiry(
     assert transport.token_posts() == 2  # the connect, then one re-fetch
 
 
+def test_disconnect_needs_the_procore_setup_permission(
+    settings: Settings, engine: Engine, user_client: ProcoreClient
+) -> None:
+    viewer = replace(SETUP_ADMIN, role="Viewer", permissions=frozenset())
+    with pytest.raises(PermissionDenied, match="lacks the 'Procore setup' permission"):
+        disconnect(settings, engine, actor=viewer)
+    assert connection_info(settings, engine) is not None
+    assert user_client.me().id
+
+
 def test_disconnect_revokes_the_tokens_and_forgets_the_connection(
     settings: Settings, engine: Engine, user_client: ProcoreClient, emulator: Emulator
 ) -> None:
     stored = token_store(settings, engine).load()
     assert stored is not None
 
-    assert disconnect(settings, engine) is True
+    assert disconnect(settings, engine, actor=SETUP_ADMIN) is True
 
     old = httpx.get(
         emulator.base_url + "/rest/v1.0/me", headers={"Authorization": f"Bearer {stored.token['access_token']}"}

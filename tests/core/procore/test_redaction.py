@@ -12,7 +12,14 @@ from core.procore.errors import MAX_BODY_EXCERPT, ProcoreAPIError, ReconnectRequ
 from core.procore.inputs import QuantityLogInput
 from core.procore.redaction import redact, register_secret
 from emulator import DEMO_CLIENT_SECRET
-from tests.core.procore.conftest import Emulator, browser_sign_in, code_of, expire_stored_token, token_store
+from tests.core.procore.conftest import (
+    SETUP_ADMIN,
+    Emulator,
+    browser_sign_in,
+    code_of,
+    expire_stored_token,
+    token_store,
+)
 
 
 def test_no_token_code_or_secret_reaches_the_logs_or_the_errors(
@@ -40,7 +47,7 @@ def test_no_token_code_or_secret_reaches_the_logs_or_the_errors(
     httpx.post(emulator.base_url + "/oauth/revoke", data={"token": stored.token["refresh_token"]})
     expire_stored_token(engine, client)
     errors.append(_error_of(lambda: client.me()))
-    disconnect(settings, engine)
+    disconnect(settings, engine, actor=SETUP_ADMIN)
 
     assert any("Bearer" not in r.getMessage() and "retrying" in r.getMessage() for r in caplog.records)
     assert any("Reconnect Procore" in text for text in errors)

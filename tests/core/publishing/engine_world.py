@@ -92,7 +92,7 @@ def link_world(settings: Settings, engine: Engine, admin: Identity, emulator_url
         setup.set_mode(session, mode=SyncMode.TWO_WAY, actor=admin)
         setup.set_modules(session, modules=modules, actor=admin)
     with open_client(settings, engine, sleep=lambda _seconds: None) as client:
-        run_import(engine=engine, client=client, company_id=company_id, actor=admin)
+        run_import(settings, engine, actor=admin, company_id=company_id, client=client)
     return Linked(settings, engine, admin, emulator_url, company_id)
 
 

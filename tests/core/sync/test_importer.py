@@ -25,7 +25,7 @@ def _counts(engine: Engine) -> dict[str, int]:
 
 def _import(settings: Settings, engine: Engine, company: int, admin: Identity):  # type: ignore[no-untyped-def]
     with open_client(settings, engine, sleep=lambda _s: None) as client:
-        return run_import(engine=engine, client=client, company_id=company, actor=admin)
+        return run_import(settings, engine, actor=admin, company_id=company, client=client)
 
 
 def test_import_twice_gives_the_same_records(

@@ -209,7 +209,7 @@ def test_two_way_mode_resolves_from_the_import_links(settings: Settings, engine:
         setup.set_mode(session, mode=SyncMode.TWO_WAY, actor=admin)
         session.commit()
     with open_client(settings, engine, sleep=lambda _s: None) as client:
-        run_import(engine=engine, client=client, company_id=one_way, actor=admin)
+        run_import(settings, engine, actor=admin, company_id=one_way, client=client)
     with Session(engine) as session:
         riverside = _id(session, JobSite, "number", "1001")
         assert resolve(session, company_id=one_way, entity=Entity.JOB_SITE, local_id=riverside).ok
