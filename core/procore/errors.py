@@ -1,4 +1,5 @@
-"""Procore API errors, grouped by what the caller should do: retry, give up, reconnect, fix the data, reconcile.
+"""Procore API errors, each declaring what the caller should do (`ErrorAction`): retry, give up, reconnect,
+fix the data, reconcile, or accept that the record is missing.
 
 Every message names the request (method and path template, never a full URL with ids or secrets)
 and says what to do. Bodies are redacted and cut to a fixed length before they are kept.
@@ -7,12 +8,12 @@ and says what to do. Bodies are redacted and cut to a fixed length before they a
 from __future__ import annotations
 
 import time
-from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any
 
 import httpx
 
-from core.errors import ProcoreConnectError
+from core.errors import ErrorAction as ErrorAction  # declared with the root error, re-exported for Procore callers
+from core.errors import NotFoundError, ProcoreConnectError
 from core.procore.constants import MAX_BODY_EXCERPT
 from core.procore.redaction import excerpt, redact
 from core.procore.retries import hinted_wait
@@ -20,21 +21,8 @@ from core.procore.retries import hinted_wait
 SETUP_PAGE = "Procore setup"
 
 
-class ErrorAction(StrEnum):
-    """What the caller should do about an error."""
-
-    RETRY = "retry"  # try again later; nothing is wrong with the request
-    GIVE_UP = "give_up"  # this request cannot succeed as sent; report it
-    RECONNECT = "reconnect"  # an admin must reconnect Procore on Procore setup
-    FIX_DATA = "fix_data"  # Procore refused the data; correct it and send again
-    RECONCILE = "reconcile"  # a write may have happened; look in Procore before sending again
-
-
 class ProcoreAPIError(ProcoreConnectError):
     """Something went wrong talking to Procore."""
-
-    retriable: ClassVar[bool] = False
-    action: ClassVar[ErrorAction] = ErrorAction.GIVE_UP
 
     def __init__(self, message: str, *, method: str | None = None, path: str | None = None) -> None:
         self.method = method
@@ -85,8 +73,10 @@ class PermissionDeniedError(ProcoreStatusError):
     """403: the Procore user or app lacks permission, the tool is off, or the project is not permitted."""
 
 
-class NotFoundError(ProcoreStatusError):
+class ProcoreNotFoundError(ProcoreStatusError, NotFoundError):
     """404: the record does not exist, or the Procore user cannot see it."""
+
+    action = ErrorAction.MISSING
 
 
 class ConflictError(ProcoreStatusError):
@@ -108,7 +98,6 @@ class UnprocessableEntityError(ProcoreStatusError):
 class RateLimitError(ProcoreStatusError):
     """429: too many requests; wait until the limit resets."""
 
-    retriable = True
     action = ErrorAction.RETRY
 
     def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
@@ -119,14 +108,12 @@ class RateLimitError(ProcoreStatusError):
 class ServerError(ProcoreStatusError):
     """5xx: Procore failed or shed load; the same request may work later."""
 
-    retriable = True
     action = ErrorAction.RETRY
 
 
 class ProcoreConnectionError(ProcoreAPIError):
     """Procore could not be reached (DNS, refused connection, dropped connection)."""
 
-    retriable = True
     action = ErrorAction.RETRY
 
 
@@ -176,7 +163,7 @@ STATUS_ERRORS: dict[int, type[ProcoreStatusError]] = {
     400: BadRequestError,
     401: AuthenticationError,
     403: PermissionDeniedError,
-    404: NotFoundError,
+    404: ProcoreNotFoundError,
     409: ConflictError,
     422: UnprocessableEntityError,
     429: RateLimitError,

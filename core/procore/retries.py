@@ -1,11 +1,13 @@
 """When to retry a Procore request and how long to wait first: the only place that decides.
 
-* 429 and 503 (and 408) were refused before any work was done: retried for every method, after
-  `Retry-After`, else `X-Rate-Limit-Reset` (429), else exponential back-off.
-* Other 5xx: retried for reads; for writes the outcome is unknown, so the caller gets
-  `OutcomeUnknownError` instead of a blind repeat.
+* Reads are retried after 408, 429 and any 5xx: reading twice changes nothing.
+* Writes are sent again without looking only after answers Procore documents as refused before
+  any work: 429, and 503 with `Retry-After`. Every other failed answer to a write (500, 502, 504,
+  a 503 without `Retry-After`, 408) leaves its outcome unknown: the caller gets
+  `OutcomeUnknownError` and reconciles (looks in Procore) before sending it again.
 * Connection errors that prove nothing was sent (connect failed or timed out, no pooled connection):
-  retried for every method. Errors after sending (read timeout, dropped connection): reads only.
+  retried for every method. Errors after sending (read timeout, dropped connection): reads only;
+  for a write they too leave the outcome unknown.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import httpx
 from core.procore import constants
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-REFUSED_BEFORE_WORK = frozenset({408, 429, 503})
+RETRIED_READ_STATUSES = frozenset({408, 429})  # and every 5xx
 NOT_SENT_ERRORS: tuple[type[httpx.TransportError], ...] = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 NEVER_RETRY_ERRORS: tuple[type[httpx.TransportError], ...] = (httpx.UnsupportedProtocol, httpx.ProxyError)
 
@@ -27,12 +29,17 @@ def is_write(method: str) -> bool:
     return method.upper() not in READ_METHODS
 
 
+def refused_before_work(response: httpx.Response) -> bool:
+    """True for the answers Procore documents as sent before any work: 429, and 503 with `Retry-After`."""
+    status = response.status_code
+    return status == 429 or (status == 503 and "retry-after" in response.headers)
+
+
 def _should_retry(response: httpx.Response, *, method: str) -> bool:
     """True when the same request may simply be sent again after a wait."""
-    status = response.status_code
-    if status in REFUSED_BEFORE_WORK:
-        return True
-    return status >= 500 and not is_write(method)
+    if is_write(method):
+        return refused_before_work(response)
+    return response.status_code in RETRIED_READ_STATUSES or response.status_code >= 500
 
 
 def _should_retry_error(error: httpx.TransportError, *, method: str) -> bool:
@@ -50,7 +57,9 @@ def outcome_unknown(error: httpx.TransportError | None, response: httpx.Response
         return False
     if error is not None:
         return not isinstance(error, NOT_SENT_ERRORS + NEVER_RETRY_ERRORS)
-    return response is not None and response.status_code >= 500 and response.status_code not in REFUSED_BEFORE_WORK
+    if response is None or refused_before_work(response):
+        return False
+    return response.status_code >= 500 or response.status_code == 408
 
 
 def _retry_delay(

@@ -11,10 +11,18 @@ from sqlalchemy import Table, select
 from sqlmodel import Session, col
 
 from core.db import utcnow
-from core.models.publishing import AttemptAction, PublishAttempt, PublishModule, PublishRun, PublishStatus
+from core.models.publishing import (
+    AttemptAction,
+    PublishAttempt,
+    PublishEntry,
+    PublishModule,
+    PublishRun,
+    PublishStatus,
+)
 from core.publishing.status import label
 
 _ATTEMPTS: Table = PublishAttempt.__table__  # type: ignore[attr-defined]
+_ENTRIES: Table = PublishEntry.__table__  # type: ignore[attr-defined]
 
 
 def start_run(
@@ -41,6 +49,12 @@ def record_attempts(session: Session, attempts: Sequence[dict[str, Any]]) -> Non
     """Insert attempt rows (PublishAttempt columns as dicts) in one statement."""
     if attempts:
         session.connection().execute(_ATTEMPTS.insert(), [dict(row) | {"attempted_at": utcnow()} for row in attempts])
+
+
+def entry_status(session: Session, *, entry_id: int) -> PublishStatus | None:
+    """The entry's status now (None when it is gone), for an attempt that does not change it."""
+    found = session.connection().execute(select(_ENTRIES.c.status).where(_ENTRIES.c.id == entry_id)).scalar()
+    return None if found is None else PublishStatus(found)
 
 
 def attempt_row(

@@ -4,7 +4,7 @@ A refresh recomputes one module's aggregates for a date range (optionally some
 job sites) and reconciles the stored entries with them: new keys are added,
 changed values move entries through the status machine, keys gone from the
 source become Deleted (when Procore has a record) or disappear. It reads the
-range's entries with one query and writes with bulk statements guarded by each
+range's entries with one query (`stored`) and writes with bulk statements guarded by each
 entry's `version`, so a concurrent claim is never overwritten.
 """
 
@@ -12,34 +12,32 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Collection, Hashable, Mapping
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import String, Table, bindparam, delete, select, type_coerce, update
+from sqlalchemy import Table, bindparam, delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from core.db import bulk_insert, utcnow
-from core.errors import ProcoreConnectError
+from core.errors import ErrorAction, ProcoreConnectError
 from core.models.publishing import PublishEntry, PublishModule, PublishStatus
 from core.publishing.modules import ReasonResolver, computed_entries, key_ids
 from core.publishing.status import NON_PUBLISHABLE, PUBLISHING, TO_DO, Facts, refreshed_status, transition
+from core.publishing.stored import EntryState, entry_state, stored_reasons, stored_states
+from core.publishing.stored import range_conditions as range_conditions  # imported from here by the dashboards
 
 ENTRY_KEY_COLUMNS = ["company_id", "crew_id", "employee_id", "pay_id_id", "cost_code_id"]
 _TABLE: Table = PublishEntry.__table__  # type: ignore[attr-defined]
-_STATE_COLUMNS = [
-    "id", "natural_key", "status", "reasons", "fingerprint", "published_fingerprint", "procore_id",
-    "source_removed_at", "claim_token", "release_status", "version",
-]
 
 
 class RefreshConflict(ProcoreConnectError):
     """Entries changed (a claim, another refresh) while a refresh was writing; roll back and refresh again."""
 
-    retriable = True
+    action = ErrorAction.RETRY
 
 
 @dataclass
@@ -48,23 +46,6 @@ class Draft:
 
     status: PublishStatus
     reasons: list[str] = field(default_factory=list)
-
-
-@dataclass
-class EntryState:
-    """The publish-state columns of one stored entry."""
-
-    id: int
-    natural_key: str
-    status: PublishStatus
-    reasons: list[str]
-    fingerprint: str
-    published_fingerprint: str | None
-    procore_id: int | None
-    source_removed_at: datetime | None
-    claim_token: str | None
-    release_status: PublishStatus | None
-    version: int
 
 
 @dataclass
@@ -118,7 +99,7 @@ def refresh_entries(
     fresh = computed_entries(
         session, module=module, start=start, end=end, job_site_ids=job_site_ids, resolver=resolver
     )
-    stored = _stored(session, module, start, end, job_site_ids)
+    stored = stored_states(session, module, start, end, job_site_ids)
     merged = stored.merge(
         fresh[["natural_key", "values", "fingerprint", "reasons"]].add_prefix("fresh_"),
         how="left", left_on="natural_key", right_on="fresh_natural_key",
@@ -129,26 +110,11 @@ def refresh_entries(
     for record in merged[~untouched].to_dict("records"):
         gone = not isinstance(record["fresh_natural_key"], str)
         row = None if gone else {name: record[f"fresh_{name}"] for name in ("values", "fingerprint", "reasons")}
-        _plan_existing(plan, report, _state(record), row, now)
+        _plan_existing(plan, report, entry_state(record), row, now)
     plan.inserts = _new_entries(module, fresh[~fresh["natural_key"].isin(stored["natural_key"])], now, report)
     _apply(session, plan)
     session.expire_all()
     return report
-
-
-def _stored(
-    session: Session, module: PublishModule, start: date, end: date, job_site_ids: Collection[int] | None
-) -> pd.DataFrame:
-    """The publish state of every stored entry of `module` in the range, in one query.
-
-    Reasons and the removal instant come back as stored text (parsed later, for the
-    few entries a refresh changes), and rows as the driver's plain tuples.
-    """
-    as_text = {"reasons", "source_removed_at"}
-    columns = [type_coerce(_TABLE.c[name], String) if name in as_text else _TABLE.c[name] for name in _STATE_COLUMNS]
-    query = select(*columns).where(*range_conditions(module, start, end, job_site_ids))
-    rows = session.connection().execute(query).cursor.fetchall()
-    return pd.DataFrame(rows, columns=_STATE_COLUMNS, dtype=object)  # object: ids stay exact Python ints
 
 
 def _untouched(merged: pd.DataFrame) -> pd.Series:
@@ -172,7 +138,7 @@ def _untouched(merged: pd.DataFrame) -> pd.Series:
     recheck = untouched & (merged["status"] == NON_PUBLISHABLE.value)  # stays only with the very same reasons
     if recheck.any():
         pairs = zip(merged.loc[recheck, "reasons"], merged.loc[recheck, "fresh_reasons"], strict=True)
-        same = [_reasons(stored) == fresh for stored, fresh in pairs]
+        same = [stored_reasons(stored) == fresh for stored, fresh in pairs]
         untouched[recheck] = pd.Series(same, index=untouched.index[recheck], dtype=bool)
     return untouched
 
@@ -181,48 +147,6 @@ def _stays(status: str, published: bool, matches_published: bool, has_reasons: b
     facts = Facts(in_source=True, published=published, matches_published=matches_published,
                   reasons=("any",) if has_reasons else ())
     return refreshed_status(PublishStatus(status), facts) == status
-
-
-def range_conditions(
-    module: PublishModule, start: date, end: date, job_site_ids: Collection[int] | None
-) -> list[Any]:
-    """WHERE conditions selecting the entries of `module` in [start, end] (and `job_site_ids`)."""
-    conditions = [_TABLE.c.module == module.value, _TABLE.c.work_date >= start, _TABLE.c.work_date <= end]
-    if job_site_ids is not None:
-        conditions.append(_TABLE.c.job_site_id.in_(list(job_site_ids)))
-    return conditions
-
-
-def _state(record: Mapping[Hashable, Any]) -> EntryState:
-    """One row of `_stored` (after the merge) as an EntryState with Python values."""
-    value: dict[str, Any] = {name: None if _missing(record[name]) else record[name] for name in _STATE_COLUMNS}
-    release = value["release_status"]
-    return EntryState(
-        id=int(value["id"]), natural_key=str(value["natural_key"]), status=PublishStatus(value["status"]),
-        reasons=_reasons(value["reasons"]), fingerprint=str(value["fingerprint"]),
-        published_fingerprint=value["published_fingerprint"],
-        procore_id=None if value["procore_id"] is None else int(value["procore_id"]),
-        source_removed_at=_instant(value["source_removed_at"]), claim_token=value["claim_token"],
-        release_status=None if release is None else PublishStatus(release), version=int(value["version"]),
-    )
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
-
-
-def _reasons(stored: Any) -> list[str]:
-    if stored is None or stored == "[]":
-        return []
-    return list(json.loads(stored) if isinstance(stored, str) else stored)
-
-
-def _instant(stored: Any) -> datetime | None:
-    """A stored UTC instant read as text (SQLite) or as a datetime (PostgreSQL)."""
-    if stored is None:
-        return None
-    value = stored if isinstance(stored, datetime) else datetime.fromisoformat(str(stored))
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _plan_existing(

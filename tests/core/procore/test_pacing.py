@@ -13,7 +13,7 @@ from core.config import Settings
 from core.procore.bulk import run_concurrently
 from core.procore.client import ProcoreClient
 from core.procore.connection import connect_client_credentials, open_client
-from core.procore.errors import NotFoundError
+from core.procore.errors import ProcoreNotFoundError
 from core.procore.pacing import RateLimitPacer
 from emulator import start_background
 from tests.core.procore.conftest import TEST_KEY, CountingTransport, Emulator
@@ -46,7 +46,7 @@ def test_bulk_outcomes_keep_item_order_and_errors(emulator: Emulator, service_cl
     )
 
     assert [outcome.item for outcome in outcomes] == [1, 2, 3]
-    assert all(isinstance(outcome.error, NotFoundError) for outcome in outcomes)
+    assert all(isinstance(outcome.error, ProcoreNotFoundError) for outcome in outcomes)
 
 
 class FakeClock:

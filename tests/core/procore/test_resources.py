@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -9,8 +10,8 @@ from core.errors import ConfigurationError
 from core.procore.client import ProcoreClient
 from core.procore.errors import (
     ErrorAction,
-    NotFoundError,
     PermissionDeniedError,
+    ProcoreNotFoundError,
     UnprocessableEntityError,
 )
 from core.procore.inputs import (
@@ -57,7 +58,7 @@ def test_manpower_log_create_read_update_delete(service_client: ProcoreClient, i
     assert updated.man_hours == Decimal("37.5")
     assert updated.notes == "Framing level 2"
     assert created.id in {log.id for log in listed}  # pending logs too: filters[status]=all
-    with pytest.raises(NotFoundError, match="found nothing"):
+    with pytest.raises(ProcoreNotFoundError, match="found nothing"):
         service_client.get_manpower_log(project_id=project, log_id=created.id)
 
 
@@ -167,22 +168,68 @@ def test_timesheets_create_list_and_approve(service_client: ProcoreClient, ids: 
     assert [s.id for s in listed] == [sheet.id]
 
 
-def test_lookups_for_mapping_are_typed(emulator: Emulator, service_client: ProcoreClient) -> None:
-    code_list = next(service_client.iter_standard_cost_code_lists())
-    standard = list(service_client.iter_standard_cost_codes(standard_cost_code_list_id=code_list.id))
-    classes = list(service_client.iter_work_classifications())
-    company_types = list(service_client.iter_company_time_types())
-    crews = list(service_client.iter_crews(project_id=emulator.project_id()))
-    users = list(service_client.iter_users())
-    projects = list(service_client.iter_projects(status="All"))
+def _raw(client: ProcoreClient, path: str, **params: object) -> list[dict[str, Any]]:
+    """Procore's own answer to a list call, in one page, untouched by our schemas."""
+    response = client.http.get(path, params={"per_page": 1000, **params},
+                               headers={"Procore-Company-Id": str(client.company_id)})
+    response.raise_for_status()
+    return list(response.json())
 
-    assert standard
-    assert all(code.full_code for code in standard)
+
+def test_lookups_for_mapping_are_typed(emulator: Emulator, service_client: ProcoreClient) -> None:
+    """Each list the mapping screen offers holds every record Procore has, in order, with the codes and
+    names people choose by, read one per page (per_page=1) into typed values."""
+    company, project = emulator.company_id, emulator.project_id()
+    code_list = next(service_client.iter_standard_cost_code_lists())
+    client = service_client
+    lookups: dict[str, tuple[list[Any], list[dict[str, Any]], tuple[str, ...]]] = {
+        "standard cost codes": (
+            list(client.iter_standard_cost_codes(standard_cost_code_list_id=code_list.id, per_page=1)),
+            _raw(client, "/rest/v1.0/standard_cost_codes", company_id=company,
+                 standard_cost_code_list_id=code_list.id, view="extended"),
+            ("full_code", "name"),
+        ),
+        "work classifications": (
+            list(client.iter_work_classifications(per_page=1)),
+            _raw(client, f"/rest/v1.0/companies/{company}/work_classifications"),
+            ("abbreviation", "name"),
+        ),
+        "time types": (
+            list(client.iter_company_time_types(per_page=1)),
+            _raw(client, f"/rest/v1.0/companies/{company}/timecard_time_types"),
+            ("time_type",),
+        ),
+        "crews": (
+            list(client.iter_crews(project_id=project, per_page=1)),
+            _raw(client, f"/rest/v1.0/projects/{project}/crews"),
+            ("name", "project_id"),
+        ),
+        "users": (
+            list(client.iter_users(per_page=1)),
+            _raw(client, f"/rest/v1.0/companies/{company}/users"),
+            ("name", "is_employee"),
+        ),
+        "projects": (
+            list(client.iter_projects(status="All", per_page=1)),
+            _raw(client, "/rest/v1.0/projects", company_id=company, **{"filters[by_status]": "All"}),
+            ("project_number", "name"),
+        ),
+    }
+
+    for label, (typed, raw, fields) in lookups.items():
+        assert len(raw) >= 2, f"{label}: the seed world has more than one page of them"
+        assert [(item.id, *(getattr(item, f) for f in fields)) for item in typed] == [
+            (row["id"], *(row[f] for f in fields)) for row in raw
+        ], label
+        assert all(type(item.id) is int for item in typed), label
+
+    codes, classes, time_types, crews, users, projects = (typed for typed, _, _ in lookups.values())
+    assert all(code.full_code for code in codes)
     assert {c.abbreviation for c in classes} >= {"LAB"}
-    assert {t.time_type for t in company_types} >= {"Regular Time"}
-    assert crews
-    assert all(crew.project_id == emulator.project_id() for crew in crews)
+    assert {t.time_type for t in time_types} >= {"Regular Time"}
+    assert {crew.project_id for crew in crews} == {project}
     assert any(user.is_employee for user in users)
+    assert any(not user.is_employee for user in users)
     assert all(p.id > 2**32 for p in projects)  # ids beyond 32 bits survive
 
 

@@ -1,0 +1,96 @@
+"""The publish state of stored entries as a refresh reads it: one query per range, parsed only where needed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Hashable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import String, Table, select, type_coerce
+from sqlmodel import Session
+
+from core.models.publishing import PublishEntry, PublishModule, PublishStatus
+
+_TABLE: Table = PublishEntry.__table__  # type: ignore[attr-defined]
+STATE_COLUMNS = [
+    "id", "natural_key", "status", "reasons", "fingerprint", "published_fingerprint", "procore_id",
+    "source_removed_at", "claim_token", "release_status", "version",
+]
+
+
+
+@dataclass
+class EntryState:
+    """The publish-state columns of one stored entry."""
+
+    id: int
+    natural_key: str
+    status: PublishStatus
+    reasons: list[str]
+    fingerprint: str
+    published_fingerprint: str | None
+    procore_id: int | None
+    source_removed_at: datetime | None
+    claim_token: str | None
+    release_status: PublishStatus | None
+    version: int
+
+
+def stored_states(
+    session: Session, module: PublishModule, start: date, end: date, job_site_ids: Collection[int] | None
+) -> pd.DataFrame:
+    """The publish state of every stored entry of `module` in the range, in one query.
+
+    Reasons and the removal instant come back as stored text (parsed later, for the
+    few entries a refresh changes), and rows as the driver's plain tuples.
+    """
+    as_text = {"reasons", "source_removed_at"}
+    columns = [type_coerce(_TABLE.c[name], String) if name in as_text else _TABLE.c[name] for name in STATE_COLUMNS]
+    query = select(*columns).where(*range_conditions(module, start, end, job_site_ids))
+    rows = session.connection().execute(query).cursor.fetchall()
+    return pd.DataFrame(rows, columns=STATE_COLUMNS, dtype=object)  # object: ids stay exact Python ints
+
+
+def range_conditions(
+    module: PublishModule, start: date, end: date, job_site_ids: Collection[int] | None
+) -> list[Any]:
+    """WHERE conditions selecting the entries of `module` in [start, end] (and `job_site_ids`)."""
+    conditions = [_TABLE.c.module == module.value, _TABLE.c.work_date >= start, _TABLE.c.work_date <= end]
+    if job_site_ids is not None:
+        conditions.append(_TABLE.c.job_site_id.in_(list(job_site_ids)))
+    return conditions
+
+
+def entry_state(record: Mapping[Hashable, Any]) -> EntryState:
+    """One row of `stored_states` (after a merge) as an EntryState with Python values."""
+    value: dict[str, Any] = {name: None if _missing(record[name]) else record[name] for name in STATE_COLUMNS}
+    release = value["release_status"]
+    return EntryState(
+        id=int(value["id"]), natural_key=str(value["natural_key"]), status=PublishStatus(value["status"]),
+        reasons=stored_reasons(value["reasons"]), fingerprint=str(value["fingerprint"]),
+        published_fingerprint=value["published_fingerprint"],
+        procore_id=None if value["procore_id"] is None else int(value["procore_id"]),
+        source_removed_at=_instant(value["source_removed_at"]), claim_token=value["claim_token"],
+        release_status=None if release is None else PublishStatus(release), version=int(value["version"]),
+    )
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def stored_reasons(stored: Any) -> list[str]:
+    if stored is None or stored == "[]":
+        return []
+    return list(json.loads(stored) if isinstance(stored, str) else stored)
+
+
+def _instant(stored: Any) -> datetime | None:
+    """A stored UTC instant read as text (SQLite) or as a datetime (PostgreSQL)."""
+    if stored is None:
+        return None
+    value = stored if isinstance(stored, datetime) else datetime.fromisoformat(str(stored))
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
