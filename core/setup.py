@@ -19,17 +19,11 @@ from core.errors import ValidationError
 from core.models.procore import ProcoreConnection
 from core.models.publishing import PublishModule
 from core.models.setup import ProcoreSetup, SyncMode
+from core.modules.registry import all_definitions, definition
 from core.procore.connection import open_client, select_company
 
 Module = PublishModule  # what can be published to Procore
 
-MODULE_LABELS: dict[Module, str] = {
-    Module.MANPOWER: "Manpower (daily log manpower)",
-    Module.TIMECARD: "Timecard (daily log timecards)",
-    Module.TIMESHEET: "Timesheet (Procore timesheets, through the payroll board)",
-    Module.QUANTITY: "Production quantity (daily log quantities)",
-}
-EXCLUSIVE: dict[Module, Module] = {Module.TIMECARD: Module.TIMESHEET, Module.TIMESHEET: Module.TIMECARD}
 EXCLUSIVITY_NOTE = "Timecard and Timesheet publishing cannot both be on: enabling one turns the other off."
 
 
@@ -106,12 +100,23 @@ def set_mode(session: Session, *, mode: SyncMode, actor: Identity) -> None:
     _refresh_finished(session, setup)
 
 
+def module_label(module: Module) -> str:
+    """How setup offers `module`: "Manpower (daily log manpower)"."""
+    return definition(module).label
+
+
+def check_modules(modules: frozenset[Module]) -> None:
+    """Refuse a set holding two modules that exclude each other (Timecard and Timesheet)."""
+    if any(found.excludes in modules for found in all_definitions() if found.module in modules):
+        raise ValidationError(EXCLUSIVITY_NOTE)
+
+
 def set_module(session: Session, *, module: Module, enabled: bool, actor: Identity) -> Module | None:
     """Turn one module on or off; returns the module that was turned off to keep the exclusivity, if any."""
     actor.require(Perm.PROCORE_SETUP)
     setup = current(session)
     switched_off = None
-    if enabled and (other := EXCLUSIVE.get(module)) is not None and getattr(setup, other.value):
+    if enabled and (other := definition(module).excludes) is not None and getattr(setup, other.value):
         setattr(setup, other.value, False)
         switched_off = other
     setattr(setup, module.value, enabled)
@@ -123,8 +128,7 @@ def set_module(session: Session, *, module: Module, enabled: bool, actor: Identi
 
 def set_modules(session: Session, *, modules: frozenset[Module], actor: Identity) -> None:
     """Set exactly these modules on (the CLI's form); both Timecard and Timesheet is refused."""
-    if {Module.TIMECARD, Module.TIMESHEET} <= modules:
-        raise ValidationError(EXCLUSIVITY_NOTE)
+    check_modules(modules)
     for module in Module:
         set_module(session, module=module, enabled=module in modules, actor=actor)
 

@@ -19,8 +19,8 @@ st.title("Data mapping")
 
 TAB_KEY, ENTITY_KEY, FLASH_KEY, GRID_PREFIX = ("data_mapping_tab", "data_mapping_entity", "data_mapping_flash",
                                                "data_mapping_grid_")
-TAB_RULES = ("Tabs follow the modules enabled on Procore setup. **Manpower** needs projects, vendors (a manpower "
-             "log names the company) and cost codes. **Timecard** and **Timesheet** need projects, employees, "
+TAB_RULES = ("Tabs follow the modules enabled on Procore setup. **Manpower** needs projects and vendors (a "
+             "manpower log names the company). **Timecard** and **Timesheet** need projects, employees, "
              "classifications (pay classes), cost codes and payroll types (pay IDs). **Production quantity** needs "
              "projects and cost codes.")
 

@@ -10,7 +10,7 @@ from core.access import Perm
 from core.errors import ProcoreConnectError
 from core.models.setup import SyncMode
 from core.procore.connection import connection_info, disconnect
-from core.setup import EXCLUSIVITY_NOTE, MODULE_LABELS, Module
+from core.setup import EXCLUSIVITY_NOTE, Module, module_label
 from core.sync.importer import run_import
 from core.ui import page_guard
 from core.ui.confirm import ask, confirm_dialog
@@ -104,11 +104,11 @@ def _toggle(module: Module) -> None:
                                actor=ctx.identity)
     if off is not None:
         st.session_state[f"procore_module_{off}"] = False
-        st.toast(f"{MODULE_LABELS[off].split(' (')[0]} was turned off: {EXCLUSIVITY_NOTE}")
+        st.toast(f"{module_label(off).split(' (')[0]} was turned off: {EXCLUSIVITY_NOTE}")
 
 
 for module in Module:
-    st.checkbox(MODULE_LABELS[module], value=module in state.modules, key=f"procore_module_{module}",
+    st.checkbox(module_label(module), value=module in state.modules, key=f"procore_module_{module}",
                 on_change=_toggle, args=(module,))
 
 with ctx.session() as session:

@@ -9,7 +9,6 @@ from core import setup
 from core.cli.arguments import procore_id
 from core.cli.common import command_context
 from core.db import session_scope
-from core.errors import ValidationError
 from core.models.setup import SyncMode
 from core.setup import Module
 
@@ -41,8 +40,7 @@ def _modules(text: str) -> frozenset[Module]:
 
 
 def run(args: argparse.Namespace) -> int:
-    if {Module.TIMECARD, Module.TIMESHEET} <= args.modules:
-        raise ValidationError(setup.EXCLUSIVITY_NOTE)
+    setup.check_modules(args.modules)
     ctx = command_context()
     # The company is checked (and stored) first: a refused company leaves Procore as it was.
     name = setup.choose_company(ctx.settings, ctx.engine, company_id=args.company, actor=ctx.actor)

@@ -18,6 +18,8 @@ from typing import Any
 import pandas as pd
 
 from core.models.publishing import PublishModule, PublishStatus
+from core.modules.definition import UnitFigures
+from core.modules.registry import definition
 from core.publishing.status import STATUS_STYLES, PublishAction, actions_for, label, summary_status
 
 STATUS_VALUES = [status.value for status in PublishStatus]
@@ -85,23 +87,15 @@ def calendar_cells(
 
 def figure_texts(module: PublishModule, figures: pd.DataFrame) -> pd.DataFrame:
     """What a cell says about its figures, per job_site_id and work_date (column `figures`)."""
-    module = PublishModule(module)
+    counted = definition(module).figures
     keys = ["job_site_id", "work_date"]
     if figures.empty:
         return pd.DataFrame(columns=[*keys, "figures"])
-    if module is PublishModule.QUANTITY:
+    if isinstance(counted, UnitFigures):
         return _quantity_texts(figures)
-    count, hours, one, many = _COUNTED[module]
-    texts = [f"{int(n)} {one if n == 1 else many} · {_number(h)} h"
-             for n, h in zip(figures[count].tolist(), figures[hours].tolist(), strict=True)]
+    texts = [f"{int(n)} {counted.one if n == 1 else counted.many} · {_number(h)} h"
+             for n, h in zip(figures[counted.count].tolist(), figures[counted.hours].tolist(), strict=True)]
     return figures[keys].assign(figures=texts)
-
-
-# Per module: the counted column, the hours column, and what one and several of the count are called.
-_COUNTED = {
-    PublishModule.MANPOWER: ("manpower", "total_hours", "manpower", "manpower"),
-    PublishModule.TIMECARD: ("timecards", "hours", "timecard", "timecards"),
-}
 
 
 def _quantity_texts(figures: pd.DataFrame) -> pd.DataFrame:

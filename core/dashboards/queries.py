@@ -13,6 +13,8 @@ from sqlmodel import Session
 from core.models import CostCode, JobSite, PayID
 from core.models.mapping import Entity, PayrollItem
 from core.models.publishing import PublishEntry, PublishModule, PublishStatus
+from core.modules.definition import Figures, UnitFigures
+from core.modules.registry import definition
 from core.publishing import entries_frame
 from core.publishing.entries import range_conditions
 from core.sync.links import links_by_local
@@ -24,14 +26,6 @@ _SITES: Table = JobSite.__table__  # type: ignore[attr-defined]
 _PAY_IDS: Table = PayID.__table__  # type: ignore[attr-defined]
 _ITEMS: Table = PayrollItem.__table__  # type: ignore[attr-defined]
 _VALUES = _TABLE.c["values"]
-
-# The figures a calendar cell adds up, per module; quantities are kept per cost code and unit.
-FIGURE_COLUMNS: dict[PublishModule, list[str]] = {
-    PublishModule.MANPOWER: ["manpower", "total_hours"],
-    PublishModule.TIMECARD: ["timecards", "hours"],
-    PublishModule.QUANTITY: ["cost_code", "unit_of_measure", "units"],
-}
-
 
 def day_figures(
     session: Session,
@@ -48,25 +42,24 @@ def day_figures(
     Deleted entries are left out: the time clock no longer has them.
 
     Returns:
-        job_site_id, work_date, then FIGURE_COLUMNS[module].
+        job_site_id, work_date, then the columns of the module definition's figures.
     """
     module = PublishModule(module)
-    query = _figures_query(module).where(
+    figures = definition(module).figures
+    query = _figures_query(figures).where(
         *range_conditions(module, start, end, job_site_ids), _TABLE.c.status != PublishStatus.DELETED.value
     )
-    columns = ["job_site_id", "work_date", *FIGURE_COLUMNS[module]]
+    columns = ["job_site_id", "work_date", *figures.columns]
     # Plain tuples: pandas probes SQLAlchemy rows one attribute at a time, which is slow.
     rows = [tuple(row) for row in session.connection().execute(query)]
     return pd.DataFrame(rows, columns=columns)
 
 
-def _figures_query(module: PublishModule) -> Select[Any]:
+def _figures_query(figures: Figures) -> Select[Any]:
     site, day = _TABLE.c.job_site_id, _TABLE.c.work_date
-    if module is PublishModule.MANPOWER:
-        sums = [func.sum(_VALUES["manpower"].as_integer()), func.sum(_VALUES["total_hours"].as_float())]
-        return select(site, day, *sums).group_by(site, day)
-    if module is PublishModule.TIMECARD:
-        return select(site, day, func.count(), func.sum(_VALUES["hours"].as_float())).group_by(site, day)
+    if not isinstance(figures, UnitFigures):
+        count = func.count() if figures.summed is None else func.sum(_VALUES[figures.summed].as_integer())
+        return select(site, day, count, func.sum(_VALUES[figures.hours].as_float())).group_by(site, day)
     unit = _VALUES["unit_of_measure"].as_string()
     return (
         select(site, day, _CODES.c.code, unit, func.sum(_VALUES["units"].as_float()))
@@ -107,7 +100,8 @@ def day_entries(
 ) -> pd.DataFrame:
     """The entries of one job-site day as `entries_frame` gives them; timecards also get their payroll item."""
     frame = entries_frame(session, module=module, start=day, end=day, job_site_ids=[job_site_id])
-    if PublishModule(module) is PublishModule.TIMECARD:
+    view = definition(module).view
+    if view is not None and "payroll_item" in view.columns:
         labels = payroll_item_labels(session, company_id=company_id) if company_id is not None else {}
         frame["payroll_item"] = frame["pay_id"].map(labels)
     return frame

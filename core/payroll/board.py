@@ -25,12 +25,13 @@ from core.db import session_scope, utcnow
 from core.errors import ValidationError
 from core.models import CostCode, Employee, JobSite, PayClass, PayID
 from core.models.payroll import BoardColumn, PayrollCard, PayrollSettings
-from core.models.publishing import PublishModule, PublishStatus
+from core.models.publishing import PublishStatus
+from core.modules import registry
 from core.publishing import PublishAction, PublishRequest, RunReport, publish, refresh, status_counts
 from core.publishing.engine import Progress
 from core.publishing.modules import computed_entries
 
-TIMESHEET = PublishModule.TIMESHEET
+TIMESHEET = registry.TIMESHEET.module
 COLUMN_LABELS: dict[BoardColumn, str] = {
     BoardColumn.TO_DO: "To do", BoardColumn.IN_REVIEW: "In review", BoardColumn.APPROVED: "Approved",
     BoardColumn.PUBLISH: "Publish",

@@ -12,17 +12,12 @@ from sqlmodel import Session
 
 from core.models import Company, CostCode, Crew, Employee, JobSite, PayClass, PayID
 from core.models.publishing import PublishEntry, PublishModule, PublishStatus
+from core.modules.registry import definition
 from core.publishing.entries import range_conditions
 from core.publishing.status import label, summary_status
 
 _TABLE: Table = PublishEntry.__table__  # type: ignore[attr-defined]
 
-DISPLAY_COLUMNS: dict[PublishModule, list[str]] = {
-    PublishModule.MANPOWER: ["company", "crew", "total_hours", "manpower", "average_hours"],
-    PublishModule.TIMECARD: ["employee", "employee_number", "pay_class", "cost_code", "pay_id", "hours"],
-    PublishModule.QUANTITY: ["cost_code", "unit_of_measure", "units"],
-}
-DISPLAY_COLUMNS[PublishModule.TIMESHEET] = DISPLAY_COLUMNS[PublishModule.TIMECARD]
 _LEADING = ["id", "job_site_id", "job_site_number", "job_site", "work_date"]
 _TRAILING = ["status", "status_label", "reasons", "procore_id", "updated_at"]
 
@@ -39,12 +34,13 @@ def entries_frame(
     """The stored entries of `module` in the range, labelled for people, one row per entry.
 
     Columns: id, job site (id, number, name), work_date, the module's
-    DISPLAY_COLUMNS (names instead of ids: company, crew, employee, pay class,
+    definition's display_columns (names instead of ids: company, crew, employee, pay class,
     cost code, pay ID; then the values), status, status_label, reasons,
     procore_id and updated_at. Sorted by job site number, date, then names
     (company and crew; employee, cost code and pay ID; cost code).
     """
     module = PublishModule(module)
+    columns = list(definition(module).display_columns)
     query = _entries_query(module, start, end, job_site_ids, statuses)
     raw = pd.DataFrame(_tuples(session, query), columns=_ENTRY_QUERY_COLUMNS)
     values = pd.DataFrame(list(raw["values"]), index=raw.index) if len(raw) else pd.DataFrame(index=raw.index)
@@ -54,10 +50,10 @@ def entries_frame(
         status_label=raw["status"].map(label),
         procore_id=raw["procore_id"].astype("Int64"),
     )
-    for name in DISPLAY_COLUMNS[module]:
+    for name in columns:
         if name in values and name not in frame:
             frame[name] = values[name]
-    return frame.reindex(columns=[*_LEADING, *DISPLAY_COLUMNS[module], *_TRAILING])
+    return frame.reindex(columns=[*_LEADING, *columns, *_TRAILING])
 
 
 _ENTRY_QUERY_COLUMNS = [
@@ -73,12 +69,12 @@ _EMPLOYEES: Table = Employee.__table__  # type: ignore[attr-defined]
 _PAY_IDS: Table = PayID.__table__  # type: ignore[attr-defined]
 _COST_CODES: Table = CostCode.__table__  # type: ignore[attr-defined]
 _PAY_CLASSES: Table = PayClass.__table__  # type: ignore[attr-defined]
-_ORDER: dict[PublishModule, list[Any]] = {
-    PublishModule.MANPOWER: [_COMPANIES.c.name, _CREWS.c.name],
-    PublishModule.TIMECARD: [_EMPLOYEES.c.last_name, _EMPLOYEES.c.first_name, _COST_CODES.c.code, _PAY_IDS.c.code],
-    PublishModule.QUANTITY: [_COST_CODES.c.code],
+# How a detail_order name sorts.
+_SORTED_BY: dict[str, tuple[Any, ...]] = {
+    "company": (_COMPANIES.c.name,), "crew": (_CREWS.c.name,),
+    "employee": (_EMPLOYEES.c.last_name, _EMPLOYEES.c.first_name), "cost_code": (_COST_CODES.c.code,),
+    "pay_id": (_PAY_IDS.c.code,),
 }
-_ORDER[PublishModule.TIMESHEET] = _ORDER[PublishModule.TIMECARD]
 
 
 def _entries_query(
@@ -89,6 +85,7 @@ def _entries_query(
     statuses: Collection[PublishStatus] | None,
 ) -> Select[Any]:
     entry, site, employee = _TABLE.c, _SITES.c, _EMPLOYEES.c
+    order = [column for name in definition(module).detail_order for column in _SORTED_BY[name]]
     query = (
         select(
             entry.id, entry.job_site_id, site.number, site.name, entry.work_date, _COMPANIES.c.name, _CREWS.c.name,
@@ -102,7 +99,7 @@ def _entries_query(
         .outerjoin(_PAY_IDS, _PAY_IDS.c.id == entry.pay_id_id)
         .outerjoin(_COST_CODES, _COST_CODES.c.id == entry.cost_code_id)
         .where(*range_conditions(module, start, end, job_site_ids))
-        .order_by(site.number, entry.work_date, *_ORDER[module], entry.natural_key)
+        .order_by(site.number, entry.work_date, *order, entry.natural_key)
     )
     if statuses is not None:
         query = query.where(entry.status.in_([PublishStatus(status).value for status in statuses]))

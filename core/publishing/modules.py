@@ -1,49 +1,31 @@
-"""What each publish module aggregates, how its entries are keyed and fingerprinted, and what blocks publishing.
+"""Computing a module's entries: aggregation by its spec, natural keys, fingerprints and what blocks publishing.
 
-Value rules live here (what Procore accepts, see procore-api.md §4.5, §4.6,
-§4.8). Mapping problems come from an injected `ReasonResolver`, so this module
-does not depend on Data mapping.
+Each module's spec and value rules live in its definition (`core.modules`).
+Mapping problems come from an injected `ReasonResolver`, so this module does
+not depend on Data mapping.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any, Protocol
 
 import pandas as pd
 from sqlmodel import Session
 
-from core.aggregation import (
-    MANPOWER_KEY,
-    MANPOWER_VALUES,
-    QUANTITY_KEY,
-    QUANTITY_VALUES,
-    TIMECARD_KEY,
-    TIMECARD_VALUES,
-    aggregate_manpower,
-    aggregate_quantities,
-    aggregate_timecards,
-    load_production_quantities,
-    load_time_logs,
-)
-from core.aggregation.quantities import mixed_units
-from core.errors import ValidationError
 from core.models.publishing import PublishModule
+from core.modules.definition import ModuleSpec
+from core.modules.registry import definition
 
-MAX_TIMECARD_HOURS = 24  # Procore refuses more on one timecard entry
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 KEY_SEPARATOR = "|"
 # Every key id an entry can carry, in the order a resolver receives them.
 KEY_ID_COLUMNS = [
     "job_site_id", "work_date", "company_id", "crew_id", "employee_id", "pay_id_id", "cost_code_id", "pay_class_id",
 ]
-
-Loader = Callable[..., pd.DataFrame]
-Rules = Callable[[pd.DataFrame], list[list[str]]]
 
 
 class ReasonResolver(Protocol):
@@ -57,68 +39,9 @@ class ReasonResolver(Protocol):
     def __call__(self, module: PublishModule, keys: pd.DataFrame) -> Sequence[list[str]]: ...
 
 
-@dataclass(frozen=True)
-class ModuleSpec:
-    """How one module turns time-clock rows into publish entries."""
-
-    load: Loader
-    aggregate: Callable[[pd.DataFrame], pd.DataFrame]
-    key: list[str]
-    values: list[str]
-    rules: Rules
-
-
-def _number(value: float, places: int) -> str:
-    text = f"{value:.{places}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _no_rules(frame: pd.DataFrame) -> list[list[str]]:
-    return [[] for _ in range(len(frame))]
-
-
-def _timecard_rules(frame: pd.DataFrame) -> list[list[str]]:
-    reasons = _no_rules(frame)
-    for position, hours in enumerate(frame["hours"].tolist()):
-        if hours > MAX_TIMECARD_HOURS:
-            reasons[position].append(f"more than {MAX_TIMECARD_HOURS} hours ({_number(hours, 2)}) on one day")
-        elif hours < 0:
-            reasons[position].append(f"negative hours ({_number(hours, 2)}): the breaks are longer than the time")
-    return reasons
-
-
-def _quantity_rules(frame: pd.DataFrame) -> list[list[str]]:
-    reasons = _no_rules(frame)
-    rows = zip(frame["units"].tolist(), frame["unit_of_measure"].tolist(), strict=True)
-    for position, (units, unit) in enumerate(rows):
-        if mixed_units(unit):
-            reasons[position].append(f"the quantities mix units of measure ({unit}); Procore takes one unit per log")
-        if units != int(units):
-            reasons[position].append(
-                f"Procore quantity logs take whole numbers; {_number(units, 3)} {unit} is not one"
-            )
-    return reasons
-
-
-SPECS: dict[PublishModule, ModuleSpec] = {
-    PublishModule.MANPOWER: ModuleSpec(load_time_logs, aggregate_manpower, MANPOWER_KEY, MANPOWER_VALUES, _no_rules),
-    PublishModule.TIMECARD: ModuleSpec(
-        load_time_logs, aggregate_timecards, TIMECARD_KEY, TIMECARD_VALUES, _timecard_rules
-    ),
-    PublishModule.QUANTITY: ModuleSpec(
-        load_production_quantities, aggregate_quantities, QUANTITY_KEY, QUANTITY_VALUES, _quantity_rules
-    ),
-}
-# Timesheets carry the same aggregates as timecards; only where they go in Procore differs.
-SPECS[PublishModule.TIMESHEET] = SPECS[PublishModule.TIMECARD]
-
-
 def spec_for(module: PublishModule | str) -> ModuleSpec:
-    """The spec of `module`, or a ValidationError for a module that is not aggregated."""
-    spec = SPECS.get(PublishModule(module))
-    if spec is None:
-        raise ValidationError(f"{PublishModule(module).value} entries are not aggregated by Procore Connect yet")
-    return spec
+    """The spec of `module` (its definition's)."""
+    return definition(module).spec
 
 
 def computed_entries(

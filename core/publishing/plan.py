@@ -31,7 +31,9 @@ from sqlmodel import Session
 from core.models import CostCode, Crew
 from core.models.mapping import Entity
 from core.models.publishing import PublishEntry, PublishModule, PublishStatus
-from core.publishing.targets import EntryIds, Names, Payload, Remote, Target, compared_fields, differences
+from core.modules.entities import KEY_COLUMNS, PROJECT_SCOPED
+from core.modules.registry import definition
+from core.modules.targets import EntryIds, Names, Payload, Remote, Target, compared_fields, differences
 from core.sync.resolver import Key, Resolution, resolve_batch
 
 _TABLE: Table = PublishEntry.__table__  # type: ignore[attr-defined]
@@ -145,7 +147,7 @@ def prepare(session: Session, *, company_id: int, target: Target, entries: Seque
         project = project_of.get(entry.job_site_id)
         for entity, local_id in _local_ids(target, entry).items():
             if local_id is not None:
-                wanted[entity].add((local_id, project if entity in _PROJECT_SCOPED else None))
+                wanted[entity].add((local_id, project if entity in PROJECT_SCOPED else None))
     resolved = resolve_batch(session, company_id=company_id, wanted=wanted)
     names = _names(session, entries)
     for entry in entries:
@@ -155,7 +157,7 @@ def prepare(session: Session, *, company_id: int, target: Target, entries: Seque
         for entity, local_id in _local_ids(target, entry).items():
             if local_id is None or project is None:
                 continue
-            result: Resolution = resolved[entity][(local_id, project if entity in _PROJECT_SCOPED else None)]
+            result: Resolution = resolved[entity][(local_id, project if entity in PROJECT_SCOPED else None)]
             ids[entity] = result.procore_id
             if result.reason:
                 reasons.append(result.reason)
@@ -173,16 +175,11 @@ def prepare(session: Session, *, company_id: int, target: Target, entries: Seque
     return prepared
 
 
-_PROJECT_SCOPED = frozenset({Entity.COST_CODE, Entity.PAY_CLASS})
-_KEY_ENTITIES = {"company_id": Entity.COMPANY, "employee_id": Entity.EMPLOYEE, "pay_id_id": Entity.PAY_ID,
-                 "cost_code_id": Entity.COST_CODE}
-
-
 def _local_ids(target: Target, entry: PlannedEntry) -> dict[Entity, int | None]:
-    ids = {entity: entry.keys.get(column) for column, entity in _KEY_ENTITIES.items() if entity in target.entities}
-    if Entity.PAY_CLASS in target.entities:
-        ids[Entity.PAY_CLASS] = entry.values.get("pay_class_id")
-    return ids
+    """Our ids of what the entry's module needs mapped besides its job site (pay classes come with the values)."""
+    needed = definition(target.module).entities - {Entity.JOB_SITE}
+    return {entity: entry.keys[column] if column in entry.keys else entry.values.get(column)
+            for column, entity in KEY_COLUMNS.items() if entity in needed}
 
 
 def _names(session: Session, entries: Sequence[PlannedEntry]) -> Names:

@@ -20,6 +20,7 @@ from core.access import Identity, Perm
 from core.config import Settings
 from core.db import session_scope, utcnow
 from core.models.mapping import COMPANY_WIDE, Entity, ListSync, ProcoreRecord
+from core.modules.registry import definition
 from core.procore.client import ProcoreClient
 from core.procore.connection import open_client
 from core.setup import Module
@@ -54,22 +55,13 @@ TEXT: dict[Entity, EntityText] = {
 TAB_ORDER = (Entity.COMPANY, Entity.JOB_SITE, Entity.EMPLOYEE, Entity.PAY_CLASS, Entity.COST_CODE, Entity.PAY_ID)
 # Syncing projects first lets cost codes follow the projects mapped so far.
 SYNC_ORDER = (Entity.JOB_SITE, Entity.COMPANY, Entity.EMPLOYEE, Entity.PAY_CLASS, Entity.PAY_ID, Entity.COST_CODE)
-PROJECT_SCOPED = frozenset({Entity.COST_CODE, Entity.PAY_CLASS})  # shown only for mapped projects
-
-# What each module publishes needs mapped (see the Data mapping page for why).
-MODULE_ENTITIES: dict[Module, frozenset[Entity]] = {
-    Module.MANPOWER: frozenset({Entity.JOB_SITE, Entity.COMPANY, Entity.COST_CODE}),
-    Module.TIMECARD: frozenset({Entity.JOB_SITE, Entity.EMPLOYEE, Entity.COST_CODE, Entity.PAY_ID, Entity.PAY_CLASS}),
-    Module.TIMESHEET: frozenset({Entity.JOB_SITE, Entity.EMPLOYEE, Entity.COST_CODE, Entity.PAY_ID, Entity.PAY_CLASS}),
-    Module.QUANTITY: frozenset({Entity.JOB_SITE, Entity.COST_CODE}),
-}
 
 
 def entities_for(modules: Iterable[Module | str]) -> tuple[Entity, ...]:
-    """The entities the enabled modules need mapped, in tab order."""
+    """The entities the enabled modules need mapped (their definitions' entities), in tab order."""
     needed: set[Entity] = set()
     for module in modules:
-        needed |= MODULE_ENTITIES[Module(module)]
+        needed |= definition(module).entities
     return tuple(e for e in TAB_ORDER if e in needed)
 
 

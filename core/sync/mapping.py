@@ -23,9 +23,10 @@ from core.access import Identity, Perm
 from core.errors import ValidationError
 from core.models import Company, CostCode, Employee, JobSite, PayClass, PayID
 from core.models.mapping import COMPANY_WIDE, Entity, LinkOrigin, ProcoreLink, ProcoreRecord
+from core.modules.entities import PROJECT_SCOPED
 from core.setup import Module
 from core.sync.links import link, links_by_local, unlink
-from core.sync.lists import PROJECT_SCOPED, TEXT, entities_for, last_synced, live_mapped_projects, record_label, records
+from core.sync.lists import TEXT, entities_for, last_synced, live_mapped_projects, record_label, records
 
 NUMBERED = frozenset({Entity.JOB_SITE, Entity.EMPLOYEE, Entity.PAY_CLASS, Entity.COST_CODE, Entity.PAY_ID})
 RULES: dict[Entity, str] = {

@@ -26,15 +26,12 @@ from core.models import Company, CostCode, Employee, JobSite, PayClass, PayID
 from core.models.mapping import COMPANY_WIDE, Entity, PayrollItem, ProcoreLink, ProcoreRecord
 from core.models.publishing import PublishModule
 from core.models.setup import ProcoreSetup, SyncMode
+from core.modules.entities import KEY_COLUMNS, PROJECT_SCOPED
+from core.modules.registry import definition
 from core.setup import Module
-from core.sync.lists import MODULE_ENTITIES, TEXT, record_label
+from core.sync.lists import TEXT, record_label
 
 Key = tuple[int, int | None]  # (our id, Procore project id or None)
-# Key column of a publish entry → what it names.
-KEY_COLUMNS: dict[str, Entity] = {
-    "job_site_id": Entity.JOB_SITE, "company_id": Entity.COMPANY, "employee_id": Entity.EMPLOYEE,
-    "cost_code_id": Entity.COST_CODE, "pay_class_id": Entity.PAY_CLASS, "pay_id_id": Entity.PAY_ID,
-}
 _LOCAL: dict[Entity, tuple[Any, Any, Any]] = {  # model, its number, its name
     Entity.JOB_SITE: (JobSite, JobSite.number, JobSite.name),
     Entity.COMPANY: (Company, Company.number, Company.name),
@@ -97,12 +94,12 @@ def mapping_reasons(session: Session, *, company_id: int, module: Module | Publi
     """Every mapping reason per entry: a list per row of `keys` (empty when the entry can be published).
 
     `keys` holds key columns (job_site_id, company_id, employee_id, cost_code_id, pay_id_id,
-    pay_class_id; missing ones or NA values are not checked). Only what `module` publishes is
-    checked: manpower job site, company and cost code; timecard and timesheet job site, employee,
-    cost code, pay ID and pay class; quantity job site and cost code. Cost codes and pay classes
-    are checked within the project their job site maps to.
+    pay_class_id; missing ones or NA values are not checked). Only the entities `module`'s
+    definition needs are checked: manpower job site and company; timecard and timesheet job site,
+    employee, cost code, pay ID and pay class; quantity job site and cost code. Cost codes and pay
+    classes are checked within the project their job site maps to.
     """
-    needed = MODULE_ENTITIES[Module(str(module))]
+    needed = definition(str(module)).entities
     columns = {c: e for c, e in KEY_COLUMNS.items() if e in needed and c in keys.columns}
     ids = {c: [None if pd.isna(v) else int(v) for v in keys[c].tolist()] for c in columns}
     sites = ids.get("job_site_id", [None] * len(keys))
@@ -110,7 +107,7 @@ def mapping_reasons(session: Session, *, company_id: int, module: Module | Publi
     site_results = batch.resolve(Entity.JOB_SITE, {(s, None) for s in sites if s is not None})
     batch.name_projects(site_results)
     project_of = {local_id: r.procore_id for (local_id, _), r in site_results.items()}
-    row_keys = {c: [None if v is None else (v, project_of.get(s) if e in _PROJECT_SCOPED and s is not None else None)
+    row_keys = {c: [None if v is None else (v, project_of.get(s) if e in PROJECT_SCOPED and s is not None else None)
                     for v, s in zip(ids[c], sites, strict=True)] for c, e in columns.items()}
     found = {c: site_results if e is Entity.JOB_SITE else batch.resolve(e, _resolvable(e, row_keys[c]))
              for c, e in columns.items()}
@@ -134,8 +131,6 @@ def _row_reasons(
             reasons.append(result.reason)
     return reasons
 
-
-_PROJECT_SCOPED = frozenset({Entity.COST_CODE, Entity.PAY_CLASS})
 
 
 class _Batch:
@@ -162,7 +157,7 @@ class _Batch:
         ids = {k[0] for k in keys}
         scopes = {k[1] for k in keys if k[1] is not None} if entity is Entity.COST_CODE else {COMPANY_WIDE}
         self.rows[entity] = self._load(entity, ids, scopes)
-        if any(k[1] is not None and k[1] not in self.project_labels for k in keys) and entity in _PROJECT_SCOPED:
+        if any(k[1] is not None and k[1] not in self.project_labels for k in keys) and entity in PROJECT_SCOPED:
             self._load_project_labels({k[1] for k in keys if k[1] is not None})
         return {key: self._one(entity, key) for key in keys}
 

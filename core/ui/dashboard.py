@@ -232,8 +232,7 @@ def _chart(view: ModuleView, figures: pd.DataFrame, site_id: int | None, sites: 
     if data.empty:
         st.caption("Nothing to chart in this range.")
         return
-    colour = "cost_code" if view.module is PublishModule.QUANTITY else None
-    st.bar_chart(data, x="work_date", y=view.chart_value, color=colour, x_label="Day", y_label=view.chart_label,
-                 height=220)
+    st.bar_chart(data, x="work_date", y=view.chart_value, color=view.chart_colour, x_label="Day",
+                 y_label=view.chart_label, height=220)
 
 

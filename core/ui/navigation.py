@@ -8,22 +8,16 @@ one-way mode). Payroll sits with the time clock: its board works without Procore
 from __future__ import annotations
 
 from pathlib import Path
-from typing import NamedTuple
 
 import streamlit as st
 
 from core import setup
 from core.config import PROJECT_ROOT, get_settings
 from core.db import session_scope
-from core.setup import Module, SetupState
+from core.modules.definition import PageSpec as PageSpec  # re-exported: pages and links name it from here
+from core.modules.registry import all_definitions
+from core.setup import SetupState
 from core.ui.guard import database
-
-
-class PageSpec(NamedTuple):
-    script: str  # relative to the project root
-    title: str
-    icon: str
-
 
 TIME_CLOCK = (
     PageSpec("pages/time_logs.py", "Time logs", ":material/schedule:"),
@@ -34,17 +28,14 @@ TIME_CLOCK = (
 )
 # The payroll board works without Procore; its Publish column appears with the Timesheet module.
 PAYROLL = PageSpec("pages/payroll.py", "Payroll", ":material/payments:")
-MODULE_PAGES: dict[Module, PageSpec] = {
-    Module.MANPOWER: PageSpec("pages/manpower.py", "Manpower", ":material/groups:"),
-    Module.TIMECARD: PageSpec("pages/timecards.py", "Timecard", ":material/assignment_ind:"),
-    Module.QUANTITY: PageSpec("pages/production_quantities.py", "Production quantity", ":material/inventory:"),
-}
+# The modules' own pages (Timesheet has none: it publishes through the payroll board).
+MODULE_PAGES = tuple(found.page for found in all_definitions() if found.page is not None)
 DATA_MAPPING = PageSpec("pages/data_mapping.py", "Data mapping", ":material/account_tree:")
 INTEGRATIONS = PageSpec("pages/integrations.py", "Integrations", ":material/extension:")
 PROCORE_SETUP = PageSpec("pages/procore_setup.py", "Procore setup", ":material/settings:")
 PAYROLL_ITEMS = PageSpec("pages/payroll_items.py", "Payroll items", ":material/receipt_long:")
 ROLE_PERMISSIONS = PageSpec("pages/role_permissions.py", "Role permissions", ":material/admin_panel_settings:")
-ALL_PAGES = (*TIME_CLOCK, PAYROLL, *MODULE_PAGES.values(), DATA_MAPPING, INTEGRATIONS, PROCORE_SETUP, PAYROLL_ITEMS,
+ALL_PAGES = (*TIME_CLOCK, PAYROLL, *MODULE_PAGES, DATA_MAPPING, INTEGRATIONS, PROCORE_SETUP, PAYROLL_ITEMS,
              ROLE_PERMISSIONS)
 
 
@@ -52,7 +43,7 @@ def sections(state: SetupState) -> dict[str, tuple[PageSpec, ...]]:
     """Which pages each section lists for this setup state (before checking the files exist)."""
     procore: list[PageSpec] = []
     if state.active and state.finished:
-        procore = [MODULE_PAGES[m] for m in Module if m in state.modules and m in MODULE_PAGES]
+        procore = [found.page for found in all_definitions() if found.module in state.modules and found.page]
         if not state.two_way:
             procore.append(DATA_MAPPING)
     administration = [INTEGRATIONS]

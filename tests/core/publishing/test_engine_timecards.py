@@ -15,13 +15,13 @@ from core.access import Identity
 from core.config import Settings
 from core.db import session_scope, utcnow
 from core.models.publishing import PublishEntry, PublishModule, PublishStatus
+from core.modules.registry import definition
 from core.procore.inputs import BulkTimecardEntryInput
 from core.publishing.audit import attempts_frame
 from core.publishing.claims import claim_entries
 from core.publishing.engine import refresh
 from core.publishing.plan import Operation, load_entries, prepare
 from core.publishing.status import PublishAction
-from core.publishing.targets import TARGETS
 from tests.core.publishing.engine_world import WEEK_END, WEEK_START, Linked, calls, link_world
 
 TIMECARD = PublishModule.TIMECARD
@@ -87,7 +87,7 @@ def test_a_publisher_that_crashed_after_procore_wrote_leaves_nothing_to_duplicat
     with session_scope(linked.engine) as session:
         claimed = claim_entries(session, entry_ids=[e.id for e in entries], token="crashed")
         planned = load_entries(session, claimed)
-        prepared = prepare(session, company_id=company_id, target=TARGETS[TIMECARD], entries=planned)
+        prepared = prepare(session, company_id=company_id, target=definition(TIMECARD).target, entries=planned)
         session.connection().execute(update(PublishEntry.__table__).values(  # type: ignore[arg-type]
             claimed_at=utcnow() - timedelta(hours=1)).where(PublishEntry.__table__.c.claim_token == "crashed"))  # type: ignore[attr-defined]
     # what the dead publisher had sent before it died

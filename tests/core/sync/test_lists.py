@@ -63,7 +63,7 @@ def _numbers(engine: Engine, company: int, entity: Entity, scope: int = COMPANY_
 
 
 def test_modules_decide_the_tabs() -> None:
-    assert entities_for([Module.MANPOWER]) == (Entity.COMPANY, Entity.JOB_SITE, Entity.COST_CODE)
+    assert entities_for([Module.MANPOWER]) == (Entity.COMPANY, Entity.JOB_SITE)  # a manpower log sends no cost code
     assert entities_for([Module.QUANTITY]) == (Entity.JOB_SITE, Entity.COST_CODE)
     timecard = (Entity.JOB_SITE, Entity.EMPLOYEE, Entity.PAY_CLASS, Entity.COST_CODE, Entity.PAY_ID)
     assert entities_for([Module.TIMECARD]) == entities_for([Module.TIMESHEET]) == timecard
