@@ -1,28 +1,33 @@
 """CSV upload of time logs and production quantities: all rows or none.
 
-Every row is checked before anything is written. A file with any bad row
+Every row is checked before anything is written: its shape and cells
+(`csv_reading`), each value against its column (`fields`), the time-log rules
+(`rules`, the same ones the edit form obeys) and, for time logs, overlaps with
+the file's other rows and the logs already stored. A file with any bad row
 imports nothing and reports each bad row's line number (the header is line 1)
-and every reason it was refused.
+and every reason it was refused. The checks are linear in the file's size.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlalchemy import insert
+from sqlmodel import Session, col, select
 
 from core.access import Identity, Perm
-from core.errors import ValidationError
+from core.db import utcnow
 from core.models import Company, CostCode, Crew, Employee, JobSite, PayClass, PayID, ProductionQuantity, TimeLog
 from core.models.ids import saved_id
-from core.timeclock.edits import time_problems
-from core.timeclock.rules import local_to_utc
+from core.timeclock import fields
+from core.timeclock.csv_reading import MAX_BYTES, CsvImportError, CsvRow, RowError, read_rows
+from core.timeclock.rules import OVERLAPS_STORED, Span, clashes, local_to_utc, overlapping, time_problems
+
+__all__ = ["MAX_BYTES", "CsvImportError", "ImportResult", "RowError", "import_production_quantities",
+           "import_time_logs"]
 
 TIME_LOG_COLUMNS = (
     "employee_number", "job_site_number", "cost_code", "pay_id", "clock_in", "clock_out", "break_minutes"
@@ -30,26 +35,10 @@ TIME_LOG_COLUMNS = (
 TIME_LOG_OPTIONAL = ("pay_class", "crew", "company")
 QUANTITY_COLUMNS = ("job_site_number", "cost_code", "date", "units")
 QUANTITY_OPTIONAL = ("unit_of_measure",)
-MAX_BYTES = 20 * 1024 * 1024
+_STORED = 0  # the span key of a stored log (file rows use their line number, which starts at 2)
+_EMPLOYEES_PER_QUERY = 1000  # bound parameters per IN list, well under SQLite's and PostgreSQL's limits
 
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    reasons: tuple[str, ...]
-
-    def __str__(self) -> str:
-        return f"line {self.line}: " + "; ".join(self.reasons)
-
-
-class CsvImportError(ValidationError):
-    """The file was refused; `errors` lists each bad row. Nothing was imported."""
-
-    def __init__(self, errors: list[RowError]) -> None:
-        self.errors = errors
-        shown = "\n".join(str(e) for e in errors[:20])
-        more = f"\n… and {len(errors) - 20} more bad rows" if len(errors) > 20 else ""
-        super().__init__(f"Nothing was imported: {len(errors)} bad row(s).\n{shown}{more}")
+Record = dict[str, Any]
 
 
 @dataclass
@@ -72,7 +61,7 @@ class _Lookups:
 
     @classmethod
     def load(cls, session: Session) -> _Lookups:
-        lookups = cls(
+        return cls(
             sites={s.number.upper(): s for s in session.exec(select(JobSite))},
             employees={e.number.upper(): e for e in session.exec(select(Employee))},
             pay_ids={p.code.upper(): p for p in session.exec(select(PayID))},
@@ -81,66 +70,26 @@ class _Lookups:
             crews={(c.company_id, c.name.upper()): c for c in session.exec(select(Crew))},
             codes={(c.job_site_id, c.code.upper()): c for c in session.exec(select(CostCode))},
         )
-        return lookups
 
     def company_by_id(self, company_id: int) -> Company | None:
         return next((c for c in self.companies.values() if c.id == company_id), None)
 
-    def cost_code(self, site: JobSite, code: str) -> CostCode | None:
+    def cost_code(self, site: JobSite, code: str, reasons: list[str]) -> CostCode | None:
         """The site's own code, else the standard code with that code."""
         key = code.upper()
-        return self.codes.get((site.id, key)) or self.codes.get((None, key))
+        found = self.codes.get((site.id, key)) or self.codes.get((None, key))
+        if found is None:
+            reasons.append(f"cost code {fields.shown(code)} is neither a standard code nor one of job site "
+                           f"{site.number}'s")
+        return found
 
 
-def _read(data: bytes | str, required: tuple[str, ...], optional: tuple[str, ...]) -> list[dict[str, str]]:
-    if isinstance(data, bytes):
-        if len(data) > MAX_BYTES:
-            raise CsvImportError([RowError(1, (f"the file is larger than {MAX_BYTES // 1024 // 1024} MB",))])
-        try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise CsvImportError([RowError(1, ("the file is not UTF-8 text",))]) from None
-    reader = csv.DictReader(io.StringIO(data.lstrip("\ufeff")))
-    header = [name.strip().lower() for name in (reader.fieldnames or [])]
-    missing = [name for name in required if name not in header]
-    if missing:
-        raise CsvImportError([RowError(1, (f"missing column(s): {', '.join(missing)}",))])
-    unknown = [name for name in header if name and name not in required + optional]
-    if unknown:
-        raise CsvImportError([RowError(1, (f"unknown column(s): {', '.join(unknown)}",))])
-    reader.fieldnames = header
-    rows = [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
-    if not rows:
-        raise CsvImportError([RowError(1, ("the file has a header but no rows",))])
-    return rows
-
-
-def _instant(text: str, site: JobSite | None, label: str, reasons: list[str]) -> datetime | None:
-    if not text:
-        reasons.append(f"{label} is empty")
-        return None
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        reasons.append(f"{label} '{text}' is not a date and time like 2026-11-02 07:00 or 2026-11-02T07:00-06:00")
-        return None
-    if value.tzinfo is None:
-        return local_to_utc(value, site.time_zone) if site else None
-    return value
-
-
-def _validate_rows(
-    rows: Iterable[dict[str, str]], build: Callable[[dict[str, str], list[str]], Any]
-) -> tuple[list[Any], list[RowError]]:
-    built, errors = [], []
-    for line, row in enumerate(rows, start=2):
-        reasons: list[str] = []
-        record = build(row, reasons)
-        if reasons:
-            errors.append(RowError(line, tuple(reasons)))
-        else:
-            built.append((line, record))
-    return built, errors
+def _found(table: dict[str, Any], text: str, label: str, reasons: list[str]) -> Any:
+    """The record `text` names in `table`; None (and a reason, unless `text` is empty) when there is none."""
+    found = table.get(text.upper())
+    if found is None and text:
+        reasons.append(f"no {label} {fields.shown(text)}")
+    return found
 
 
 def import_time_logs(session: Session, *, data: bytes | str, actor: Identity) -> ImportResult:
@@ -149,143 +98,129 @@ def import_time_logs(session: Session, *, data: bytes | str, actor: Identity) ->
     Clock times without a UTC offset are wall-clock times at the job site.
     """
     actor.require(Perm.EDIT_TIME_LOGS)
-    rows = _read(data, TIME_LOG_COLUMNS, TIME_LOG_OPTIONAL)
-    lookups = _Lookups.load(session)
-    built, errors = _validate_rows(rows, lambda row, reasons: _time_log(row, lookups, reasons))
-    errors += _overlaps(session, built)
-    if errors:
-        raise CsvImportError(sorted(errors, key=lambda e: e.line))
-    session.add_all(log for _, log in built)
-    session.flush()
-    return ImportResult(imported=len(built), kind="time logs")
+    rows = read_rows(data, TIME_LOG_COLUMNS, TIME_LOG_OPTIONAL)
+    lookups, today = _Lookups.load(session), utcnow().date()
+    records = {row.line: _time_log(row, lookups, today) for row in rows if row.cells}
+    _add_overlaps(session, rows, records)
+    return _write(session, rows, records, TimeLog, "time logs")
 
 
-def _time_log(row: dict[str, str], lookups: _Lookups, reasons: list[str]) -> TimeLog | None:
-    employee = lookups.employees.get(row["employee_number"].upper())
-    site = lookups.sites.get(row["job_site_number"].upper())
-    pay_id = lookups.pay_ids.get(row["pay_id"].upper())
-    if employee is None:
-        reasons.append(f"no employee with number '{row['employee_number']}'")
-    if site is None:
-        reasons.append(f"no job site with number '{row['job_site_number']}'")
-    if pay_id is None:
-        reasons.append(f"no pay ID '{row['pay_id']}'")
-    code = lookups.cost_code(site, row["cost_code"]) if site and row["cost_code"] else None
-    if site and row["cost_code"] and code is None:
-        reasons.append(f"cost code '{row['cost_code']}' is neither a standard code nor one of job site {site.number}'s")
-    pay_class = _optional(row, "pay_class", lookups.pay_classes, "pay class", reasons)
-    company = _optional(row, "company", lookups.companies, "company", reasons)
-    if company is None and employee is not None:
-        company = lookups.company_by_id(employee.company_id)
-    crew = None
-    if row.get("crew") and company is not None:
-        crew = lookups.crews.get((saved_id(company), row["crew"].upper()))
-        if crew is None:
-            reasons.append(f"company {company.number} has no crew '{row['crew']}'")
-    clock_in = _instant(row["clock_in"], site, "clock_in", reasons)
-    clock_out = _instant(row["clock_out"], site, "clock_out", reasons) if row["clock_out"] else None
-    break_minutes = _whole_number(row["break_minutes"] or "0", "break_minutes", reasons)
+def _time_log(row: CsvRow, lookups: _Lookups, today: date) -> Record | None:
+    cells, reasons = row.cells, row.reasons
+    employee = _found(lookups.employees, cells["employee_number"], "employee with number", reasons)
+    site = _found(lookups.sites, cells["job_site_number"], "job site with number", reasons)
+    pay_id = _found(lookups.pay_ids, cells["pay_id"], "pay ID", reasons)
+    code = lookups.cost_code(site, cells["cost_code"], reasons) if site and cells["cost_code"] else None
+    pay_class = _found(lookups.pay_classes, cells.get("pay_class", ""), "pay class", reasons)
+    company = _found(lookups.companies, cells.get("company", ""), "company", reasons)
+    company = company or (lookups.company_by_id(employee.company_id) if employee else None)
+    crew = _crew(cells.get("crew", ""), company, lookups, reasons)
+    clock_in = _clock(cells["clock_in"], "clock-in", site, reasons, today)
+    clock_out = _clock(cells["clock_out"], "clock-out", site, reasons, today) if cells["clock_out"] else None
+    break_minutes = fields.whole_number(cells["break_minutes"] or "0", "break minutes", reasons)
     if clock_in is not None and break_minutes is not None:
-        reasons.extend(time_problems(clock_in, clock_out, break_minutes))
+        reasons.extend(time_problems(clock_in, clock_out, break_minutes, today=today))
     if reasons or not (employee and site and pay_id and company and clock_in):
         return None
-    return TimeLog(
-        employee_id=saved_id(employee), job_site_id=saved_id(site), cost_code_id=code.id if code else None,
-        pay_id_id=saved_id(pay_id), pay_class_id=pay_class.id if pay_class else employee.pay_class_id,
-        crew_id=crew.id if crew else None, company_id=saved_id(company), clock_in=clock_in, clock_out=clock_out,
-        break_minutes=break_minutes or 0,
-    )
+    return {
+        "employee_id": saved_id(employee), "job_site_id": saved_id(site), "cost_code_id": code.id if code else None,
+        "pay_id_id": saved_id(pay_id), "pay_class_id": pay_class.id if pay_class else employee.pay_class_id,
+        "crew_id": crew.id if crew else None, "company_id": saved_id(company), "clock_in": clock_in,
+        "clock_out": clock_out, "break_minutes": break_minutes,
+    }
 
 
-def _optional(row: dict[str, str], column: str, table: dict[str, Any], label: str, reasons: list[str]) -> Any:
-    text = row.get(column, "")
+def _crew(name: str, company: Company | None, lookups: _Lookups, reasons: list[str]) -> Crew | None:
+    if not name or company is None:
+        return None
+    crew = lookups.crews.get((saved_id(company), name.upper()))
+    if crew is None:
+        reasons.append(f"company {company.number} has no crew {fields.shown(name)}")
+    return crew
+
+
+def _clock(text: str, label: str, site: JobSite | None, reasons: list[str], today: date) -> datetime | None:
     if not text:
+        reasons.append(f"{label} is empty")
         return None
-    found = table.get(text.upper())
-    if found is None:
-        reasons.append(f"no {label} '{text}'")
-    return found
+    value = fields.instant(text, label, reasons, today=today)
+    if value is None or value.tzinfo is not None:
+        return value
+    return local_to_utc(value, site.time_zone) if site else None
 
 
-def _whole_number(text: str, label: str, reasons: list[str]) -> int | None:
-    try:
-        value = int(text)
-    except ValueError:
-        reasons.append(f"{label} '{text}' is not a whole number")
-        return None
-    if value < 0:
-        reasons.append(f"{label} cannot be negative")
-        return None
-    return value
+def _add_overlaps(session: Session, rows: list[CsvRow], records: dict[int, Record | None]) -> None:
+    """Give each good row that overlaps another row or a stored log of its employee one reason saying so."""
+    spans = [
+        Span(record["employee_id"], record["clock_in"], record["clock_out"], line)
+        for line, record in records.items() if record is not None
+    ]
+    by_line = {row.line: row for row in rows}
+    flagged: set[int] = set()
+    for earlier, later in clashes([*spans, *_stored_spans(session, spans)]):
+        for this, other in ((earlier, later), (later, earlier)):
+            if this.key != _STORED and this.key not in flagged:
+                flagged.add(this.key)
+                by_line[this.key].reasons.append(
+                    OVERLAPS_STORED if other.key == _STORED else f"overlaps line {other.key} of this file"
+                )
 
 
-def _overlaps(session: Session, built: list[tuple[int, TimeLog]]) -> list[RowError]:
-    """Rows whose time overlaps another row's or a stored log's, for the same employee."""
-    if not built:
-        return []
-    employee_ids = {log.employee_id for _, log in built}
-    low = min(log.clock_in for _, log in built)
-    stored = session.exec(
-        select(TimeLog).where(
-            TimeLog.employee_id.in_(employee_ids),  # type: ignore[attr-defined]
-            TimeLog.deleted_at.is_(None),  # type: ignore[union-attr]
-            (TimeLog.clock_out.is_(None)) | (TimeLog.clock_out > low),  # type: ignore[union-attr,operator]
+def _stored_spans(session: Session, spans: list[Span]) -> Iterator[Span]:
+    """The live stored logs of the file's employees that overlap the time the file covers."""
+    if not spans:
+        return
+    start = min(span.start for span in spans)
+    ends = [span.end for span in spans]
+    end = None if None in ends else max(e for e in ends if e is not None)
+    employees = sorted({span.employee_id for span in spans})
+    for first in range(0, len(employees), _EMPLOYEES_PER_QUERY):
+        employee_ids = employees[first:first + _EMPLOYEES_PER_QUERY]
+        query = select(TimeLog.employee_id, TimeLog.clock_in, TimeLog.clock_out).where(
+            col(TimeLog.employee_id).in_(employee_ids),
+            col(TimeLog.deleted_at).is_(None),
+            overlapping(col(TimeLog.clock_in), col(TimeLog.clock_out), start, end),
         )
-    ).all()
-    errors = []
-    for index, (line, log) in enumerate(built):
-        end = log.clock_out or log.clock_in
-        clash_stored = any(
-            _clash(log.clock_in, end, s.clock_in, s.clock_out) for s in stored if s.employee_id == log.employee_id
-        )
-        clash_file = [
-            other_line for other_line, other in built[:index]
-            if other.employee_id == log.employee_id and _clash(log.clock_in, end, other.clock_in, other.clock_out)
-        ]
-        if clash_stored:
-            errors.append(RowError(line, ("overlaps a time log the employee already has",)))
-        elif clash_file:
-            errors.append(RowError(line, (f"overlaps line {clash_file[0]} of this file",)))
-    return errors
-
-
-def _clash(start: datetime, end: datetime, other_start: datetime, other_end: datetime | None) -> bool:
-    return start < (other_end or datetime.max.replace(tzinfo=start.tzinfo)) and other_start < max(end, start)
+        for employee_id, clock_in, clock_out in session.exec(query):
+            yield Span(employee_id, clock_in, clock_out, _STORED)
 
 
 def import_production_quantities(session: Session, *, data: bytes | str, actor: Identity) -> ImportResult:
     """Add every production quantity in a CSV file, or none (raises CsvImportError)."""
     actor.require(Perm.EDIT_TIME_LOGS)
-    rows = _read(data, QUANTITY_COLUMNS, QUANTITY_OPTIONAL)
-    lookups = _Lookups.load(session)
-    built, errors = _validate_rows(rows, lambda row, reasons: _quantity(row, lookups, reasons))
-    if errors:
-        raise CsvImportError(errors)
-    session.add_all(quantity for _, quantity in built)
-    session.flush()
-    return ImportResult(imported=len(built), kind="production quantities")
+    rows = read_rows(data, QUANTITY_COLUMNS, QUANTITY_OPTIONAL)
+    lookups, today = _Lookups.load(session), utcnow().date()
+    records = {row.line: _quantity(row, lookups, today) for row in rows if row.cells}
+    return _write(session, rows, records, ProductionQuantity, "production quantities")
 
 
-def _quantity(row: dict[str, str], lookups: _Lookups, reasons: list[str]) -> ProductionQuantity | None:
-    site = lookups.sites.get(row["job_site_number"].upper())
-    if site is None:
-        reasons.append(f"no job site with number '{row['job_site_number']}'")
-    code = lookups.cost_code(site, row["cost_code"]) if site else None
-    if site and code is None:
-        reasons.append(f"cost code '{row['cost_code']}' is neither a standard code nor one of job site {site.number}'s")
-    try:
-        day = date.fromisoformat(row["date"])
-    except ValueError:
-        reasons.append(f"date '{row['date']}' is not a date like 2026-11-02")
-        day = None
-    try:
-        units = Decimal(row["units"])
-        if not units.is_finite() or units < 0:
-            reasons.append(f"units '{row['units']}' must be zero or more")
-    except InvalidOperation:
-        reasons.append(f"units '{row['units']}' is not a number")
-        units = None
-    uom = row.get("unit_of_measure") or (code.unit_of_measure if code else "")
+def _quantity(row: CsvRow, lookups: _Lookups, today: date) -> Record | None:
+    cells, reasons = row.cells, row.reasons
+    site = _found(lookups.sites, cells["job_site_number"], "job site with number", reasons)
+    code = lookups.cost_code(site, cells["cost_code"], reasons) if site else None
+    day = fields.day(cells["date"], "date", reasons, today=today)
+    units = fields.quantity(cells["units"], "units", reasons, column=_UNITS_COLUMN)
+    typed_unit = cells.get("unit_of_measure", "")
+    unit = fields.free_text(typed_unit, "unit_of_measure", reasons, limit=_UNIT_LENGTH) if typed_unit else None
     if reasons or not (site and code and day and units is not None):
         return None
-    return ProductionQuantity(job_site_id=site.id, cost_code_id=code.id, date=day, unit_of_measure=uom, units=units)  # type: ignore[arg-type]
+    return {"job_site_id": saved_id(site), "cost_code_id": saved_id(code), "date": day,
+            "unit_of_measure": unit or code.unit_of_measure, "units": units}
+
+
+_UNITS_COLUMN = ProductionQuantity.__table__.c.units.type  # type: ignore[attr-defined]
+_UNIT_LENGTH = fields.max_length(ProductionQuantity, "unit_of_measure")
+
+
+def _write(
+    session: Session, rows: list[CsvRow], records: dict[int, Record | None], model: type, kind: str
+) -> ImportResult:
+    """Insert every record, or raise CsvImportError with every bad row's reasons (writing nothing)."""
+    if errors := [RowError(row.line, tuple(row.reasons)) for row in rows if row.reasons]:
+        raise CsvImportError(errors)
+    now = utcnow()
+    good: Iterable[Record] = (record for record in records.values() if record is not None)
+    stamped = [{**record, "created_at": now, "updated_at": now} for record in good]
+    session.execute(insert(model), stamped)
+    session.flush()
+    return ImportResult(imported=len(stamped), kind=kind)

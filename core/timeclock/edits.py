@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.access import Identity, Perm
 from core.db import utcnow
 from core.errors import NotFoundError, ValidationError
 from core.models import Company, CostCode, Crew, Employee, JobSite, PayClass, PayID, TimeLog
 from core.models.timeclock import TimeLogUpdate
-from core.timeclock.rules import MAX_SHIFT_HOURS
+from core.timeclock.rules import OVERLAPS_STORED, overlapping, time_problems
 
 _REFERENCES: dict[str, type] = {
     "employee_id": Employee,
@@ -39,42 +37,33 @@ def check_time_log(session: Session, log: TimeLog) -> list[str]:
         for field, model in _REFERENCES.items()
         if (value := getattr(log, field)) is not None and session.get(model, value) is None
     ]
-    problems += time_problems(log.clock_in, log.clock_out, log.break_minutes)
+    problems += time_problems(log.clock_in, log.clock_out, log.break_minutes, today=utcnow().date())
     code = None if log.cost_code_id is None else session.get(CostCode, log.cost_code_id)
     if code is not None and code.job_site_id not in (None, log.job_site_id):
         problems.append(f"cost code {code.code} belongs to another job site")
     crew = None if log.crew_id is None else session.get(Crew, log.crew_id)
     if crew is not None and crew.company_id != log.company_id:
         problems.append(f"crew {crew.name} belongs to another company")
-    if log.clock_out is not None and not problems and _overlapping(session, log):
-        problems.append("the employee already has a time log that overlaps this one")
+    if not problems and _overlapping(session, log):
+        problems.append(OVERLAPS_STORED)
     return problems
-
-
-def time_problems(clock_in: datetime, clock_out: datetime | None, break_minutes: int) -> list[str]:
-    if break_minutes < 0:
-        return ["break minutes cannot be negative"]
-    if clock_out is None:
-        return []
-    if clock_out <= clock_in:
-        return ["clock-out must be after clock-in"]
-    if clock_out - clock_in > timedelta(hours=MAX_SHIFT_HOURS):
-        return [f"a time log cannot be longer than {MAX_SHIFT_HOURS} hours"]
-    if timedelta(minutes=break_minutes) >= clock_out - clock_in:
-        return ["the break is as long as the time log or longer"]
-    return []
 
 
 def _overlapping(session: Session, log: TimeLog) -> bool:
     query = select(TimeLog.id).where(
         TimeLog.employee_id == log.employee_id,
-        TimeLog.deleted_at.is_(None),  # type: ignore[union-attr]
-        TimeLog.clock_in < log.clock_out,  # type: ignore[operator]
-        (TimeLog.clock_out.is_(None)) | (TimeLog.clock_out > log.clock_in),  # type: ignore[union-attr,operator]
+        col(TimeLog.deleted_at).is_(None),
+        overlapping(col(TimeLog.clock_in), col(TimeLog.clock_out), log.clock_in, log.clock_out),
     )
     if log.id is not None:
         query = query.where(TimeLog.id != log.id)
     return session.exec(query).first() is not None
+
+
+def refuse(problems: list[str]) -> None:
+    """Raise the ValidationError that lists `problems`, if there are any."""
+    if problems:
+        raise ValidationError("The time log was not saved: " + "; ".join(problems) + ".")
 
 
 def update_time_log(session: Session, *, log_id: int, changes: TimeLogUpdate, actor: Identity) -> TimeLog:
@@ -85,8 +74,7 @@ def update_time_log(session: Session, *, log_id: int, changes: TimeLogUpdate, ac
     candidate = TimeLog(**{**log.model_dump(), **changes.model_dump(exclude_unset=True)})
     with session.no_autoflush:
         problems = check_time_log(session, candidate)
-    if problems:
-        raise ValidationError("The time log was not saved: " + "; ".join(problems) + ".")
+    refuse(problems)
     log.sqlmodel_update(changes.model_dump(exclude_unset=True))
     log.updated_at = utcnow()
     session.add(log)

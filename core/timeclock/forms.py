@@ -8,11 +8,12 @@ from datetime import date, datetime, time
 from sqlmodel import Session
 
 from core.access import Identity
+from core.db import utcnow
 from core.errors import ValidationError
 from core.models import JobSite, TimeLog
 from core.models.timeclock import TimeLogUpdate
-from core.timeclock.edits import live_time_log, time_problems, update_time_log
-from core.timeclock.rules import local_to_utc, zone
+from core.timeclock.edits import live_time_log, refuse, update_time_log
+from core.timeclock.rules import date_problems, local_to_utc, time_problems, zone
 
 
 @dataclass
@@ -56,14 +57,16 @@ def save_form(session: Session, *, form: TimeLogForm, actor: Identity) -> TimeLo
     site = session.get(JobSite, form.job_site_id)
     if site is None:
         raise ValidationError(f"Job site {form.job_site_id} does not exist.")
+    today = utcnow().date()
+    # Dates first: one out of range must not reach the time-zone arithmetic.
+    refuse(date_problems({"clock-in": form.clock_in_date, "clock-out": form.clock_out_date}, today=today))
     clock_in = local_to_utc(datetime.combine(form.clock_in_date, form.clock_in_time), site.time_zone)
     clock_out = (
         local_to_utc(datetime.combine(form.clock_out_date, form.clock_out_time), site.time_zone)
         if form.clock_out_date and form.clock_out_time
         else None
     )
-    if problems := time_problems(clock_in, clock_out, form.break_minutes):  # before the model refuses them
-        raise ValidationError("The time log was not saved: " + "; ".join(problems) + ".")
+    refuse(time_problems(clock_in, clock_out, form.break_minutes, today=today))  # before the model refuses them
     changes = TimeLogUpdate(
         employee_id=form.employee_id, job_site_id=form.job_site_id, cost_code_id=form.cost_code_id,
         pay_id_id=form.pay_id_id, pay_class_id=form.pay_class_id, crew_id=form.crew_id, company_id=form.company_id,

@@ -27,9 +27,9 @@ BAD_TIME_LOGS = (
     ("99999,1001,03-300,REG,2026-12-08 07:00,2026-12-08 15:00,30", "no employee with number '99999'"),
     ("10002,1001,03-300,REG,2026-12-08 15:00,2026-12-08 07:00,0", "clock-out must be after clock-in"),
     ("10003,1001,03-300,REG,2026-13-40 07:00,2026-12-08 15:00,30",
-     "clock_in '2026-13-40 07:00' is not a date and time like 2026-11-02 07:00 or 2026-11-02T07:00-06:00"),
+     "clock-in '2026-13-40 07:00' is not a date and time like 2026-11-02 07:00 or 2026-11-02T07:00-06:00"),
     ("10004,1001,03-300,REG,2026-12-08 07:00,2026-12-08 15:00,half an hour",
-     "break_minutes 'half an hour' is not a whole number"),
+     "break minutes 'half an hour' is not a whole number"),
 )
 QUANTITY_HEADER = "job_site_number,cost_code,date,units"
 GOOD_QUANTITIES = ("1001,03-300,2026-12-07,12", "1002,03-300,2026-12-07,3.5")
