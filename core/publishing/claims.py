@@ -125,14 +125,22 @@ def record_remote_deleted(session: Session, *, entry_id: int, token: str) -> Pub
 
 
 def release_claim(session: Session, *, token: str, entry_ids: Collection[int] | None = None) -> int:
-    """End claims of `token` without a write: each entry returns to where it stands now. Returns how many."""
+    """End claims of `token` without a write: each entry returns to where it stands now. Returns how many.
+
+    A claim someone else ended meanwhile (another publisher releasing the same
+    stale claims) is already where a release would leave it: it is skipped.
+    """
     query = select(_TABLE.c.id).where(_TABLE.c.claim_token == token)
     if entry_ids is not None:
         query = query.where(_TABLE.c.id.in_(list(entry_ids)))
-    ids = list(session.connection().execute(query).scalars())
-    for entry_id in ids:
-        _end_claim(session, entry_id, token, _released)
-    return len(ids)
+    released = 0
+    for entry_id in list(session.connection().execute(query).scalars()):
+        try:
+            _end_claim(session, entry_id, token, _released)
+        except ClaimLost:
+            continue
+        released += 1
+    return released
 
 
 def touch_claims(session: Session, *, token: str) -> int:
