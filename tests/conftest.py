@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -14,25 +15,66 @@ from core import access
 from core.config import Settings
 from core.db import session_scope
 from core.demo.generator import DemoSize, generate
-from tests.databases import TestDatabases, plain_url, postgres_server
+from tests.databases import TestDatabases, World, plain_url, postgres_server
 
 DEMO_END = date(2026, 11, 20)  # a Friday: a fixed week keeps every test reproducible
 
 
+def _default_roles(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        access.ensure_defaults(session)
+
+
+def _demo_world(engine: Engine) -> None:
+    _default_roles(engine)
+    generate(engine, DemoSize(end_date=DEMO_END))
+
+
+# Run first, so that the two workers (pytest-xdist, see pyproject.toml) do not end on one long test
+# while the other waits: the static checks, then the browser tests, then the slowest folders.
+FIRST = (
+    "tests/test_static_checks.py", "tests/browser/", "tests/core/publishing/", "tests/core/cli/", "tests/pages/",
+)
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """Two workers (the machine's two cores) for the suite or a folder; for test files or tests named one
+    by one, none: starting workers would cost more than they save."""
+    named = [arg for arg in config.args if "::" in arg or arg.endswith(".py")]
+    return 0 if config.args and len(named) == len(config.args) else 2
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slowest first (the same order on every worker); a browser test module keeps to one worker,
+    so that its app server starts once."""
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid
+        return next((n for n, prefix in enumerate(FIRST) if path.startswith(prefix)), len(FIRST))
+
+    items.sort(key=rank)
+    for item in items:
+        if item.nodeid.startswith("tests/browser/"):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
+ROLES = World("roles", _default_roles)
+DEMO = World("demo", _demo_world)  # the default small demo world, ending on DEMO_END
+
+
 @pytest.fixture(scope="session")
-def databases() -> Iterator[TestDatabases]:
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestDatabases]:
     """Per-test databases: SQLite files, or PostgreSQL databases when DATABASE_URL names a server."""
-    found = TestDatabases(postgres_server())
+    found = TestDatabases(postgres_server(), tmp_path_factory.mktemp("templates"))
     yield found
     found.close()
 
 
 @pytest.fixture
-def engine(tmp_path: Path, databases: TestDatabases) -> Iterator[Engine]:
-    """A migrated, empty database with the default roles."""
-    with databases.engine(tmp_path / "test.sqlite3") as engine:
-        with session_scope(engine) as session:
-            access.ensure_defaults(session)
+def engine(tmp_path: Path, databases: TestDatabases, request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """A migrated, empty database with the default roles; the demo world already in it when the test
+    also asks for `demo_engine` (a copy of one built once per run, so tests need not wait for it)."""
+    world = DEMO if "demo_engine" in request.fixturenames else ROLES
+    with databases.engine(tmp_path / "test.sqlite3", world=world) as engine:
         yield engine
 
 
@@ -44,8 +86,7 @@ def session(engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture
 def demo_engine(engine: Engine) -> Engine:
-    """The default small demo world, ending on DEMO_END."""
-    generate(engine, DemoSize(end_date=DEMO_END))
+    """The default small demo world, ending on DEMO_END (`engine` holds it: see there)."""
     return engine
 
 
@@ -72,13 +113,31 @@ def settings(tmp_path: Path, engine: Engine) -> Settings:
 
 
 @pytest.fixture
-def emulator_url(settings: Settings) -> Iterator[str]:
-    """Base URL of the test's emulator (started on loopback, stopped after the test)."""
+def emulator_url(settings: Settings) -> str:
+    """Base URL of the test's emulator (started on loopback, stopped after the test: see below)."""
     from core.procore.endpoints import resolve_endpoints
-    from emulator import start_background
 
-    yield resolve_endpoints(settings).api_url
-    start_background(str(settings.emulator_state)).stop()
+    return resolve_endpoints(settings).api_url
+
+
+def stop_emulators_under(directory: Path) -> None:
+    """Stop every background emulator of this process whose state file lies in `directory`."""
+    server = sys.modules.get("emulator.server")
+    if server is None:
+        return  # nothing imported the emulator, so nothing started one
+    root = directory.resolve()
+    for running in list(server._registry.values()):
+        if Path(running.state).resolve().is_relative_to(root):
+            running.stop()
+
+
+@pytest.fixture(autouse=True)
+def _stop_the_tests_emulators(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Whatever a test started on its own state files (the app, a page, the CLI in-process) ends with it."""
+    directory = request.getfixturevalue("tmp_path") if "tmp_path" in request.fixturenames else None
+    yield
+    if directory is not None:
+        stop_emulators_under(directory)
 
 
 def connect_main_company(settings: Settings, engine: Engine) -> int:

@@ -1,5 +1,9 @@
 """Where a test's database lives: a SQLite file of its own, or with DATABASE_URL=postgresql+psycopg://...
-a fresh PostgreSQL database of its own, cloned from a template migrated once per run.
+a fresh PostgreSQL database of its own.
+
+Either way a test's database is a copy of a template built once per run (per pytest-xdist worker):
+the migrated schema, or a `World` such as the demo time clock built on top of it. SQLite copies a
+template file, PostgreSQL clones a template database.
 
 The one place that turns DATABASE_URL into per-test database URLs; fixtures and the
 subprocesses that tests start (the app, the CLI) only ever see the URL handed out here.
@@ -8,9 +12,11 @@ subprocesses that tests start (the app, the CLI) only ever see the URL handed ou
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -33,15 +39,27 @@ def plain_url(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=False)
 
 
+@dataclass(frozen=True)
+class World:
+    """What a template database holds beyond the schema: `build` writes it into a migrated database."""
+
+    name: str
+    build: Callable[[Engine], None]
+
+
+MIGRATED = World("migrated", lambda engine: None)
+
+
 class TestDatabases:
     """Hands out one database per test: a SQLite file, or a PostgreSQL database dropped afterwards."""
 
     __test__ = False  # not a test class, despite its name
 
-    def __init__(self, server: URL | None) -> None:
+    def __init__(self, server: URL | None, template_dir: Path) -> None:
         self.server = server
+        self._template_dir = template_dir
         self._run = uuid.uuid4().hex[:8]
-        self._template: str | None = None
+        self._templates: dict[str, str] = {}  # world name -> SQLite file or PostgreSQL database
         self._admin: Engine | None = None
         if server is not None:
             # CREATE and DROP DATABASE cannot run in a transaction; NullPool leaves no idle
@@ -51,13 +69,15 @@ class TestDatabases:
             )
 
     @contextmanager
-    def database(self, sqlite_file: Path, *, migrated: bool = True) -> Iterator[str]:
-        """A URL for a new database; `migrated=False` gives an empty one (PostgreSQL only: a new file is empty)."""
+    def database(self, sqlite_file: Path, *, world: World | None = MIGRATED) -> Iterator[str]:
+        """A URL for a new database holding a copy of `world`; `world=None` gives an empty database."""
         if self.server is None:
+            if world is not None:
+                _copy_sqlite(Path(self._template(world)), sqlite_file)
             yield f"sqlite:///{sqlite_file}"
             return
         name = f"t_{self._run}_{uuid.uuid4().hex[:12]}"
-        template = self._migrated_template() if migrated else "template0"
+        template = self._template(world) if world is not None else "template0"
         self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         # Waiting for each commit to reach the disk buys nothing for a database dropped after the test,
         # and costs milliseconds per commit; what a transaction sees is unchanged.
@@ -68,32 +88,41 @@ class TestDatabases:
             self._drop(name)
 
     @contextmanager
-    def engine(self, sqlite_file: Path) -> Iterator[Engine]:
-        """The engine of a new database at the newest schema, disposed afterwards."""
-        with self.database(sqlite_file) as url:
+    def engine(self, sqlite_file: Path, *, world: World = MIGRATED) -> Iterator[Engine]:
+        """The engine of a new database holding a copy of `world`, disposed afterwards."""
+        with self.database(sqlite_file, world=world) as url:
             engine = create_db_engine(url)
-            migrate(engine)  # on PostgreSQL the clone is at head already, and this only checks
+            migrate(engine)  # the copy is at head already, and this only checks
             try:
                 yield engine
             finally:
                 engine.dispose()
 
     def close(self) -> None:
-        if self._template is not None:
-            self._drop(self._template)
+        if self.server is not None:
+            for name in reversed(list(self._templates.values())):
+                self._drop(name)
         if self._admin is not None:
             self._admin.dispose()
 
-    def _migrated_template(self) -> str:
-        if self._template is None:
-            assert self.server is not None
-            name = f"tmpl_{self._run}"
-            self._execute(f'CREATE DATABASE "{name}" TEMPLATE "template0"')
-            engine = create_db_engine(self.server.set(database=name).render_as_string(hide_password=False))
-            migrate(engine)
-            engine.dispose()  # a template must have no open connection while it is copied
-            self._template = name
-        return self._template
+    def _template(self, world: World) -> str:
+        """The template holding `world`, built on first use: a SQLite file, or a PostgreSQL database."""
+        if world.name not in self._templates:
+            if self.server is None:
+                location = str(self._template_dir / f"{world.name}.sqlite3")
+                url = f"sqlite:///{location}"
+            else:
+                location = f"tmpl_{self._run}_{world.name}"
+                self._execute(f'CREATE DATABASE "{location}" TEMPLATE "template0"')
+                url = self.server.set(database=location).render_as_string(hide_password=False)
+            engine = create_db_engine(url)
+            try:
+                migrate(engine)
+                world.build(engine)
+            finally:
+                engine.dispose()  # a template must have no open connection while it is copied
+            self._templates[world.name] = location
+        return self._templates[world.name]
 
     def _drop(self, name: str) -> None:
         # Not DROP ... WITH (FORCE): it must also end autovacuum workers, which only a superuser may,
@@ -110,3 +139,10 @@ class TestDatabases:
         assert self._admin is not None
         with self._admin.connect() as connection:
             connection.execute(text(statement), parameters)
+
+
+def _copy_sqlite(template: Path, target: Path) -> None:
+    """Copy a SQLite database through SQLite's backup API (whole pages, whatever the journal mode)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(template)) as source, closing(sqlite3.connect(target)) as copy:
+        source.backup(copy)

@@ -1,4 +1,4 @@
-"""Page tests: each page script run by AppTest against its own demo database."""
+"""Page tests: each page script run by AppTest against its own copy of the demo database."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.bootstrap import open_database
 from core.config import get_settings
-from core.demo.generator import DemoSize, generate
-from tests.conftest import DEMO_END
+from tests.conftest import DEMO
 from tests.databases import TestDatabases
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,12 +20,11 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def app_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, databases: TestDatabases) -> Iterator[Engine]:
     """Point the app at a fresh database holding the demo world ending on DEMO_END."""
-    with databases.database(tmp_path / "app.sqlite3") as url:
+    with databases.database(tmp_path / "app.sqlite3", world=DEMO) as url:
         monkeypatch.setenv("DATABASE_URL", url)
         monkeypatch.setenv("DATA_DIR", str(tmp_path))
         monkeypatch.setenv("DEMO_DATA", "false")
         engine = open_database(get_settings())
-        generate(engine, DemoSize(end_date=DEMO_END))
         yield engine
         engine.dispose()
 

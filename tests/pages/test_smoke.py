@@ -37,7 +37,7 @@ def test_page_renders_through_the_app(app_db: Engine, script: str) -> None:
 def test_app_seeds_demo_data_into_an_empty_database(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, databases: TestDatabases
 ) -> None:
-    with databases.database(tmp_path / "fresh.sqlite3", migrated=False) as url:
+    with databases.database(tmp_path / "fresh.sqlite3", world=None) as url:
         monkeypatch.setenv("DATABASE_URL", url)
         monkeypatch.setenv("DATA_DIR", str(tmp_path))
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
