@@ -13,12 +13,12 @@ from core.models.mapping import Entity
 from core.sync import mapping
 from core.sync.lists import TEXT, sync_from_procore
 from core.ui import page_guard
+from core.ui.flash import flash, show_flash
 
 ctx = page_guard()
 st.title("Data mapping")
 
-TAB_KEY, ENTITY_KEY, FLASH_KEY, GRID_PREFIX = ("data_mapping_tab", "data_mapping_entity", "data_mapping_flash",
-                                               "data_mapping_grid_")
+TAB_KEY, ENTITY_KEY, GRID_PREFIX = "data_mapping_tab", "data_mapping_entity", "data_mapping_grid_"
 TAB_RULES = ("Tabs follow the modules enabled on Procore setup. **Manpower** needs projects and vendors (a "
              "manpower log names the company). **Timecard** and **Timesheet** need projects, employees, "
              "classifications (pay classes), cost codes and payroll types (pay IDs). **Production quantity** needs "
@@ -54,22 +54,13 @@ with ctx.session() as session:
 titles = {s.entity: s.title for s in summaries}
 
 
-def _flash(entity: Entity, kind: str, message: str, details: list[str] | None = None) -> None:
-    """Keep a message for the rerun that shows the new state, and forget unsaved grid edits."""
-    st.session_state[FLASH_KEY] = (entity, kind, message, details or [])
+def _done(entity: Entity, message: str, left: list[str] | None = None) -> None:
+    """Say what changed on the rerun that shows the new state, and forget unsaved grid edits."""
+    flash(f"data_mapping_{entity}", message, details=left or [],
+          details_title=f"Left to map by hand ({len(left or [])})")
     for key in [k for k in st.session_state if str(k).startswith(GRID_PREFIX)]:
         del st.session_state[key]
-
-
-def _show_flash(entity: Entity) -> None:
-    flash = st.session_state.get(FLASH_KEY)
-    if flash is None or flash[0] != entity:
-        return
-    del st.session_state[FLASH_KEY]
-    getattr(st, flash[1])(flash[2])
-    if flash[3]:
-        with st.expander(f"Left to map by hand ({len(flash[3])})", expanded=True):
-            st.markdown("\n".join(f"- {line}" for line in flash[3]))
+    st.rerun()
 
 
 def _sync(entity: Entity) -> None:
@@ -83,8 +74,7 @@ def _sync(entity: Entity) -> None:
             st.error(f"{error} Lists synced before the error are kept.")
             return
         status.update(label="Sync finished", state="complete")
-    _flash(entity, "success", "  \n".join(r.summary() for r in reports))
-    st.rerun()
+    _done(entity, "  \n".join(r.summary() for r in reports))
 
 
 def _auto_map(entity: Entity) -> None:
@@ -94,8 +84,7 @@ def _auto_map(entity: Entity) -> None:
     except ProcoreConnectError as error:
         st.error(str(error))
         return
-    _flash(entity, "success", report.summary(), report.left_to_person)
-    st.rerun()
+    _done(entity, report.summary(), report.left_to_person)
 
 
 def _columns(entity: Entity, options: list[str]) -> dict[str, Any]:
@@ -134,14 +123,12 @@ def _grid(entity: Entity, project_id: int | None) -> None:
         except ProcoreConnectError as error:
             st.error(str(error))
             return
-        _flash(entity, "success", f"Saved {saved} mapping change{'s' if saved != 1 else ''}." if saved
-               else "Nothing changed.")
-        st.rerun()
+        _done(entity, f"Saved {saved} mapping change{'s' if saved != 1 else ''}." if saved else "Nothing changed.")
 
 
 def _tab(summary: mapping.TabSummary) -> None:
     entity, text = summary.entity, TEXT[summary.entity]
-    _show_flash(entity)
+    show_flash(f"data_mapping_{entity}")
     st.caption(f"Procore {text.tab.lower()} ↔ your {text.locals}. {mapping.RULES[entity]}")
     synced = (f"Last synced {summary.synced_at:%Y-%m-%d %H:%M} UTC: {summary.procore_count} in Procore."
               if summary.synced_at else "Not synced yet.")

@@ -25,8 +25,9 @@ from core.payroll.board import (
     week_of,
     week_starts_on,
 )
-from core.publishing import STATUS_STYLES, entries_frame
+from core.publishing import STATUS_STYLES, RunReport, entries_frame
 from core.ui import page_guard
+from core.ui.flash import flash, show_flash
 from core.ui.guard import show_error
 from core.ui.widgets import table_with_download
 
@@ -52,8 +53,7 @@ st.caption(f"Week of {week:%A %d %B %Y} to {week_end(week):%A %d %B %Y}. "
            + ("Moving a card to Publish sends its week to Procore Timesheets." if publishing else
               "Enable the Timesheet module on Procore setup to publish weeks to Procore."))
 
-if outcome := st.session_state.pop("payroll_outcome", None):
-    (st.warning if outcome["problems"] else st.success)(outcome["text"])
+show_flash("payroll")
 
 try:
     cards = board(ctx.engine, week_start=week)
@@ -79,11 +79,7 @@ def _move(card: Card, to: BoardColumn, delete_in_procore: bool = False) -> None:
         return
     report = result.report
     text = f"{card.number} {card.name} moved to {COLUMN_LABELS[to]}."
-    st.session_state["payroll_outcome"] = {
-        "text": text + (f" Procore: {report.summary()}" if report else ""),
-        "problems": bool(report and (report.problems or report.error)),
-    }
-    st.rerun()
+    _report(text + (f" Procore: {report.summary()}" if report else ""), report)
 
 
 def _republish(card: Card) -> None:
@@ -93,8 +89,12 @@ def _republish(card: Card) -> None:
     except ProcoreConnectError as error:
         show_error(error)
         return
-    st.session_state["payroll_outcome"] = {"text": f"{card.number} republished. Procore: {report.summary()}",
-                                           "problems": bool(report.problems or report.error)}
+    _report(f"{card.number} republished. Procore: {report.summary()}", report)
+
+
+def _report(text: str, report: RunReport | None) -> None:
+    """Say what happened after the rerun that redraws the whole board."""
+    flash("payroll", text, kind="warning" if report and (report.problems or report.error) else "success")
     st.rerun()
 
 
@@ -111,7 +111,9 @@ def _problems(card: Card) -> None:
                         + "; ".join(row["reasons"]))
 
 
+@st.fragment
 def _card(card: Card) -> None:
+    """One job-site week. Its widgets rerun only the card; a move or republish reruns the whole board."""
     with st.container(border=True, key=f"payroll_card_{card.job_site_id}"):
         st.markdown(f"**{card.number}** {card.name}")
         st.caption(f"{card.hours:g} h · {card.employees} employees")

@@ -11,10 +11,13 @@ from core.db import utcnow
 from core.errors import ProcoreConnectError
 from core.timeclock import csv_import, edits, forms, queries
 from core.ui import page_guard
+from core.ui.confirm import ask, confirm_dialog
+from core.ui.flash import flash, show_flash
 from core.ui.widgets import column_labels, select_id
 
 ctx = page_guard()
 st.title("Time logs")
+show_flash("time_logs")
 st.caption(
     "A time log counts for the date it was clocked in, in its job site's time zone. Times are shown at the job site."
 )
@@ -73,24 +76,20 @@ if ctx.can(Perm.EDIT_TIME_LOGS) and not frame.empty:
         except ProcoreConnectError as error:
             st.error(str(error))
 
+    def _delete(log_id: int) -> None:
+        try:
+            with ctx.session() as session:
+                edits.delete_time_log(session, log_id=log_id, actor=ctx.identity)
+        except ProcoreConnectError as error:
+            flash("time_logs", str(error), kind="error")
+        else:
+            flash("time_logs", f"Time log #{log_id} deleted.")
+
     confirm_key = f"tl_confirm_delete_{log_id}"
-    if st.button("Delete this time log", key=f"tl_delete_{log_id}"):
-        st.session_state[confirm_key] = True
-    if st.session_state.get(confirm_key):
-        st.warning(f"Delete time log #{log_id}? Entries published from it will be marked Deleted.")
-        yes, no = st.columns(2)
-        if yes.button("Yes, delete", type="primary", key=f"tl_yes_{log_id}"):
-            try:
-                with ctx.session() as session:
-                    edits.delete_time_log(session, log_id=log_id, actor=ctx.identity)
-                st.session_state.pop(confirm_key)
-                st.success(f"Time log #{log_id} deleted.")
-                st.rerun()
-            except ProcoreConnectError as error:
-                st.error(str(error))
-        if no.button("Cancel", key=f"tl_no_{log_id}"):
-            st.session_state.pop(confirm_key)
-            st.rerun()
+    st.button("Delete this time log", key=f"tl_delete_{log_id}", on_click=ask, args=(confirm_key,))
+    confirm_dialog(confirm_key, title="Delete this time log?", yes="Yes, delete", on_yes=lambda: _delete(log_id),
+                   body=lambda: st.warning(f"Delete time log #{log_id}? "
+                                           "Entries published from it will be marked Deleted."))
 
 if ctx.can(Perm.EDIT_TIME_LOGS):
     st.subheader("Upload a CSV file")

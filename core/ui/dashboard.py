@@ -37,7 +37,8 @@ from core.ui.day_panel import render_day
 from core.ui.guard import PageContext
 from core.ui.links import link_to
 from core.ui.navigation import PROCORE_SETUP
-from core.ui.publish_runs import Keys, run_pending
+from core.ui.dashboard_keys import Keys
+from core.ui.publish_runs import run_pending
 from core.ui.widgets import table_with_download
 
 REFRESH_SECONDS = 60.0  # a range shown again within this long is not refreshed from the time clock again

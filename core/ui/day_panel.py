@@ -23,12 +23,14 @@ from core.dashboards.queries import day_entries
 from core.dashboards.views import ModuleView
 from core.models.publishing import PublishStatus
 from core.publishing import STATUS_STYLES, PublishAction, attempts_frame
+from core.ui import confirm
+from core.ui.confirm import asked, confirm_dialog
+from core.ui.dashboard_keys import Keys
 from core.ui.guard import PageContext
 from core.ui.links import link_to
 from core.ui.navigation import DATA_MAPPING, PAYROLL_ITEMS, PROCORE_SETUP, TIME_CLOCK, PageSpec
 from core.ui.publish_runs import (
     ACTION_LABELS,
-    Keys,
     Pending,
     Scope,
     allowed,
@@ -95,7 +97,7 @@ def render_day(
         if not current.can_publish:
             st.caption(f"Read-only: {missing(PublishAction.PUBLISH)} to publish; an admin can grant it on "
                        "Administration > Role permissions.")
-        if st.session_state.get(keys.confirm_force) == current.scope:
+        if asked(keys.confirm_force) == current.scope:
             _confirm_force(current)
         if st.toggle("Details", key=keys.details):
             _details(ctx, current, entries)
@@ -130,35 +132,31 @@ def _choose(current: Day, action: PublishAction) -> None:
 
 
 def _ask_force(current: Day) -> None:
-    st.session_state[current.keys.confirm_force] = current.scope
+    """Open the Force publish dialog, with the preview that shows what it would overwrite."""
+    confirm.ask(current.keys.confirm_force, current.scope)
     ask(current.keys, current.pending(PublishAction.FORCE_PUBLISH, dry_run=True))
 
 
 def _confirm_force(current: Day) -> None:
-    """Force publish asks first, showing what it would overwrite in Procore (the preview above)."""
+    """Force publish asks first, in a dialog showing what it would overwrite in Procore."""
     keys = current.keys
-    with st.container(border=True):
-        st.warning("**Force publish all** overwrites Procore with this day's entries, including changes people "
-                   "made in Procore since the last publish. Check the preview of Force publish above first.")
-        preview = kept_outcome(keys.preview_result, current.scope)
-        if preview is not None and not preview.tables["changed_in_procore"].empty:
-            st.markdown("These fields were changed in Procore and will be overwritten:")
-            table_with_download(preview.tables["changed_in_procore"], name=f"{keys.module.value}-force-overwrites",
-                                empty_message="")
-        row = st.container(horizontal=True)
-        row.button("Yes, force publish all", key=keys.force_yes, type="primary", disabled=not current.can_force,
-                   on_click=_force, args=(current,))
-        row.button("Cancel", key=keys.force_no, on_click=_cancel_force, args=(keys,))
+    confirm_dialog(keys.confirm_force, title="Force publish all?", yes="Yes, force publish all",
+                   yes_disabled=not current.can_force, body=lambda: _overwrites(current),
+                   on_yes=lambda: ask(keys, current.pending(PublishAction.FORCE_PUBLISH)),
+                   on_cancel=lambda: st.session_state.pop(keys.preview_result, None))
 
 
-def _force(current: Day) -> None:
-    st.session_state.pop(current.keys.confirm_force, None)
-    ask(current.keys, current.pending(PublishAction.FORCE_PUBLISH))
-
-
-def _cancel_force(keys: Keys) -> None:
-    st.session_state.pop(keys.confirm_force, None)
-    st.session_state.pop(keys.preview_result, None)
+def _overwrites(current: Day) -> None:
+    keys = current.keys
+    st.warning("**Force publish all** overwrites Procore with this day's entries, including changes people "
+               "made in Procore since the last publish.")
+    preview = kept_outcome(keys.preview_result, current.scope)
+    if preview is not None and not preview.tables["changed_in_procore"].empty:
+        st.markdown("These fields were changed in Procore and will be overwritten:")
+        table_with_download(preview.tables["changed_in_procore"], name=f"{keys.module.value}-force-overwrites",
+                            empty_message="")
+    elif preview is not None:
+        st.caption("Nobody changed these entries in Procore since they were published.")
 
 
 def _details(ctx: PageContext, current: Day, entries: pd.DataFrame) -> None:

@@ -34,6 +34,7 @@ from core.publishing import (
     required_permissions,
     status_counts,
 )
+from core.ui.dashboard_keys import Keys
 from core.ui.guard import PageContext
 from core.ui.widgets import table_with_download
 
@@ -44,16 +45,6 @@ ACTION_LABELS = {
 }
 LIVE_EVERY = 0.5  # seconds between two readings of the day's statuses while publishing
 Scope = tuple[int, str]  # job site id, ISO date
-
-
-@dataclass(frozen=True)
-class Keys:
-    """Session-state and widget keys of one dashboard: `keys.day` is "<module>_dash_day"."""
-
-    module: PublishModule
-
-    def __getattr__(self, name: str) -> str:
-        return f"{self.module.value}_dash_{name}"
 
 
 @dataclass(frozen=True)

@@ -349,7 +349,7 @@ def test_force_publish_asks_first_shows_what_it_overwrites_and_then_overwrites_i
     (log,) = [log for log in linked.remote("manpower", entry.procore_project_id) if log.id == entry.procore_id]
     assert log.num_workers == 99  # nothing sent yet
 
-    at.button(key=_key(MANPOWER, "force_yes")).click().run()
+    at.button(key=_key(MANPOWER, "confirm_force_yes")).click().run()
 
     _ok(at)
     assert any(s.value.startswith("Force publish: 1 update") for s in at.success)
@@ -362,7 +362,7 @@ def test_cancelling_force_publish_sends_nothing(linked: Linked) -> None:
     at = _click_day(_open(MANPOWER), MANPOWER, site, details=True)
     at.button(key=_key(MANPOWER, "details_force")).click().run()
 
-    at.button(key=_key(MANPOWER, "force_no")).click().run()
+    at.button(key=_key(MANPOWER, "confirm_force_no")).click().run()
 
     _ok(at)
     assert not any("overwrites Procore" in w.value for w in at.warning)

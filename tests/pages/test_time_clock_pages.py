@@ -53,17 +53,36 @@ def test_edit_a_time_log_through_the_page(open_page: Callable[..., AppTest], app
         assert session.get(TimeLog, log_id).break_minutes == 45  # type: ignore[union-attr]
 
 
+def _asking(at: AppTest, log_id: int) -> bool:
+    """Is the dialog asking to delete time log `log_id` open?"""
+    return any(f"Delete time log #{log_id}?" in warning.value for warning in at.warning)
+
+
 def test_delete_asks_for_confirmation_then_deletes(open_page: Callable[..., AppTest], app_db: Engine) -> None:
     at = open_page("pages/time_logs.py", tl_dates=WEEK)
     log_id = at.selectbox(key="tl_edit_id").value
     before = _live_logs(app_db)
     at.button(key=f"tl_delete_{log_id}").click().run()
-    assert f"Delete time log #{log_id}?" in at.main.warning[0].value
+    assert _asking(at, log_id)
     assert _live_logs(app_db) == before
-    at.button(key=f"tl_yes_{log_id}").click().run()
+    at.button(key=f"tl_confirm_delete_{log_id}_yes").click().run()
     assert not at.exception
     assert _live_logs(app_db) == before - 1
     assert log_id not in set(at.dataframe[0].value["id"])
+    assert at.success[0].value == f"Time log #{log_id} deleted."  # the message outlives the rerun
+    assert not _asking(at, log_id)  # the dialog closed
+
+
+def test_cancelling_a_delete_keeps_the_time_log(open_page: Callable[..., AppTest], app_db: Engine) -> None:
+    at = open_page("pages/time_logs.py", tl_dates=WEEK)
+    log_id = at.selectbox(key="tl_edit_id").value
+    before = _live_logs(app_db)
+    at.button(key=f"tl_delete_{log_id}").click().run()
+    at.button(key=f"tl_confirm_delete_{log_id}_no").click().run()
+    assert not at.exception
+    assert not _asking(at, log_id)
+    assert _live_logs(app_db) == before
+    assert log_id in set(at.dataframe[0].value["id"])
 
 
 def test_bad_edit_shows_the_reason_and_saves_nothing(open_page: Callable[..., AppTest], app_db: Engine) -> None:
