@@ -17,6 +17,7 @@ from core.procore.connection import (
     select_company,
 )
 from core.procore.endpoints import emulator_main_company_id, resolve_endpoints
+from core.procore.errors import SETUP_PAGE
 
 
 def register(subparsers: Any) -> None:
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     if args.status:
         info = connection_info(settings, engine)
         print(_describe(info) if info else "Procore is not connected.")
-        return 0 if info else 1
+        return 0 if info and not info.reconnect_reason else 1
     if args.disconnect:
         dropped = disconnect(settings, engine, actor=ctx.actor)
         print("Disconnected from Procore." if dropped else "Procore was not connected.")
@@ -71,4 +72,7 @@ def run(args: argparse.Namespace) -> int:
 def _describe(info: ConnectionInfo) -> str:
     who = info.user_name or info.user_login or f"user {info.user_id}"
     company = f"; company {info.company_id} {info.company_name or ''}".rstrip() if info.company_id else ""
-    return f"Connected to {info.environment} ({info.api_url}) as {who} [{info.grant_type.value}]{company}."
+    described = f"Connected to {info.environment} ({info.api_url}) as {who} [{info.grant_type.value}]{company}."
+    if info.reconnect_reason:
+        described += f"\nNeeds a reconnect: {info.reconnect_reason} Reconnect on the {SETUP_PAGE} page."
+    return described

@@ -70,6 +70,16 @@ class ProcoreConnection(ProcoreConnectionBase, table=True):
         sa_column=_instant(nullable=True),
         description="While set in the future, one worker (thread or process) is refreshing the tokens.",
     )
+    token_lifetime: int | None = Field(
+        default=None, description="Seconds the access token was issued for (Procore's expires_in)."
+    )
+    reconnect_reason: str | None = Field(
+        default=None,
+        max_length=500,
+        description="Set when the stored authorization stopped working (a refresh answer lost, a refresh token "
+        "refused): a person must reconnect. A new connection replaces the row and so clears it.",
+    )
+    reconnect_needed_at: datetime | None = Field(default=None, sa_column=_instant(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_instant())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_instant())
 

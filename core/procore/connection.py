@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
 
 from core.access import Identity, Perm
 from core.config import Settings
@@ -49,6 +50,7 @@ class ConnectionInfo:
     company_name: str | None
     token_expires_at: datetime
     connected_at: datetime
+    reconnect_reason: str | None = None  # set: the authorization stopped working; a person must reconnect
 
     @classmethod
     def of(cls, row: ProcoreConnection) -> ConnectionInfo:
@@ -63,6 +65,7 @@ class ConnectionInfo:
             company_name=row.company_name,
             token_expires_at=row.expires_at,
             connected_at=row.created_at,
+            reconnect_reason=row.reconnect_reason,
         )
 
 
@@ -88,6 +91,13 @@ def connection_info(settings: Settings, engine: Engine) -> ConnectionInfo | None
     """The stored connection, or None when Procore is not connected."""
     row = _store(settings, engine).connection()
     return ConnectionInfo.of(row) if row is not None else None
+
+
+def reconnect_reason(engine: Engine, *, slot: str = DEFAULT_SLOT) -> str | None:
+    """Why the stored connection needs a person to reconnect it, or None (also when nothing is stored)."""
+    with Session(engine) as session:
+        query = select(ProcoreConnection.reconnect_reason).where(col(ProcoreConnection.slot) == slot)
+        return session.exec(query).first()
 
 
 def begin_authorization(settings: Settings, engine: Engine, *, transport: httpx.BaseTransport | None = None) -> str:
@@ -192,11 +202,13 @@ def open_client(
     company_id: int | None = None,
     transport: httpx.BaseTransport | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.time,
 ) -> ProcoreClient:
     """A ready `ProcoreClient` over the stored connection; raises `ConfigurationError` when not connected.
 
     Tokens refresh themselves (single-flight, persisted). `company_id` defaults to the company chosen
-    on Procore setup. `sleep` is what retries wait with (tests shrink it).
+    on Procore setup. `sleep` is what retries wait with (tests shrink it); `clock` says when a token
+    is due for renewal. Raises `ReconnectRequired` when the connection is marked as needing a reconnect.
     """
     store = _store(settings, engine)
     row = store.connection()
@@ -204,6 +216,8 @@ def open_client(
         raise ConfigurationError(NOT_CONNECTED)
     endpoints = resolve_endpoints(settings)
     _check_matches(row, endpoints, settings)
+    if row.reconnect_reason:
+        raise ReconnectRequired(row.reconnect_reason)
     stored = store.load()
     if stored is None:
         raise ConfigurationError(NOT_CONNECTED)
@@ -216,6 +230,7 @@ def open_client(
         grant_type=grant.value if grant == GrantType.CLIENT_CREDENTIALS else None,
         store=store,
         version=stored.version,
+        clock=clock,
     )
     return ProcoreClient(
         http,

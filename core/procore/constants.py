@@ -28,7 +28,9 @@ DEFAULT_WORKERS = 8  # requests in flight at once; the shared pacing keeps them 
 BULK_CREATE_LIMIT = 25  # v1.1 project_timecard_entries/bulk_create accepts at most 25 entries
 
 # OAuth.
-ACCESS_TOKEN_LEEWAY = 60  # refresh this many seconds before the access token expires
+ACCESS_TOKEN_LEEWAY = 60  # renew this many seconds before expiry when the token's lifetime is unknown
+REFRESH_MARGIN_SHARE = 0.1  # else renew this share of the lifetime before expiry (6 s of a 60-s token) ...
+MAX_REFRESH_MARGIN = 300.0  # ... but never more than 5 minutes before (of Procore's 90-minute tokens)
 REFRESH_LEASE_SECONDS = 30.0  # how long one worker may hold the refresh claim
 REFRESH_POLL_INTERVAL = 0.05  # how often a waiting worker looks for the winner's token
 OAUTH_STATE_TTL_SECONDS = 600  # a browser sign-in must come back within 10 minutes

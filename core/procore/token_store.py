@@ -34,6 +34,7 @@ class StoredToken:
     token: dict[str, Any]
     grant_type: GrantType
     claimed_until: datetime | None
+    reconnect_reason: str | None = None  # set: the authorization is dead until a person reconnects
 
 
 # One lock per engine and slot. The app has one engine per database per process (core.db.get_engine),
@@ -128,6 +129,15 @@ class TokenStore:
         )
         self._execute(statement)
 
+    def mark_reconnect(self, *, version: int, reason: str) -> bool:
+        """Mark the connection (still at `version`) as needing a reconnect; drops the refresh lease."""
+        statement = (
+            update(ProcoreConnection)
+            .where(col(ProcoreConnection.slot) == self.slot, col(ProcoreConnection.version) == version)
+            .values(reconnect_reason=reason[:500], reconnect_needed_at=self.now(), refresh_claimed_until=None)
+        )
+        return self._execute(statement)
+
     def update_company(self, *, company_id: int | None, company_name: str | None) -> bool:
         statement = (
             update(ProcoreConnection)
@@ -149,10 +159,12 @@ class TokenStore:
         expires_at = token.get("expires_at")
         if expires_at is None:
             expires_at = int(self.now().timestamp()) + int(token.get("expires_in") or 0)
+        lifetime = token.get("expires_in")
         return {
             "access_token_encrypted": self.cipher.encrypt(str(token["access_token"])),
             "refresh_token_encrypted": self.cipher.encrypt(str(refresh)) if refresh else None,
             "expires_at": datetime.fromtimestamp(int(expires_at), tz=UTC),
+            "token_lifetime": int(lifetime) if lifetime else None,
         }
 
     def _decrypt(self, row: ProcoreConnection) -> StoredToken:
@@ -167,6 +179,8 @@ class TokenStore:
         }
         if refresh:
             token["refresh_token"] = refresh
+        if row.token_lifetime:
+            token["expires_in"] = row.token_lifetime
         assert row.id is not None
         return StoredToken(
             connection_id=row.id,
@@ -174,4 +188,5 @@ class TokenStore:
             token=token,
             grant_type=GrantType(row.grant_type),
             claimed_until=row.refresh_claimed_until,
+            reconnect_reason=row.reconnect_reason,
         )

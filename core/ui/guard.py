@@ -21,7 +21,7 @@ from core.bootstrap import open_database
 from core.config import Settings, get_settings
 from core.db import session_scope
 from core.errors import ProcoreConnectError
-from core.ui.chrome import sidebar_identity
+from core.ui.chrome import reconnect_banner, sidebar_identity
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,7 @@ def page_guard(permission: Perm | None = None) -> PageContext:
     engine = database(settings)
     identity = _identity(settings, engine)
     sidebar_identity(identity)
+    reconnect_banner(engine, identity)
     if permission is not None and not identity.can(permission):
         st.error(
             f"You need the '{access.PERMISSION_NAMES[permission]}' permission to open this page. "
