@@ -172,3 +172,40 @@ def test_a_request_that_could_not_connect_is_retried_even_for_a_create(
     with pytest.raises(ProcoreConnectionError, match="Could not reach Procore for POST"):
         client.create_manpower_log(project_id=emulator.project_id(), log=_manpower("never sent"))
     assert len(waits.delays) == 4
+
+
+class WithoutRetryAfter(CountingTransport):
+    """The network drops `Retry-After` from every answer (a gateway's own 503 carries none)."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = super().handle_request(request)
+        response.headers.pop("Retry-After", None)
+        return response
+
+
+def test_a_create_answered_503_without_retry_after_is_not_sent_again_but_left_to_reconcile(
+    settings: Settings, engine: Engine, emulator: Emulator, service_client: ProcoreClient
+) -> None:
+    waits = Waits(emulator, heal_after=None)
+    client = open_client(settings, engine, transport=WithoutRetryAfter(), sleep=waits)
+    project_id = emulator.project_id()
+    emulator.configure(faults={"503": 1.0})
+
+    with pytest.raises(OutcomeUnknownError, match=r"answer was lost \(HTTP 503\)") as caught:
+        client.create_manpower_log(project_id=project_id, log=_manpower("503 without a hint"))
+
+    emulator.configure(faults={"503": 0})
+    assert waits.delays == []
+    assert caught.value.action == ErrorAction.RECONCILE
+    assert emulator.stats()["POST /rest/v1.0/projects/{project_id}/manpower_logs"] == 1
+
+
+def test_a_read_answered_503_without_retry_after_is_still_retried(
+    settings: Settings, engine: Engine, emulator: Emulator, service_client: ProcoreClient
+) -> None:
+    waits = Waits(emulator, heal_after=2)
+    client = open_client(settings, engine, transport=WithoutRetryAfter(), sleep=waits)
+    emulator.configure(faults={"503": 1.0})
+
+    assert list(client.iter_projects())
+    assert len(waits.delays) == 2

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
+import httpx
 import pytest
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
@@ -14,9 +16,11 @@ from core.access import Identity
 from core.config import Settings
 from core.db import session_scope, utcnow
 from core.models.publishing import PublishEntry, PublishModule, PublishRun, PublishStatus
-from core.publishing.engine import RunReport
+from core.procore.connection import open_client
+from core.publishing.audit import attempts_frame
+from core.publishing.engine import PublishRequest, RunReport, publish
 from core.publishing.plan import Operation
-from tests.core.publishing.engine_world import Linked, link_world
+from tests.core.publishing.engine_world import WEEK_END, WEEK_START, Linked, link_world
 
 MANPOWER = PublishModule.MANPOWER
 SITES = ["1001", "1002"]
@@ -96,3 +100,90 @@ def test_publishers_starting_together_after_a_crash_all_finish_and_one_adopts_ea
     # A publisher that found every entry claimed by another has nothing to do and records no run.
     assert len(runs) >= 2
     assert all(run.finished_at is not None for run in runs)
+
+
+class FaultOnce(httpx.HTTPTransport):
+    """The network: the first create of a manpower log meets `fault` (an emulator switch), the rest pass."""
+
+    def __init__(self, linked: Linked, fault: str) -> None:
+        super().__init__()
+        self.linked, self.fault, self.met = linked, fault, 0
+        self.posts = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        create = request.method == "POST" and request.url.path.endswith("/manpower_logs")
+        self.posts += int(create)
+        if not create or self.met:
+            return super().handle_request(request)
+        self.met += 1
+        self.linked.control("PUT", "config", faults={self.fault: 1.0})
+        try:
+            return super().handle_request(request)
+        finally:
+            self.linked.control("PUT", "config", faults={self.fault: 0})
+
+
+def _publish_through(linked: Linked, network: FaultOnce, *, entry_ids: set[int] | None = None) -> RunReport:
+    request = PublishRequest(MANPOWER, WEEK_START, WEEK_END, job_site_ids=frozenset(linked.site_ids(["1001"])),
+                             entry_ids=None if entry_ids is None else frozenset(entry_ids))
+    with open_client(linked.settings, linked.engine, transport=network, sleep=lambda _seconds: None) as client:
+        return publish(linked.settings, linked.engine, request, actor=linked.admin, client=client, workers=1)
+
+
+def _first_day_entries(linked: Linked) -> list[PublishEntry]:
+    linked.publish(MANPOWER, sites=["1001"], dry_run=True)  # the entries, refreshed from the time clock
+    entries = [e for e in linked.entries(MANPOWER, job_site_id=linked.site_ids(["1001"])[0])
+               if e.status == PublishStatus.TO_DO]
+    day = entries[0].work_date
+    return [entry for entry in entries if entry.work_date == day]
+
+
+def test_a_create_answered_502_after_it_committed_is_found_and_adopted_not_sent_again(linked: Linked) -> None:
+    entry = _first_day_entries(linked)[0]
+    network = FaultOnce(linked, "502_after_commit")
+
+    report = _publish_through(linked, network, entry_ids={entry.id or 0})
+
+    assert (network.met, network.posts) == (1, 1)
+    assert report.outcomes == {Operation.ADOPT: 1}
+    published = linked.entries(MANPOWER, id=entry.id)[0]
+    assert published.status == PublishStatus.PUBLISHED
+    logs = linked.remote("manpower", published.procore_project_id or 0, entry.work_date, entry.work_date)
+    assert [log.id for log in logs if log.id == published.procore_id] == [published.procore_id]
+    assert len(logs) == 1
+
+
+def _late_commits_land(linked: Linked) -> None:
+    deadline = time.monotonic() + 30
+    while linked.control("GET", "stats").get("late_commits_pending"):
+        assert time.monotonic() < deadline, "the emulator's late writes never landed"
+        time.sleep(0.05)  # the emulator commits on its own clock; nothing here can be injected
+
+
+def test_a_create_that_commits_after_it_was_given_up_on_is_removed_by_the_next_publish(linked: Linked) -> None:
+    first, *others = _first_day_entries(linked)
+    assert others, "the day has more entries than the one published first"
+    linked.control("PUT", "config", late_commit_ms=300)
+
+    given_up = _publish_through(linked, FaultOnce(linked, "late_commit"), entry_ids={first.id or 0})
+    _late_commits_land(linked)
+    kept = linked.entries(MANPOWER, id=first.id)[0]
+    project, day = kept.procore_project_id or 0, first.work_date
+    twice = linked.remote("manpower", project, day, day)
+    report = linked.publish(MANPOWER, sites=["1001"])
+
+    assert given_up.outcomes == {Operation.CREATE: 1}  # looked for, not found, sent again: then the first landed
+    assert len(twice) == 2
+    assert report.duplicates_removed == 1
+    assert "1 duplicate removed" in report.summary()
+    after = linked.entries(MANPOWER, id=first.id)[0]
+    assert (after.status, after.procore_id) == (PublishStatus.PUBLISHED, kept.procore_id)
+    logs = linked.remote("manpower", project, day, day)
+    held = {e.procore_id or 0 for e in linked.entries(MANPOWER, procore_project_id=project) if e.work_date == day}
+    assert sorted(log.id for log in logs) == sorted(held)  # one record per entry: the copy is gone
+    with Session(linked.engine) as session:
+        why = attempts_frame(session, entry_id=first.id)
+    removed = why[why["procore_id"] != kept.procore_id]
+    assert list(removed["action"]) == ["delete"]
+    assert "second copy of this entry's manpower log" in removed["message"].iloc[0]
+    assert f"kept manpower log {kept.procore_id}" in removed["message"].iloc[0]
