@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,9 +46,9 @@ def cli_env(settings: Settings, demo_engine: Engine, monkeypatch: pytest.MonkeyP
 
 
 @pytest.fixture
-def connected_env(cli_env: dict[str, str], connected: int) -> Iterator[dict[str, str]]:
+def connected_env(cli_env: dict[str, str], connected: int) -> dict[str, str]:
     """The same, with Procore connected (service account, main company) but not activated yet."""
-    yield cli_env
+    return cli_env
 
 
 def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> Outcome:

@@ -24,7 +24,7 @@ from core.procore.connection import (
     open_client,
     reconnect_reason,
 )
-from core.procore.errors import ReconnectRequired
+from core.procore.errors import ProcoreConnectionError, ReconnectRequired
 from tests.core.procore.conftest import TEST_KEY, CountingTransport, Emulator, browser_sign_in, expire_stored_token
 from tests.databases import plain_url
 
@@ -153,7 +153,7 @@ def test_a_service_account_gets_a_new_token_after_lost_answers(
     transport.lose = answers_lost
 
     if answers_lost == 2:  # both tries lost: this call fails plainly, and the next one fetches a new token
-        with pytest.raises(Exception, match="did not answer the token request"):
+        with pytest.raises(ProcoreConnectionError, match="did not answer the token request"):
             client.me()
     assert client.me().login
 
@@ -178,3 +178,32 @@ def test_connect_status_reports_the_reconnect_mark(
     assert main(["connect", "--status"]) == 1
 
     assert f"Needs a reconnect: {LOST_REFRESH} Reconnect on the Procore setup page." in capsys.readouterr().out
+
+
+def test_the_emulators_lost_token_answers_mark_a_signed_in_connection(
+    settings: Settings, engine: Engine, emulator: Emulator, user_client: ProcoreClient
+) -> None:
+    expire_stored_token(engine, user_client)
+    emulator.configure(faults={"token_lost_response": 1.0})
+
+    with pytest.raises(ReconnectRequired, match="refresh was lost"):
+        user_client.me()
+
+    emulator.configure(faults={"token_lost_response": 0.0})
+    assert reconnect_reason(engine) == LOST_REFRESH
+    with pytest.raises(ReconnectRequired):
+        open_client(settings, engine).me()
+
+
+def test_a_service_account_outlives_the_emulators_lost_token_answers(
+    settings: Settings, engine: Engine, emulator: Emulator, service_client: ProcoreClient
+) -> None:
+    expire_stored_token(engine, service_client)
+    emulator.configure(faults={"token_lost_response": 1.0})
+    with pytest.raises(ProcoreConnectionError, match="did not answer the token request"):
+        service_client.me()
+
+    emulator.configure(faults={"token_lost_response": 0.0})
+
+    assert service_client.me().login
+    assert reconnect_reason(engine) is None
