@@ -26,13 +26,14 @@ service account that sees only the main company and needs ``Procore-Company-Id``
 
 Control API (loopback only, no token; not part of Procore): ``POST /_emulator/reset``
 (``{"seed", "job_sites", "employees"}``), ``GET``/``PUT /_emulator/config`` (rate limits, page size,
-latency, token lifetime, ``today``, fault rates), ``GET``/``DELETE /_emulator/stats``,
+latency, token lifetime, ``today``, fault rates: see ``emulator.faults`` and README.md),
+``GET``/``DELETE /_emulator/stats`` (requests, faults fired, late writes still pending),
 ``POST /_emulator/act`` (update/delete/approve/lock a record as a Procore user),
 ``GET /_emulator/world`` (seed ids), ``GET /_emulator/view?project_id=&date=`` and ``GET /_emulator/``.
 
 State: every record, token, code, setting, counter and rate-limit window lives in the SQLite state,
-opened per transaction, so processes sharing a state file see one Procore. The seeded fault
-generator is per process.
+opened per transaction, so processes sharing a state file see one Procore, and requests are served
+side by side. The seeded fault generator and the late writes it schedules are per process.
 """
 
 from __future__ import annotations

@@ -105,13 +105,15 @@ def put_config(request: Request, raw: bytes) -> Response:
 def get_stats(request: Request, raw: bytes) -> Response:
     with _state(request).store.tx() as tx:
         counts = tx.stats()
-    return JSONResponse({"total": sum(counts.values()), "requests": counts,
-                         "late_commits_pending": len(_state(request).faults.late)})
+    faults = _state(request).faults
+    return JSONResponse({"total": sum(counts.values()), "requests": counts, "faults_fired": dict(faults.fired),
+                         "late_commits_pending": len(faults.late)})
 
 
 def clear_stats(request: Request, raw: bytes) -> Response:
     with _state(request).store.tx(write=True) as tx:
         tx.clear_stats()
+    _state(request).faults.fired.clear()
     return JSONResponse({"total": 0, "requests": {}})
 
 

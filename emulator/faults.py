@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,11 +88,12 @@ def token_server_error() -> Response:
 
 @dataclass
 class FaultDraw:
-    """The seeded generator behind every fault, and the writes still waiting to land late."""
+    """The seeded generator behind every fault, how often each fired, and the writes still to land late."""
 
     rng: random.Random = field(default_factory=random.Random)
     rng_key: Any = None
     late: set[asyncio.Task[None]] = field(default_factory=set)
+    fired: Counter[str] = field(default_factory=Counter)
 
     def draw(self, cfg: dict[str, Any], kinds: tuple[str, ...]) -> str | None:
         """One fault among ``kinds`` by their configured rates, or None; draws only if one is on."""
@@ -105,6 +107,7 @@ class FaultDraw:
         for kind in kinds:
             total += rates[kind]
             if draw < total:
+                self.fired[kind] += 1
                 return kind
         return None
 

@@ -137,3 +137,14 @@ def test_bad_fault_settings_are_refused(emu: Emu, changes: dict[str, Any], messa
     answer = emu.http.put("/_emulator/config", json=changes)
     assert answer.status_code == 400
     assert message in answer.json()["error"]
+
+
+def test_stats_count_the_faults_that_fired(emu: Emu, api: httpx.Client) -> None:
+    emu.http.delete("/_emulator/stats")
+    emu.configure(faults={"502_after_commit": 1.0})
+    api.get("/rest/v1.0/me")
+    emu.configure(faults={"502_after_commit": 0.0, "token_500": 1.0})
+    emu.refresh("no-such-token")
+    assert emu.http.get("/_emulator/stats").json()["faults_fired"] == {"502_after_commit": 1, "token_500": 1}
+    emu.http.delete("/_emulator/stats")
+    assert emu.http.get("/_emulator/stats").json()["faults_fired"] == {}
