@@ -11,8 +11,9 @@ and every reason it was refused. The checks are linear in the file's size.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import insert
@@ -20,9 +21,9 @@ from sqlmodel import Session, col, select
 
 from core.access import Identity, Perm
 from core.db import utcnow
-from core.models import Company, CostCode, Crew, Employee, JobSite, PayClass, PayID, ProductionQuantity, TimeLog
-from core.models.ids import saved_id
+from core.models import ProductionQuantity, TimeLog
 from core.timeclock import fields
+from core.timeclock.csv_lookups import Lookups, Ref
 from core.timeclock.csv_reading import MAX_BYTES, CsvImportError, CsvRow, RowError, read_rows
 from core.timeclock.rules import OVERLAPS_STORED, Span, clashes, local_to_utc, overlapping, time_problems
 
@@ -47,51 +48,6 @@ class ImportResult:
     kind: str
 
 
-@dataclass
-class _Lookups:
-    """Numbers and codes people type, resolved to our records."""
-
-    sites: dict[str, JobSite] = field(default_factory=dict)
-    employees: dict[str, Employee] = field(default_factory=dict)
-    pay_ids: dict[str, PayID] = field(default_factory=dict)
-    pay_classes: dict[str, PayClass] = field(default_factory=dict)
-    companies: dict[str, Company] = field(default_factory=dict)
-    crews: dict[tuple[int, str], Crew] = field(default_factory=dict)
-    codes: dict[tuple[int | None, str], CostCode] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls, session: Session) -> _Lookups:
-        return cls(
-            sites={s.number.upper(): s for s in session.exec(select(JobSite))},
-            employees={e.number.upper(): e for e in session.exec(select(Employee))},
-            pay_ids={p.code.upper(): p for p in session.exec(select(PayID))},
-            pay_classes={p.number.upper(): p for p in session.exec(select(PayClass))},
-            companies={c.number.upper(): c for c in session.exec(select(Company))},
-            crews={(c.company_id, c.name.upper()): c for c in session.exec(select(Crew))},
-            codes={(c.job_site_id, c.code.upper()): c for c in session.exec(select(CostCode))},
-        )
-
-    def company_by_id(self, company_id: int) -> Company | None:
-        return next((c for c in self.companies.values() if c.id == company_id), None)
-
-    def cost_code(self, site: JobSite, code: str, reasons: list[str]) -> CostCode | None:
-        """The site's own code, else the standard code with that code."""
-        key = code.upper()
-        found = self.codes.get((site.id, key)) or self.codes.get((None, key))
-        if found is None:
-            reasons.append(f"cost code {fields.shown(code)} is neither a standard code nor one of job site "
-                           f"{site.number}'s")
-        return found
-
-
-def _found(table: dict[str, Any], text: str, label: str, reasons: list[str]) -> Any:
-    """The record `text` names in `table`; None (and a reason, unless `text` is empty) when there is none."""
-    found = table.get(text.upper())
-    if found is None and text:
-        reasons.append(f"no {label} {fields.shown(text)}")
-    return found
-
-
 def import_time_logs(session: Session, *, data: bytes | str, actor: Identity) -> ImportResult:
     """Add every time log in a CSV file, or none (raises CsvImportError listing each bad row).
 
@@ -99,22 +55,22 @@ def import_time_logs(session: Session, *, data: bytes | str, actor: Identity) ->
     """
     actor.require(Perm.EDIT_TIME_LOGS)
     rows = read_rows(data, TIME_LOG_COLUMNS, TIME_LOG_OPTIONAL)
-    lookups, today = _Lookups.load(session), utcnow().date()
+    lookups, today = Lookups.load(session), utcnow().date()
     records = {row.line: _time_log(row, lookups, today) for row in rows if row.cells}
     _add_overlaps(session, rows, records)
     return _write(session, rows, records, TimeLog, "time logs")
 
 
-def _time_log(row: CsvRow, lookups: _Lookups, today: date) -> Record | None:
-    cells, reasons = row.cells, row.reasons
-    employee = _found(lookups.employees, cells["employee_number"], "employee with number", reasons)
-    site = _found(lookups.sites, cells["job_site_number"], "job site with number", reasons)
-    pay_id = _found(lookups.pay_ids, cells["pay_id"], "pay ID", reasons)
+def _time_log(row: CsvRow, lookups: Lookups, today: date) -> Record | None:
+    cells, reasons, find = row.cells, row.reasons, lookups.find
+    employee = find(lookups.employees, cells["employee_number"], "employee with number", reasons)
+    site = find(lookups.sites, cells["job_site_number"], "job site with number", reasons)
+    pay_id = find(lookups.pay_ids, cells["pay_id"], "pay ID", reasons)
     code = lookups.cost_code(site, cells["cost_code"], reasons) if site and cells["cost_code"] else None
-    pay_class = _found(lookups.pay_classes, cells.get("pay_class", ""), "pay class", reasons)
-    company = _found(lookups.companies, cells.get("company", ""), "company", reasons)
+    pay_class = find(lookups.pay_classes, cells.get("pay_class", ""), "pay class", reasons)
+    company = find(lookups.companies, cells.get("company", ""), "company", reasons)
     company = company or (lookups.company_by_id(employee.company_id) if employee else None)
-    crew = _crew(cells.get("crew", ""), company, lookups, reasons)
+    crew = lookups.crew(cells.get("crew", ""), company, reasons)
     clock_in = _clock(cells["clock_in"], "clock-in", site, reasons, today)
     clock_out = _clock(cells["clock_out"], "clock-out", site, reasons, today) if cells["clock_out"] else None
     break_minutes = fields.whole_number(cells["break_minutes"] or "0", "break minutes", reasons)
@@ -123,30 +79,30 @@ def _time_log(row: CsvRow, lookups: _Lookups, today: date) -> Record | None:
     if reasons or not (employee and site and pay_id and company and clock_in):
         return None
     return {
-        "employee_id": saved_id(employee), "job_site_id": saved_id(site), "cost_code_id": code.id if code else None,
-        "pay_id_id": saved_id(pay_id), "pay_class_id": pay_class.id if pay_class else employee.pay_class_id,
-        "crew_id": crew.id if crew else None, "company_id": saved_id(company), "clock_in": clock_in,
+        "employee_id": employee.id, "job_site_id": site.id, "cost_code_id": code.id if code else None,
+        "pay_id_id": pay_id.id, "pay_class_id": pay_class.id if pay_class else employee.pay_class_id,
+        "crew_id": crew.id if crew else None, "company_id": company.id, "clock_in": clock_in,
         "clock_out": clock_out, "break_minutes": break_minutes,
     }
 
 
-def _crew(name: str, company: Company | None, lookups: _Lookups, reasons: list[str]) -> Crew | None:
-    if not name or company is None:
-        return None
-    crew = lookups.crews.get((saved_id(company), name.upper()))
-    if crew is None:
-        reasons.append(f"company {company.number} has no crew {fields.shown(name)}")
-    return crew
-
-
-def _clock(text: str, label: str, site: JobSite | None, reasons: list[str], today: date) -> datetime | None:
+def _clock(text: str, label: str, site: Ref | None, reasons: list[str], today: date) -> datetime | None:
     if not text:
         reasons.append(f"{label} is empty")
         return None
-    value = fields.instant(text, label, reasons, today=today)
+    value, problems = _utc_clock(text, label, site.time_zone if site else None, today)
+    reasons.extend(problems)
+    return value
+
+
+@lru_cache(maxsize=1 << 16)  # a file repeats its clock times (a crew starts together), and parsing dominates a row
+def _utc_clock(text: str, label: str, time_zone: str | None, today: date) -> tuple[datetime | None, tuple[str, ...]]:
+    """A clock time read at `time_zone` (when it has no offset), as UTC, or the reasons it cannot be."""
+    problems: list[str] = []
+    value = fields.instant(text, label, problems, today=today)
     if value is None or value.tzinfo is not None:
-        return value
-    return local_to_utc(value, site.time_zone) if site else None
+        return value, tuple(problems)
+    return (local_to_utc(value, time_zone) if time_zone else None), ()
 
 
 def _add_overlaps(session: Session, rows: list[CsvRow], records: dict[int, Record | None]) -> None:
@@ -189,14 +145,14 @@ def import_production_quantities(session: Session, *, data: bytes | str, actor: 
     """Add every production quantity in a CSV file, or none (raises CsvImportError)."""
     actor.require(Perm.EDIT_TIME_LOGS)
     rows = read_rows(data, QUANTITY_COLUMNS, QUANTITY_OPTIONAL)
-    lookups, today = _Lookups.load(session), utcnow().date()
+    lookups, today = Lookups.load(session), utcnow().date()
     records = {row.line: _quantity(row, lookups, today) for row in rows if row.cells}
     return _write(session, rows, records, ProductionQuantity, "production quantities")
 
 
-def _quantity(row: CsvRow, lookups: _Lookups, today: date) -> Record | None:
+def _quantity(row: CsvRow, lookups: Lookups, today: date) -> Record | None:
     cells, reasons = row.cells, row.reasons
-    site = _found(lookups.sites, cells["job_site_number"], "job site with number", reasons)
+    site = lookups.find(lookups.sites, cells["job_site_number"], "job site with number", reasons)
     code = lookups.cost_code(site, cells["cost_code"], reasons) if site else None
     day = fields.day(cells["date"], "date", reasons, today=today)
     units = fields.quantity(cells["units"], "units", reasons, column=_UNITS_COLUMN)
@@ -204,7 +160,7 @@ def _quantity(row: CsvRow, lookups: _Lookups, today: date) -> Record | None:
     unit = fields.free_text(typed_unit, "unit_of_measure", reasons, limit=_UNIT_LENGTH) if typed_unit else None
     if reasons or not (site and code and day and units is not None):
         return None
-    return {"job_site_id": saved_id(site), "cost_code_id": saved_id(code), "date": day,
+    return {"job_site_id": site.id, "cost_code_id": code.id, "date": day,
             "unit_of_measure": unit or code.unit_of_measure, "units": units}
 
 

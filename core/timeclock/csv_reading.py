@@ -40,7 +40,7 @@ class CsvImportError(ValidationError):
         super().__init__(f"Nothing was imported: {len(errors)} bad row(s).\n{shown_errors}{more}")
 
 
-@dataclass
+@dataclass(slots=True)
 class CsvRow:
     """One row's cells by column name (stripped), and the problems found while reading it."""
 
@@ -95,7 +95,8 @@ def _header(cells: list[str], required: tuple[str, ...], optional: tuple[str, ..
 def _row(line: int, cells: list[str], header: list[str]) -> CsvRow:
     if len(cells) != len(header):
         return CsvRow(line, {}, [f"the row has {len(cells)} fields; the header has {len(header)}"])
-    row = CsvRow(line, {name: cell.strip() for name, cell in zip(header, cells, strict=True) if name})
+    row = CsvRow(line, dict(zip(header, map(str.strip, cells), strict=True)))
+    row.cells.pop("", None)  # cells under an unnamed column (a trailing comma in the header) are ignored
     if CONTROL_CHARACTERS.search("".join(cells)):  # one search per row; name the cells only when it finds one
         row.reasons += [
             f"{name or 'an unnamed column'} contains a control character (such as NUL or a tab)"

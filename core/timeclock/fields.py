@@ -19,6 +19,7 @@ from sqlmodel import SQLModel
 from core.timeclock.rules import date_problem
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _SHOWN = 40
 
@@ -73,7 +74,7 @@ def day(text: str, label: str, reasons: list[str], *, today: date) -> date | Non
 
 def whole_number(text: str, label: str, reasons: list[str]) -> int | None:
     """A whole number as typed (its range is the rules' to judge)."""
-    if len(text) > _SHOWN or not re.fullmatch(r"[+-]?\d+", text):
+    if len(text) > _SHOWN or not _WHOLE_NUMBER.fullmatch(text):
         reasons.append(f"{label} {shown(text)} is not a whole number")
         return None
     return int(text)

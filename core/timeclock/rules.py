@@ -15,10 +15,10 @@ until the employee clocks out, so it overlaps every log that starts after it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import numpy as np
@@ -108,6 +108,7 @@ def worked_hours(clock_in: datetime, clock_out: datetime | None, break_minutes: 
     return (clock_out - clock_in).total_seconds() / 3600 - break_minutes / 60
 
 
+@lru_cache(maxsize=4)  # asked for once per row of a file, always with the same day
 def latest_date(today: date) -> date:
     """The last date a time log or quantity may have, seen from `today`."""
     return today + timedelta(days=FUTURE_DAYS)
@@ -143,8 +144,7 @@ def time_problems(clock_in: datetime, clock_out: datetime | None, break_minutes:
     return []
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(NamedTuple):  # a tuple: a file makes hundreds of thousands, and tuples are the cheapest to build
     """One time log's time for the overlap rule: `end` None is a log still open; `key` says which log."""
 
     employee_id: int
@@ -179,7 +179,7 @@ def clashes(spans: Iterable[Span]) -> list[tuple[Span, Span]]:
     """
     found: list[tuple[Span, Span]] = []
     running: Span | None = None
-    for span in sorted(spans, key=lambda s: (s.employee_id, s.start, s.key)):
+    for span in sorted(spans, key=itemgetter(0, 1, 3)):  # employee, start, key: never compares a None end
         if running is None or running.employee_id != span.employee_id:
             running = span
             continue
