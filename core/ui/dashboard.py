@@ -33,11 +33,11 @@ from core.db import utcnow
 from core.errors import ProcoreConnectError
 from core.models.publishing import PublishModule, PublishStatus
 from core.publishing import STATUS_STYLES, label, refresh, status_counts
+from core.ui.dashboard_keys import Keys
 from core.ui.day_panel import render_day
 from core.ui.guard import PageContext
 from core.ui.links import link_to
 from core.ui.navigation import PROCORE_SETUP
-from core.ui.dashboard_keys import Keys
 from core.ui.publish_runs import run_pending
 from core.ui.widgets import table_with_download
 

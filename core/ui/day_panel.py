@@ -38,6 +38,7 @@ from core.ui.publish_runs import (
     entry_names,
     kept_outcome,
     missing,
+    run_pending,
     show_outcomes,
 )
 from core.ui.widgets import table_with_download
@@ -78,8 +79,23 @@ def render_day(
     ctx: PageContext, view: ModuleView, *, job_site_id: int, day: date, site: str, company_id: int,
     on_close: Callable[[], None],
 ) -> None:
-    """The day bar (statuses and the actions they allow) and, when opened, the day's details."""
+    """The day bar (statuses and the actions they allow) and, when opened, the day's details.
+
+    The panel is a fragment: its widgets rerun only the panel, not the calendar and the time-clock refresh
+    around it. An action asked for here runs here; one that changed statuses then reruns the whole page so
+    the calendar shows them (`on_close` is followed by a whole-page rerun too).
+    """
+    _panel(ctx, view, job_site_id, day, site, company_id, on_close)
+
+
+@st.fragment
+def _panel(
+    ctx: PageContext, view: ModuleView, job_site_id: int, day: date, site: str, company_id: int,
+    on_close: Callable[[], None],
+) -> None:
     keys = Keys(view.module)
+    if run_pending(ctx, view, company_id=company_id):
+        st.rerun()
     current = Day(view, keys, job_site_id, day, can_publish=allowed(ctx, PublishAction.PUBLISH),
                   can_force=allowed(ctx, PublishAction.FORCE_PUBLISH))
     with ctx.session() as session:
@@ -87,7 +103,9 @@ def render_day(
     with st.container(border=True, key=keys.day_panel):
         top = st.container(horizontal=True, vertical_alignment="center")
         top.subheader(f"{site} · {day:%a %d %b %Y}")
-        top.button("Close", icon=":material/close:", key=keys.close, on_click=on_close)
+        if top.button("Close", icon=":material/close:", key=keys.close):
+            on_close()
+            st.rerun()
         show_outcomes(keys, current.scope)
         if entries.empty:
             st.info("No entries on this day any more.")

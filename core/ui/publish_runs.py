@@ -97,20 +97,23 @@ def entry_names(view: ModuleView, entries: pd.DataFrame) -> dict[int, str]:
             for entry_id, row in zip(entries["id"], parts.itertuples(index=False, name=None), strict=True)}
 
 
-def run_pending(ctx: PageContext, view: ModuleView, *, company_id: int) -> None:
-    """Run the action asked for since the last script run, if any, showing its progress here."""
+def run_pending(ctx: PageContext, view: ModuleView, *, company_id: int) -> bool:
+    """Run the action asked for since the last script run, if any, showing its progress here.
+
+    Returns whether a publish ran to its end (a preview changes nothing; a refused run leaves its error shown).
+    """
     keys = Keys(view.module)
     pending: Pending | None = st.session_state.pop(keys.pending, None)
     if pending is None:
-        return
+        return False
     with ctx.session() as session:
         entries = day_entries(session, module=view.module, job_site_id=pending.scope[0],
                               day=date.fromisoformat(pending.scope[1]), company_id=company_id)
     names = entry_names(view, entries)
     if pending.dry_run:
         _dry_run(ctx, view, pending, names)
-    else:
-        _run(ctx, view, pending, names)
+        return False
+    return _run(ctx, view, pending, names)
 
 
 def _dry_run(ctx: PageContext, view: ModuleView, pending: Pending, names: dict[int, str]) -> None:
@@ -125,7 +128,7 @@ def _dry_run(ctx: PageContext, view: ModuleView, pending: Pending, names: dict[i
     st.session_state[keys.preview_result] = _outcome_of(pending, report, names)
 
 
-def _run(ctx: PageContext, view: ModuleView, pending: Pending, names: dict[int, str]) -> None:
+def _run(ctx: PageContext, view: ModuleView, pending: Pending, names: dict[int, str]) -> bool:
     """Publish with a progress bar and the day's statuses as they change."""
     keys, name = Keys(view.module), ACTION_LABELS[pending.action]
     with st.status(f"{name}: sending to Procore…", expanded=True) as box:
@@ -145,7 +148,7 @@ def _run(ctx: PageContext, view: ModuleView, pending: Pending, names: dict[int, 
         except ProcoreConnectError as error:
             box.update(label=f"{name} stopped", state="error")
             st.error(str(error))
-            return
+            return False
         bar.progress(1.0, text=report.summary())
         _live_statuses(ctx, view.module, pending.scope, live)
         troubled = bool(report.problems or report.error)
@@ -153,6 +156,7 @@ def _run(ctx: PageContext, view: ModuleView, pending: Pending, names: dict[int, 
                    state="error" if troubled else "complete", expanded=False)
     st.session_state.pop(keys.preview_result, None)
     st.session_state[keys.run_result] = _outcome_of(pending, report, names)
+    return True
 
 
 def _live_statuses(ctx: PageContext, module: PublishModule, scope: Scope, live: Any) -> None:
