@@ -7,6 +7,7 @@ from datetime import timedelta
 import streamlit as st
 
 from core.access import Perm
+from core.csv_safety import csv_download
 from core.db import utcnow
 from core.errors import ProcoreConnectError
 from core.timeclock import csv_import, edits, forms, queries
@@ -38,7 +39,7 @@ with ctx.session() as session:
 
 st.write(f"**{len(frame):,}** time logs, **{frame['hours'].sum():,.2f}** hours worked")
 st.dataframe(frame, hide_index=True, width="stretch", column_config=column_labels(frame))
-st.download_button("Download CSV", frame.to_csv(index=False).encode(), f"time_logs_{start}_{end}.csv", "text/csv")
+st.download_button("Download CSV", csv_download(frame), f"time_logs_{start}_{end}.csv", "text/csv")
 
 if ctx.can(Perm.EDIT_TIME_LOGS) and not frame.empty:
     st.subheader("Edit a time log")

@@ -16,11 +16,11 @@ from annotated_types import MaxLen
 from sqlalchemy import Numeric
 from sqlmodel import SQLModel
 
+from core.csv_safety import FORMULA_STARTS
 from core.timeclock.rules import date_problem
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _SHOWN = 40
 
 

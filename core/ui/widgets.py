@@ -7,6 +7,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from core.csv_safety import csv_download
+
 
 def select_id(
     container: Any, label: str, options: dict[int, str], current: int | None, *, optional: bool = False
@@ -28,7 +30,7 @@ def table_with_download(
         st.info(empty_message)
         return
     st.dataframe(frame, hide_index=True, width="stretch", column_config=labels or column_labels(frame))
-    st.download_button(f"Download {name} CSV", frame.to_csv(index=False).encode(), f"{name}.csv", "text/csv",
+    st.download_button(f"Download {name} CSV", csv_download(frame), f"{name}.csv", "text/csv",
                        key=f"download_{name}")
 
 
