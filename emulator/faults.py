@@ -88,9 +88,13 @@ def token_server_error() -> Response:
 
 @dataclass
 class FaultDraw:
-    """The seeded generator behind every fault, how often each fired, and the writes still to land late."""
+    """The seeded generators behind the faults, how often each fired, and the writes still to land late.
 
-    rng: random.Random = field(default_factory=random.Random)
+    REST requests and token requests draw from generators of their own, so how often a client
+    renews its token does not shift which REST requests fail.
+    """
+
+    rngs: dict[tuple[str, ...], random.Random] = field(default_factory=dict)
     rng_key: Any = None
     late: set[asyncio.Task[None]] = field(default_factory=set)
     fired: Counter[str] = field(default_factory=Counter)
@@ -100,10 +104,11 @@ class FaultDraw:
         rates = cfg["faults"]
         key = (cfg["fault_seed"], cfg["fault_epoch"])
         if key != self.rng_key:
-            self.rng, self.rng_key = random.Random(cfg["fault_seed"]), key
+            self.rngs, self.rng_key = {}, key
         if not any(rates[kind] for kind in kinds):
             return None
-        draw, total = self.rng.random(), 0.0
+        rng = self.rngs.setdefault(kinds, random.Random(cfg["fault_seed"]))
+        draw, total = rng.random(), 0.0
         for kind in kinds:
             total += rates[kind]
             if draw < total:

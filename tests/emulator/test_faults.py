@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from emulator.faults import BAD_GATEWAY
 from tests.emulator.conftest import Emu
 
@@ -23,6 +24,12 @@ def _logs(emu: Emu, api: httpx.Client) -> list[dict[str, Any]]:
 
 def _create(emu: Emu, api: httpx.Client) -> httpx.Response:
     return api.post(f"/rest/v1.0/projects/{emu.project_id()}/manpower_logs", json=MANPOWER)
+
+
+def _client_credentials(emu: Emu) -> int:
+    return emu.http.post("/oauth/token", data={
+        "grant_type": "client_credentials", "client_id": DEMO_CLIENT_ID,
+        "client_secret": DEMO_CLIENT_SECRET}).status_code
 
 
 def _late_commits_pending(emu: Emu) -> int:
@@ -112,9 +119,7 @@ def test_new_faults_are_deterministic_for_a_seed(emu: Emu, api: httpx.Client, fa
         try:
             if call == "rest":
                 return str(api.get("/rest/v1.0/me").status_code)
-            return str(emu.http.post("/oauth/token", data={
-                "grant_type": "client_credentials", "client_id": "procore-connect-demo",
-                "client_secret": "demo-secret"}).status_code)
+            return str(_client_credentials(emu))
         except httpx.RemoteProtocolError:
             return "dropped"
 
@@ -148,3 +153,20 @@ def test_stats_count_the_faults_that_fired(emu: Emu, api: httpx.Client) -> None:
     assert emu.http.get("/_emulator/stats").json()["faults_fired"] == {"502_after_commit": 1, "token_500": 1}
     emu.http.delete("/_emulator/stats")
     assert emu.http.get("/_emulator/stats").json()["faults_fired"] == {}
+
+
+def test_token_requests_do_not_shift_which_rest_requests_fail(emu: Emu, api: httpx.Client) -> None:
+    def run(*, renew_between: bool) -> list[int]:
+        emu.configure(faults={"500": 0.0, "token_500": 0.0}, fault_seed=9)
+        emu.configure(faults={"500": 0.4, "token_500": 0.5})
+        statuses = []
+        for _ in range(12):
+            statuses.append(api.get("/rest/v1.0/me").status_code)
+            if renew_between:
+                _client_credentials(emu)
+        return statuses
+
+    alone = run(renew_between=False)
+    assert 500 in alone
+    assert run(renew_between=True) == alone
+    assert emu.http.get("/_emulator/stats").json()["faults_fired"]["token_500"] > 0
