@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "core.cli.import_command",
     "core.cli.mapping",
     "core.cli.publish",
+    "core.cli.reconcile",
 )
 
 
