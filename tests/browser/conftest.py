@@ -69,9 +69,19 @@ def serve_app(
         _wait_healthy(url, data_dir)
         yield RunningApp(url=url, data_dir=data_dir, env=env)
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        _stop(process)
         log.close()
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """End the app: politely first, then for good (a loaded machine can keep Streamlit's shutdown waiting
+    for seconds, and nothing of a test's app needs to be saved)."""
+    process.terminate()
+    try:
+        process.wait(timeout=2)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
 
 
 def _wait_healthy(url: str, data_dir: Path) -> None:
