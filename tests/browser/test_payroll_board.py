@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from core.bootstrap import open_database
 from core.config import Settings
 from core.db import session_scope
+from core.models import JobSite
 from core.models.publishing import PublishModule, PublishStatus
 from core.publishing import entries_frame
 from tests.browser.conftest import CHROMIUM, RunningApp, serve_app, wait_idle
@@ -28,6 +29,14 @@ def _timesheet_world(data_dir: Path, database_url: str) -> Engine:
     engine = open_database(settings)
     linked_app_world(settings, engine, frozenset({PublishModule.TIMESHEET}))
     return engine
+
+
+def _rename_site(engine: Engine, site_id: int, name: str) -> str:
+    with session_scope(engine) as session:
+        site = session.get(JobSite, site_id)
+        assert site is not None
+        old, site.name = site.name, name
+    return old
 
 
 @pytest.fixture
@@ -53,16 +62,23 @@ def test_moving_a_card_to_publish_publishes_the_week(payroll_app: tuple[RunningA
         page.get_by_role("spinbutton", name=f"{part}, Pay week").click()
         page.keyboard.type(value)
     page.keyboard.press("Escape")  # close the calendar the date field opened
+    page.get_by_role("heading", name="Payroll", exact=True).click()  # the date field takes the date on blur
     wait_idle(page)
     expect(page.get_by_role("heading", name="Publish (0)")).to_be_visible()
 
-    card = page.locator(".st-key-payroll_card_1")
+    card, other = page.locator(".st-key-payroll_card_1"), page.locator(".st-key-payroll_card_2")
+    old_name = _rename_site(engine, 2, "Renamed while the board was open")
     card.get_by_role("combobox").click()
     page.get_by_role("option", name="Publish").click()
+    expect(card.get_by_role("button", name="Move to Publish")).to_be_visible()
+    page.wait_for_timeout(1_500)  # time for a whole-board rerun to have redrawn the next card, were there one
     wait_idle(page)
+    # a card's widgets rerun only that card: the board is not read (nor its week refreshed) again
+    expect(other).to_contain_text(old_name)
     card.get_by_role("button", name="Move to Publish").click()
 
     expect(page.get_by_text("moved to Publish")).to_be_visible(timeout=60_000)
+    expect(other).to_contain_text("Renamed while the board was open")  # a move redraws the whole board
     expect(page.get_by_role("heading", name="Publish (1)")).to_be_visible()
     expect(page.locator(".st-key-payroll_card_1").get_by_text("Published")).to_be_visible()
     with session_scope(engine) as session:
