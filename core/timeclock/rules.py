@@ -93,7 +93,7 @@ def local_to_utc(local: datetime, time_zone: str) -> datetime:
     if local.tzinfo is not None:
         return local.astimezone(UTC)
     site = zone(time_zone)
-    instant = local.replace(tzinfo=site).astimezone(UTC)  # fold=0: the first of a repeated hour
+    instant = local.replace(tzinfo=site, fold=0).astimezone(UTC)  # the first of a repeated hour
     if instant.astimezone(site).replace(tzinfo=None) == local:
         return instant
     # A time the clocks skip (a DST gap): pandas moves it to the end of the gap. Rare, so the slow path is fine.

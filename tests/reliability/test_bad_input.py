@@ -5,18 +5,20 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from core.access import Identity
+from core.db import utcnow
 from core.errors import ValidationError
 from core.models import CostCode, Crew, ProductionQuantity, TimeLog
-from core.timeclock.csv_import import CsvImportError, import_production_quantities, import_time_logs
+from core.timeclock.csv_import import MAX_BYTES, CsvImportError, import_production_quantities, import_time_logs
 from core.timeclock.forms import TimeLogForm, load_form, save_form
+from core.timeclock.rules import latest_date
 
 TIME_LOG_HEADER = "employee_number,job_site_number,cost_code,pay_id,clock_in,clock_out,break_minutes"
 GOOD_TIME_LOGS = (
@@ -148,7 +150,7 @@ def test_bad_form_values_are_refused_with_their_problem_and_leave_the_log_as_it_
     demo_engine: Engine, session: Session, admin: Identity,
     change: Callable[[Session, TimeLogForm], dict[str, Any]], message: str,
 ) -> None:
-    log = session.exec(select(TimeLog).where(TimeLog.clock_out.is_not(None)).order_by(TimeLog.id)).first()  # type: ignore[union-attr]
+    log = session.exec(select(TimeLog).where(col(TimeLog.clock_out).is_not(None)).order_by(col(TimeLog.id))).first()
     assert log is not None
     stored = log.model_dump()
     form = load_form(session, log_id=log.id)  # type: ignore[arg-type]
@@ -156,6 +158,121 @@ def test_bad_form_values_are_refused_with_their_problem_and_leave_the_log_as_it_
 
     with pytest.raises(ValidationError, match=re.escape(message)):
         save_form(session, form=edited, actor=admin)
+
+    session.rollback()
+    with Session(demo_engine) as fresh:
+        assert fresh.get(TimeLog, log.id).model_dump() == stored  # type: ignore[union-attr]
+
+
+def _window() -> str:
+    return f"is outside 2000-01-01 to {latest_date(utcnow().date()).isoformat()}"
+
+
+def _log(clock_in: str = "2026-12-08 07:00", clock_out: str = "2026-12-08 15:00", brk: str = "30",
+         employee: str = "10003") -> str:
+    return f"{employee},1001,03-300,REG,{clock_in},{clock_out},{brk}"
+
+
+# Regression tests for issue 20: each of these crashed the import or was imported.
+HOSTILE_TIME_LOGS = [
+    pytest.param(_log(employee="1" * 200_000), ["line 2: the file cannot be read on from here: field larger than "
+                                                "field limit (131072)"], id="200 KB field"),
+    pytest.param(_log("9999-12-31 07:00", "9999-12-31 15:00"), [f"line 2: clock-in 9999-12-31 {_window()}; "
+                                                                f"clock-out 9999-12-31 {_window()}"], id="year 9999"),
+    pytest.param(_log("0001-01-01 07:00", "0001-01-01 15:00"), [f"line 2: clock-in 0001-01-01 {_window()}; "
+                                                                f"clock-out 0001-01-01 {_window()}"], id="year 1"),
+    pytest.param(_log(brk="100000000000000000000"), ["line 2: break minutes cannot be more than 1440"],
+                 id="break of 10^20 minutes"),
+    pytest.param(_log(clock_in="2026-12-08\x0007:00"),
+                 ["line 2: clock_in contains a control character (such as NUL or a tab)"], id="NUL in a date-time"),
+    pytest.param(_log().rsplit(",", 1)[0], ["line 2: the row has 6 fields; the header has 7"], id="short row"),
+    pytest.param(_log() + ",extra", ["line 2: the row has 8 fields; the header has 7"], id="long row"),
+    pytest.param(_log(employee="=CMD()"), ["line 2: no employee with number '=CMD()'"], id="formula as a number"),
+    pytest.param(_log(employee="9" * 5000, clock_in="tomorrow"),
+                 ["line 2: no employee with number '" + "9" * 40 + "…'; clock-in 'tomorrow' is not a date and time "
+                  "like 2026-11-02 07:00 or 2026-11-02T07:00-06:00"], id="two problems, one a 5,000-character number"),
+    pytest.param(_log(clock_out="", brk="-1"), ["line 2: break minutes cannot be negative"],
+                 id="open log with a negative break"),
+]
+HOSTILE_QUANTITIES = [
+    pytest.param("1001,03-300,2026-12-08,1e400,", ["line 2: units '1e400' must be zero or more and less than "
+                                                  "100,000,000,000"], id="1e400"),
+    pytest.param("1001,03-300,2026-12-08,1e20,", ["line 2: units '1e20' must be zero or more and less than "
+                                                 "100,000,000,000"], id="1e20, beyond Numeric(14, 3)"),
+    pytest.param("1001,03-300,2026-12-08,NaN,", ["line 2: units 'NaN' must be zero or more and less than "
+                                                "100,000,000,000"], id="NaN"),
+    pytest.param("1001,03-300,2026-12-08,1.2345,", ["line 2: units '1.2345' has more than 3 decimal places"],
+                 id="more decimals than the column keeps"),
+    pytest.param("1001,03-300,2026-12-08,4,=CMD()", ["line 2: unit_of_measure '=CMD()' starts with '=', which "
+                                                     "spreadsheets run as a formula"], id="formula text"),
+    pytest.param("1001,03-300,2026-12-08,4," + "M" * 5000, ["line 2: unit_of_measure is 5,000 characters long; it "
+                                                             "holds at most 20"], id="5,000-character unit"),
+    pytest.param("1001,03-300,0001-01-01,4,EA", [f"line 2: date 0001-01-01 {_window()}"], id="year 1"),
+    pytest.param("1001,03-300,9999-12-31,4,EA", [f"line 2: date 9999-12-31 {_window()}"], id="year 9999"),
+    pytest.param("9999,03-300,2026-12-08,-1,EA", ["line 2: no job site with number '9999'; units '-1' must be zero "
+                                                  "or more and less than 100,000,000,000"], id="two problems"),
+]
+
+
+@pytest.mark.parametrize(
+    ("importer", "header", "row", "expected"),
+    [*(pytest.param(import_time_logs, TIME_LOG_HEADER, *case.values, id=f"time logs: {case.id}")
+       for case in HOSTILE_TIME_LOGS),
+     *(pytest.param(import_production_quantities, QUANTITY_HEADER + ",unit_of_measure", *case.values,
+                    id=f"quantities: {case.id}") for case in HOSTILE_QUANTITIES)],
+)
+def test_hostile_cells_are_refused_with_every_problem_and_change_nothing(
+    demo_engine: Engine, session: Session, admin: Identity, importer: Callable[..., Any], header: str, row: str,
+    expected: list[str],
+) -> None:
+    before = _count(session, TimeLog), _count(session, ProductionQuantity)
+
+    with pytest.raises(CsvImportError) as raised:
+        importer(session, data=f"{header}\n{row}\n".encode(), actor=admin)
+
+    assert str(raised.value).splitlines()[1:] == expected
+    assert (_count(session, TimeLog), _count(session, ProductionQuantity)) == before
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        pytest.param(b"x" * (MAX_BYTES + 1), "line 1: the file is 20.0 MB; at most 20 MB is read", id="too large"),
+        pytest.param(f"{TIME_LOG_HEADER},crew,crew\n".encode(), "line 1: column(s) named twice: crew",
+                     id="a column twice"),
+    ],
+)
+def test_an_unusable_file_is_refused_at_line_1(
+    demo_engine: Engine, session: Session, admin: Identity, data: bytes, message: str
+) -> None:
+    before = _count(session, TimeLog)
+
+    with pytest.raises(CsvImportError) as raised:
+        import_time_logs(session, data=data, actor=admin)
+
+    assert str(raised.value).splitlines()[1:] == [message]
+    assert _count(session, TimeLog) == before
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        pytest.param({"clock_in_date": date(1, 1, 1)}, "clock-in 0001-01-01 is outside 2000-01-01", id="year 1"),
+        pytest.param({"clock_in_date": date(9999, 12, 31), "clock_out_date": date(9999, 12, 31)},
+                     "clock-in 9999-12-31 is outside 2000-01-01", id="year 9999"),
+        pytest.param({"break_minutes": 10**20}, "break minutes cannot be more than 1440", id="break of 10^20 minutes"),
+    ],
+)
+def test_form_values_out_of_range_are_refused_and_leave_the_log_as_it_was(
+    demo_engine: Engine, session: Session, admin: Identity, change: dict[str, Any], message: str
+) -> None:
+    log = session.exec(select(TimeLog).where(col(TimeLog.clock_out).is_not(None)).order_by(col(TimeLog.id))).first()
+    assert log is not None
+    stored = log.model_dump()
+    form = dataclasses.replace(load_form(session, log_id=log.id), **change)  # type: ignore[arg-type]
+
+    with pytest.raises(ValidationError, match=re.escape(message)):
+        save_form(session, form=form, actor=admin)
 
     session.rollback()
     with Session(demo_engine) as fresh:

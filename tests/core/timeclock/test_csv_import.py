@@ -151,3 +151,13 @@ def test_viewer_may_not_upload(demo_session: Session) -> None:
     viewer = identity_with_role(demo_session, "Viewer")
     with pytest.raises(PermissionDenied, match="Edit time logs"):
         import_time_logs(demo_session, data=HEADER + GOOD_ROWS, actor=viewer)
+
+
+def test_rows_that_overlap_each_other_are_both_named(demo_session: Session, admin: Identity) -> None:
+    before = _count(demo_session, TimeLog)
+    row = "10001,1001,03-300,REG,2026-12-07 08:00,2026-12-07 09:00,0,\n"
+    with pytest.raises(CsvImportError) as raised:
+        import_time_logs(demo_session, data=HEADER + GOOD_ROWS + row, actor=admin)
+    assert [str(e) for e in raised.value.errors] == ["line 2: overlaps line 5 of this file",
+                                                     "line 5: overlaps line 2 of this file"]
+    assert _count(demo_session, TimeLog) == before

@@ -4,7 +4,7 @@ from datetime import time, timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.access import Identity
 from core.errors import NotFoundError, PermissionDenied, ValidationError
@@ -20,7 +20,7 @@ def demo_session(demo_engine: Engine) -> Session:
 
 
 def _a_log(session: Session) -> TimeLog:
-    log = session.exec(select(TimeLog).where(TimeLog.clock_out.is_not(None)).order_by(TimeLog.id)).first()  # type: ignore[union-attr]
+    log = session.exec(select(TimeLog).where(col(TimeLog.clock_out).is_not(None)).order_by(col(TimeLog.id))).first()
     assert log is not None
     return log
 
