@@ -107,16 +107,13 @@ def sync_from_procore(
     """
     actor.require(Perm.DATA_MAPPING)
     with open_client(settings, engine, company_id=company_id) as client:
-        return sync_lists(engine=engine, client=client, company_id=company_id, entities=entities, actor=actor,
-                          progress=progress)
+        return _sync_lists(engine, client, company_id, entities, progress)
 
 
-def sync_lists(
-    *, engine: Engine, client: ProcoreClient, company_id: int, entities: Iterable[Entity], actor: Identity,
-    progress: Progress | None = None,
+def _sync_lists(
+    engine: Engine, client: ProcoreClient, company_id: int, entities: Iterable[Entity], progress: Progress | None,
 ) -> list[SyncReport]:
     """Sync `entities` with `client`, projects first; cost codes once per mapped project."""
-    actor.require(Perm.DATA_MAPPING)
     wanted = set(entities)
     reports: list[SyncReport] = []
     for entity in (e for e in SYNC_ORDER if e in wanted):
@@ -125,7 +122,7 @@ def sync_lists(
             reports.append(SyncReport(entity, note="no mapped project yet: map projects first"))
         for scope_id in scopes:
             with session_scope(engine) as session:
-                report = sync_list(session, client=client, company_id=company_id, entity=entity, scope_id=scope_id,
+                report = _sync_list(session, client=client, company_id=company_id, entity=entity, scope_id=scope_id,
                                    progress=progress)
                 report.scope_label = _project_label(session, company_id, scope_id)
             reports.append(report)
@@ -160,7 +157,7 @@ def live_mapped_projects(session: Session, *, company_id: int) -> set[int]:
     return mapped - gone
 
 
-def sync_list(
+def _sync_list(
     session: Session, *, client: ProcoreClient, company_id: int, entity: Entity, scope_id: int = COMPANY_WIDE,
     progress: Progress | None = None,
 ) -> SyncReport:
