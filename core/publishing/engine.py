@@ -19,7 +19,7 @@ same listing and the copy is deleted (`duplicates`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from datetime import date, timedelta
 from uuid import uuid4
@@ -52,6 +52,7 @@ __all__ = ["Progress", "PublishRequest", "RunReport", "publish", "refresh", "req
 STALE_CLAIM = timedelta(minutes=15)  # a claim not touched this long belongs to a publisher that stopped
 _TABLE: Table = PublishEntry.__table__  # type: ignore[attr-defined]
 Listed = dict[int, Sequence[Remote] | Exception]  # each project's records, or why they could not be read
+StopCheck = Callable[[], str | None]  # asked before each batch: why the run must stop, or None
 
 
 def required_permissions(action: PublishAction, module: PublishModule | None = None) -> tuple[Perm, ...]:
@@ -71,10 +72,14 @@ def publish(
     client: ProcoreClient | None = None,
     progress: Progress | None = None,
     workers: int = DEFAULT_WORKERS,
+    claim_token: str | None = None,
+    stop: StopCheck | None = None,
 ) -> RunReport:
     """Run `request` (see the module docstring); a dry run reads Procore but writes nothing there.
 
     Anyone who can see a dashboard may preview (a dry run); publishing needs `required_permissions`.
+    A job passes `claim_token` (so whoever finds the job dead can release its claims) and `stop`:
+    once it names a reason, batches not yet sent are not sent and their claims are released.
 
     Raises:
         PermissionDenied: `actor` may not run the action.
@@ -103,7 +108,8 @@ def publish(
                 entries = load_entries(session, candidates)
             report.steps = _Planner(engine, client, target, company_id, request, workers).plan(entries)
             return report
-        _run(engine, client, target, request, actor, candidates, company_id, report, progress, workers)
+        _run(engine, client, target, request, actor, candidates, company_id, report, progress, workers,
+             claim_token or uuid4().hex, stop)
         return report
     finally:
         if own_client:
@@ -176,8 +182,8 @@ def _windows(entries: Sequence[PlannedEntry], prepared: Prepared) -> dict[int, t
 def _run(
     engine: Engine, client: ProcoreClient, target: Target, request: PublishRequest, actor: Identity,
     candidates: list[int], company_id: int, report: RunReport, progress: Progress | None, workers: int,
+    token: str, stop: StopCheck | None,
 ) -> None:
-    token = uuid4().hex
     with session_scope(engine) as session:
         report.run_id = audit.start_run(session, module=request.module, action=request.action.value,
                                         actor=actor.email, start=request.start, end=request.end)
@@ -192,7 +198,7 @@ def _run(
         recorder.record([Result(step, step.operation, step.listed, message=step.message)
                          for step in report.steps if not step.writes])
         writer = Writer(client, target, {step.remote_id for step in report.steps if step.remote_id is not None})
-        _write(writer, recorder, target, report.steps, workers)
+        _write(writer, recorder, target, report.steps, workers, stop)
         for duplicate in planner.duplicates(report.steps, taken=writer.owned):
             done = writer.remove_duplicate(duplicate)
             if done is not None:
@@ -204,10 +210,18 @@ def _run(
         recorder.finish()
 
 
-def _write(writer: Writer, recorder: Recorder, target: Target, steps: Sequence[Step], workers: int) -> None:
+def _write(writer: Writer, recorder: Recorder, target: Target, steps: Sequence[Step], workers: int,
+           stop: StopCheck | None) -> None:
     """Send the steps that write, batch by batch on `workers` threads, recording each batch as it ends."""
+
+    def send(batch: list[Step]) -> list[Result]:
+        reason = stop() if stop is not None and not writer.stopped else None
+        if reason:
+            writer.stopped = reason  # batches in flight finish; the writer sends nothing more
+        return writer.run(batch)
+
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="publish") as pool:
-        futures: list[Future[list[Result]]] = [pool.submit(writer.run, batch) for batch in batches(
+        futures: list[Future[list[Result]]] = [pool.submit(send, batch) for batch in batches(
             target, [step for step in steps if step.writes])]
         for future in as_completed(futures):
             recorder.record(future.result())
