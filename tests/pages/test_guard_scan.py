@@ -45,3 +45,19 @@ def test_only_core_ui_imports_streamlit() -> None:
             if any(n == "streamlit" or n.startswith("streamlit.") for n in names):
                 offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
+
+
+def _ui_sources() -> list[Path]:
+    return [*PAGES, *sorted((ROOT / "core" / "ui").glob("*.py"))]
+
+
+def test_pages_open_no_procore_client_and_check_no_permission_for_a_write() -> None:
+    """Services open their own client and check their own permission (issue 16); pages only read
+    permissions (`ctx.can`) to disable a button and say why."""
+    offenders = []
+    for path in _ui_sources():
+        for node in ast.walk(ast.parse(path.read_text())):
+            named = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+            if named in {"open_client", "ProcoreClient", "require"}:
+                offenders.append(f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', '?')} {named}")
+    assert offenders == []
