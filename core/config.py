@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     procore_redirect_uri: str = "http://localhost:8501/procore_setup"
     token_encryption_key: SecretStr | None = None
     emulator_state: Path | None = None
+    # The job queue: empty means huey's SQLite storage in DATA_DIR; redis://… shares it between machines.
+    jobs_url: str = ""
 
     # The `[auth]` section of secrets.toml (st.login / OIDC); absent means local single-user mode.
     auth: dict[str, Any] | None = None

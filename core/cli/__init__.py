@@ -32,6 +32,8 @@ COMMAND_MODULES = (
     "core.cli.mapping",
     "core.cli.publish",
     "core.cli.reconcile",
+    "core.cli.jobs",
+    "core.cli.worker",
 )
 
 

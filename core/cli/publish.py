@@ -48,6 +48,8 @@ def register(subparsers: Any) -> None:
                         help="publish (default), republish (failed and deleted entries) or force (overwrite Procore)")
     parser.add_argument("--force", action="store_const", const="force", dest="action", help="same as --action force")
     parser.add_argument("--dry-run", action="store_true", help="show what would be sent, send nothing")
+    parser.add_argument("--background", action="store_true",
+                        help="queue it for a worker (python -m core worker) and print the job id")
     parser.set_defaults(func=run_publish)
 
     status = subparsers.add_parser(
@@ -90,9 +92,13 @@ def _sites(ctx: CommandContext, numbers: list[str] | None) -> frozenset[int] | N
 
 def run_publish(args: argparse.Namespace) -> int:
     check_range(args.start, args.end)
+    if args.background and args.dry_run:
+        raise ValidationError("--background queues a publish for a worker; a --dry-run prints here: give one.")
     ctx = command_context()
     request = PublishRequest(module=PublishModule(args.module), start=args.start, end=args.end,
                              action=ACTIONS[args.action], job_site_ids=_sites(ctx, args.job_site))
+    if args.background:
+        return _queue(ctx, request)
 
     def progress(done: int, total: int, summary: str) -> None:
         print(f"  {done}/{total} · {summary}")
@@ -106,6 +112,15 @@ def run_publish(args: argparse.Namespace) -> int:
     if report.run_id is not None:
         print(f"Run {report.run_id} is in the audit trail.")
     return 1 if report.problems or report.error else 0
+
+
+def _queue(ctx: CommandContext, request: PublishRequest) -> int:
+    from core.jobs import enqueue_publish
+    from core.models.jobs import JobTrigger
+
+    job_id = enqueue_publish(ctx.settings, ctx.engine, request, actor=ctx.actor, trigger=JobTrigger.CLI)
+    print(f"Job {job_id} queued; python -m core jobs list shows its progress.")
+    return 0
 
 
 def _site_numbers(ctx: CommandContext) -> dict[int, str]:

@@ -1,6 +1,7 @@
 """Every database table, imported here so Alembic and the app see one metadata."""
 
 from core.models.access import Permission, Role, RolePermission, User
+from core.models.jobs import JobState, JobTrigger, PublishJob
 from core.models.mapping import ListSync, PayrollItem, ProcoreLink, ProcoreRecord
 from core.models.payroll import BoardColumn, PayrollCard, PayrollSettings
 from core.models.procore import GrantType, OAuthState, ProcoreConnection
@@ -34,6 +35,8 @@ __all__ = [
     "Employee",
     "GrantType",
     "JobSite",
+    "JobState",
+    "JobTrigger",
     "ListSync",
     "OAuthState",
     "PayClass",
@@ -49,6 +52,7 @@ __all__ = [
     "ProductionQuantity",
     "PublishAttempt",
     "PublishEntry",
+    "PublishJob",
     "PublishModule",
     "PublishRun",
     "PublishStatus",

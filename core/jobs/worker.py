@@ -1,0 +1,101 @@
+"""Workers: a consumer of the queue in this process, and the one background worker the app starts itself.
+
+`run_worker` is what `python -m core worker` runs. A worker on the embedded queue
+keeps a pid file in DATA_DIR while it runs; `ensure_worker` starts one when
+none is running (the app does, on the embedded default, as it starts the emulator).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from huey.consumer import Consumer
+
+from core.config import PROJECT_ROOT, Settings
+from core.jobs.queue import get_queue, uses_embedded_queue
+from core.jobs.service import recover_stale
+
+log = logging.getLogger(__name__)
+
+PID_FILE = "jobs_worker.pid"
+
+
+def run_worker(settings: Settings, *, workers: int = 1, until_idle: bool = False) -> int:
+    """Consume the queue on `workers` threads; with `until_idle`, return once it is empty.
+
+    Returns the number of queue messages handled (0 for a consumer that ran until stopped).
+    """
+    recover_stale(settings)
+    with _pid_file(settings):
+        if until_idle:
+            return _drain(settings, workers)
+        Consumer(get_queue(settings), workers=workers, worker_type="thread").run()
+        return 0
+
+
+def _drain(settings: Settings, workers: int) -> int:
+    huey = get_queue(settings)
+    handled: list[int] = []
+
+    def consume() -> None:
+        while (task := huey.dequeue()) is not None:
+            huey.execute(task)
+            handled.append(1)
+
+    threads = [threading.Thread(target=consume, name=f"worker-{n}") for n in range(max(1, workers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return len(handled)
+
+
+def worker_running(settings: Settings) -> bool:
+    """True when the pid file in DATA_DIR names a live process."""
+    try:
+        pid = int((Path(settings.data_dir) / PID_FILE).read_text().strip())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def ensure_worker(settings: Settings) -> int | None:
+    """Start one background worker process on the embedded queue unless one is running; returns its pid.
+
+    With JOBS_URL set, workers are run separately (see the README), so nothing starts here.
+    """
+    if not uses_embedded_queue(settings) or worker_running(settings):
+        return None
+    env = {**os.environ, "DATA_DIR": str(settings.data_dir), "DATABASE_URL": settings.database_url}
+    if settings.emulator_state is not None:
+        env["EMULATOR_STATE"] = str(settings.emulator_state)
+    Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    with (Path(settings.data_dir) / "jobs_worker.log").open("ab") as output:
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "core", "worker"], env=env, cwd=PROJECT_ROOT, stdout=output,
+            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+        )
+    (Path(settings.data_dir) / PID_FILE).write_text(str(process.pid))
+    log.info("Started a publish worker (pid %s)", process.pid)
+    return process.pid
+
+
+@contextmanager
+def _pid_file(settings: Settings) -> Iterator[None]:
+    path = Path(settings.data_dir) / PID_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not worker_running(settings):
+        path.write_text(str(os.getpid()))
+    try:
+        yield
+    finally:
+        if path.exists() and path.read_text().strip() == str(os.getpid()):
+            path.unlink()
