@@ -11,6 +11,7 @@ from core.errors import ConfigurationError, ValidationError
 from core.models.mapping import Entity
 from core.sync import mapping
 from core.sync.lists import TEXT, entities_for, sync_from_procore
+from core.sync.suggestions import SUGGESTED, above, accept, suggest
 
 NAMES: dict[str, Entity] = {
     "vendors": Entity.COMPANY, "projects": Entity.JOB_SITE, "employees": Entity.EMPLOYEE,
@@ -31,6 +32,24 @@ def register(subparsers: Any) -> None:
         action = actions.add_parser(name, help=help_text, description=help_text)
         action.add_argument("--entity", action="append", choices=list(NAMES), help="only this list (repeatable)")
         action.set_defaults(func=run_sync if name == "sync" else run_auto)
+    suggest = actions.add_parser("suggest", help="suggest mappings by abbreviation and name; map only when accepted",
+                                 description="List suggestions (vendors by abbreviation and name, employees whose "
+                                 "number Procore lacks by name, projects by name) with what matched and how sure. "
+                                 "--accept-above maps those at least that sure.")
+    suggest.add_argument("--entity", action="append", choices=[n for n, e in NAMES.items() if e in SUGGESTED],
+                         help="only this list (repeatable)")
+    suggest.add_argument("--accept-above", type=_confidence, metavar="0.9", help="map the suggestions this sure")
+    suggest.set_defaults(func=run_suggest)
+
+
+def _confidence(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"'{text[:20]}' is not a confidence between 0 and 1 (like 0.9)")
+    return value
 
 
 def _chosen(ctx: CommandContext, args: argparse.Namespace) -> tuple[int, list[Entity]]:
@@ -81,3 +100,23 @@ def run_auto(args: argparse.Namespace) -> int:
     if Entity.COMPANY in chosen:
         print(f"{TEXT[Entity.COMPANY].tab}: {mapping.RULES[Entity.COMPANY].split('. ', 1)[1]}")
     return status
+
+
+def run_suggest(args: argparse.Namespace) -> int:
+    ctx = command_context()
+    company_id, chosen = _chosen(ctx, args)
+    modules = setup_state(ctx.engine).modules
+    with session_scope(ctx.engine) as session:
+        found = suggest(session, company_id=company_id, entities=chosen)
+        for suggestion in found:
+            print(suggestion.sentence())
+        if not found:
+            print("No suggestions: every record is mapped or has no likely match.")
+        if args.accept_above is None:
+            return 0
+        done = accept(session, company_id=company_id, chosen=above(found, args.accept_above), actor=ctx.actor,
+                      modules=modules)
+    print(f"Accepted {len(done.mapped)} suggestions at least {args.accept_above:.0%} sure:")
+    for line in done.lines():
+        print(f"  {line}")
+    return 0

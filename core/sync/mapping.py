@@ -419,3 +419,32 @@ def _auto_scope(session: Session, company_id: int, entity: Entity, scope: int, j
                  origin=LinkOrigin.AUTO, scope_id=scope)
             holder[matches[0].procore_id] = local.id
             report.mapped.append(f"{who} → {record_label(matches[0])}")
+
+
+@dataclass
+class ProjectMappingReport:
+    """Job sites mapped to projects, and what auto-map then did for the projects' cost codes and classifications."""
+
+    changed: int
+    follow_up: list[AutoMapReport] = field(default_factory=list)
+
+
+def map_projects(
+    session: Session, *, company_id: int, changes: Mapping[int, int | None], actor: Identity,
+    follow: Iterable[Entity] = PROJECT_SCOPED,
+) -> ProjectMappingReport:
+    """`save_mappings` for job sites, then auto-map (by number) of `follow` for each newly mapped project.
+
+    A new project brings its cost codes (and classifications) to the grid unmapped; auto-map maps those
+    with equal numbers at once and the report says what it did and what it left.
+    """
+    report = ProjectMappingReport(save_mappings(session, company_id=company_id, entity=Entity.JOB_SITE,
+                                                changes=changes, actor=actor))
+    projects = {p for p in changes.values() if p is not None}
+    for entity in (e for e in (Entity.COST_CODE, Entity.PAY_CLASS) if e in set(follow)):
+        if entity is Entity.COST_CODE:
+            report.follow_up.extend(auto_map(session, company_id=company_id, entity=entity, actor=actor,
+                                             project_id=project) for project in sorted(projects))
+        elif projects:
+            report.follow_up.append(auto_map(session, company_id=company_id, entity=entity, actor=actor))
+    return report
