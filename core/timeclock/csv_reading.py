@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -18,6 +19,7 @@ from core.errors import ValidationError
 from core.timeclock.fields import CONTROL_CHARACTERS, shown
 
 MAX_BYTES = 20 * 1024 * 1024
+_CONTROL_IN_LINES = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]")  # CONTROL_CHARACTERS but line breaks
 _SHOWN_ERRORS = 20
 
 
@@ -51,13 +53,19 @@ class CsvRow:
 
 def read_rows(data: bytes | str, required: tuple[str, ...], optional: tuple[str, ...]) -> list[CsvRow]:
     """The rows of a CSV file (raises CsvImportError when the file as a whole is unusable)."""
-    lines = csv.reader(io.StringIO(_text(data)))
+    text = _text(data)
+    # One search of the whole file spares one per row: only a file with a control character other than a line
+    # break, or a row running over several lines (a quoted line break), needs its cells looked at.
+    anywhere = _CONTROL_IN_LINES.search(text) is not None
+    lines = csv.reader(io.StringIO(text))
     rows = []
     try:
         header = _header(next(lines, []), required, optional)
+        ended = lines.line_num
         for cells in lines:
-            if cells:  # a blank line
-                rows.append(_row(lines.line_num, cells, header))
+            if cells:  # not a blank line
+                rows.append(_row(lines.line_num, cells, header, look=anywhere or lines.line_num > ended + 1))
+            ended = lines.line_num
     except csv.Error as error:
         raise CsvImportError([RowError(lines.line_num, (f"the file cannot be read on from here: {error}",))]) from None
     if not rows:
@@ -92,12 +100,12 @@ def _header(cells: list[str], required: tuple[str, ...], optional: tuple[str, ..
     return header
 
 
-def _row(line: int, cells: list[str], header: list[str]) -> CsvRow:
+def _row(line: int, cells: list[str], header: list[str], *, look: bool) -> CsvRow:
     if len(cells) != len(header):
         return CsvRow(line, {}, [f"the row has {len(cells)} fields; the header has {len(header)}"])
     row = CsvRow(line, dict(zip(header, map(str.strip, cells), strict=True)))
     row.cells.pop("", None)  # cells under an unnamed column (a trailing comma in the header) are ignored
-    if CONTROL_CHARACTERS.search("".join(cells)):  # one search per row; name the cells only when it finds one
+    if look and CONTROL_CHARACTERS.search("".join(cells)):
         row.reasons += [
             f"{name or 'an unnamed column'} contains a control character (such as NUL or a tab)"
             for name, cell in zip(header, cells, strict=True) if CONTROL_CHARACTERS.search(cell)

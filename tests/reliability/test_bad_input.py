@@ -185,6 +185,9 @@ HOSTILE_TIME_LOGS = [
                  id="break of 10^20 minutes"),
     pytest.param(_log(clock_in="2026-12-08\x0007:00"),
                  ["line 2: clock_in contains a control character (such as NUL or a tab)"], id="NUL in a date-time"),
+    pytest.param(_log(employee='"100\n03"'), ["line 3: employee_number contains a control character (such as NUL or "
+                                              "a tab); no employee with number '100\\x0a03'"],
+                 id="a line break inside a quoted cell"),
     pytest.param(_log().rsplit(",", 1)[0], ["line 2: the row has 6 fields; the header has 7"], id="short row"),
     pytest.param(_log() + ",extra", ["line 2: the row has 8 fields; the header has 7"], id="long row"),
     pytest.param(_log(employee="=CMD()"), ["line 2: no employee with number '=CMD()'"], id="formula as a number"),
