@@ -6,23 +6,33 @@ holds two records of one entry. A publish that lists the project finds them:
 a listed record no entry holds, recognised as an entry's own (by `origin_id`
 for timecards, by date and values for logs) while that entry's record is
 listed too, is a duplicate. The entry keeps the record it holds; the copy is
-deleted and the audit says why.
+deleted and the audit says why. An entry whose attempts say an answer was lost
+(`UNCERTAIN`) may have such a copy: for a day after that (`LATE_WRITES`),
+every publish of its range lists its project and date, even when the entry
+itself has nothing to publish.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Table, select
 from sqlmodel import Session
 
-from core.models.publishing import PublishEntry, PublishModule
+from core.db import utcnow
+from core.models.publishing import PublishAttempt, PublishEntry, PublishModule
 from core.publishing.plan import Operation, PlannedEntry, Step, load_entries
-from core.publishing.targets import Payload, Remote, Target
+from core.publishing.stored import range_conditions
+from core.publishing.targets import Payload, Remote, Target, date_window
 
 _TABLE: Table = PublishEntry.__table__  # type: ignore[attr-defined]
+_ATTEMPTS: Table = PublishAttempt.__table__  # type: ignore[attr-defined]
+UNCERTAIN = "Procore's answer was lost"  # in an attempt's message: a write of the entry may still land
+LATE_WRITES = dt.timedelta(days=1)  # far beyond how late a write given up on lands; older doubts are settled
+Windows = dict[int, tuple[dt.date, dt.date]]  # project → first and last day listed
 _RECORD_GOES = frozenset({Operation.DELETE, Operation.REMOVE})  # the entry keeps no record: a copy is no duplicate
 
 
@@ -52,8 +62,30 @@ class Duplicate:
                 "(a write that landed in Procore after its answer was lost)")
 
 
+def doubtful_windows(
+    session: Session, *, module: PublishModule, start: dt.date, end: dt.date, job_site_ids: Collection[int] | None
+) -> Windows:
+    """Projects and days of the range's entries that hold a record and lately lost an answer to a write."""
+    uncertain = select(_ATTEMPTS.c.entry_id).where(_ATTEMPTS.c.message.contains(UNCERTAIN, autoescape=True),
+                                                   _ATTEMPTS.c.attempted_at >= utcnow() - LATE_WRITES)
+    query = select(_TABLE.c.procore_project_id, _TABLE.c.work_date).where(
+        *range_conditions(module, start, end, job_site_ids), _TABLE.c.procore_id.is_not(None),
+        _TABLE.c.id.in_(uncertain),
+    )
+    days: dict[int, set[dt.date]] = defaultdict(set)
+    for project, day in session.connection().execute(query):
+        days[int(project)].add(day)
+    return {project: date_window(found) for project, found in days.items()}
+
+
+def merged(first: Windows, second: Windows) -> Windows:
+    """Each project's window covering both."""
+    return {project: date_window([*first.get(project, ()), *second.get(project, ())])
+            for project in first.keys() | second.keys()}
+
+
 def holders(
-    session: Session, *, module: PublishModule, windows: Mapping[int, tuple[dt.date, dt.date]], steps: Sequence[Step]
+    session: Session, *, module: PublishModule, windows: Windows, steps: Sequence[Step]
 ) -> list[Holder]:
     """Entries holding a record in the listed projects and dates: the run's steps first, then stored entries."""
     held = [Holder(step.entry, step.project_id, step.remote_id, step.entry.published_payload or step.payload or {})
@@ -67,7 +99,7 @@ def holders(
     return held
 
 
-def _held_ids(session: Session, module: PublishModule, windows: Mapping[int, tuple[dt.date, dt.date]]) -> list[int]:
+def _held_ids(session: Session, module: PublishModule, windows: Windows) -> list[int]:
     ids: list[int] = []
     for project, (start, end) in windows.items():
         query = select(_TABLE.c.id).where(

@@ -37,7 +37,7 @@ from core.procore.client import ProcoreClient
 from core.procore.constants import DEFAULT_WORKERS
 from core.publishing import audit
 from core.publishing.claims import claim_entries, release_claim, release_stale_claims
-from core.publishing.duplicates import Duplicate, find_duplicates, holders
+from core.publishing.duplicates import Duplicate, Windows, doubtful_windows, find_duplicates, holders, merged
 from core.publishing.plan import PlannedEntry, Prepared, Step, decide, load_entries, owned_records, prepare
 from core.publishing.recorder import Recorder
 from core.publishing.refresh import enabled_company, refresh
@@ -98,7 +98,9 @@ def publish(
                              job_site_ids=request.job_site_ids, company_id=company_id)
     with session_scope(engine) as session:
         candidates = _candidates(session, request)
-    if not candidates:
+        doubts = {} if dry_run else doubtful_windows(session, module=module, start=request.start, end=request.end,
+                                                     job_site_ids=request.job_site_ids)
+    if not candidates and not doubts:
         return report
     own_client = client is None
     client = client or _open_client(settings, engine)
@@ -106,10 +108,10 @@ def publish(
         if dry_run:
             with session_scope(engine) as session:
                 entries = load_entries(session, candidates)
-            report.steps = _Planner(engine, client, target, company_id, request, workers).plan(entries)
+            report.steps = _Planner(engine, client, target, company_id, request, workers, {}).plan(entries)
             return report
-        _run(engine, client, target, request, actor, candidates, company_id, report, progress, workers,
-             claim_token or uuid4().hex, stop)
+        planner = _Planner(engine, client, target, company_id, request, workers, doubts)
+        _run(engine, client, planner, actor, candidates, report, progress, claim_token or uuid4().hex, stop)
         return report
     finally:
         if own_client:
@@ -140,17 +142,18 @@ class _Planner:
     """Prepares entries, lists each project's records once for the dates involved, and decides each step."""
 
     def __init__(self, engine: Engine, client: ProcoreClient, target: Target, company_id: int,
-                 request: PublishRequest, workers: int) -> None:
+                 request: PublishRequest, workers: int, doubts: Windows) -> None:
         self.engine, self.client, self.target, self.company_id = engine, client, target, company_id
         self.request, self.workers = request, workers
-        self.windows: dict[int, tuple[date, date]] = {}
+        self.doubts = doubts  # also listed: where a write that was given up on may have landed since
+        self.windows: Windows = {}
         self.listed: Listed = {}
         self.owned: set[int] = set()  # Procore ids entries hold, and those adopted while deciding
 
     def plan(self, entries: Sequence[PlannedEntry]) -> list[Step]:
         with session_scope(self.engine) as session:
             prepared = prepare(session, company_id=self.company_id, target=self.target, entries=entries)
-            self.windows = _windows(entries, prepared)
+            self.windows = merged(_windows(entries, prepared), self.doubts)
             self.owned = owned_records(session, module=self.target.module, project_ids=self.windows)
         listed = run_concurrently(lambda project: self.target.list_remote(self.client, project, *self.windows[project]),
                                   list(self.windows), workers=self.workers)
@@ -171,7 +174,7 @@ class _Planner:
         return find_duplicates(self.target, held, self.listed, self.owned | taken)
 
 
-def _windows(entries: Sequence[PlannedEntry], prepared: Prepared) -> dict[int, tuple[date, date]]:
+def _windows(entries: Sequence[PlannedEntry], prepared: Prepared) -> Windows:
     days: dict[int, set[date]] = defaultdict(set)
     for entry in entries:
         if entry.id in prepared.payloads:
@@ -180,10 +183,10 @@ def _windows(entries: Sequence[PlannedEntry], prepared: Prepared) -> dict[int, t
 
 
 def _run(
-    engine: Engine, client: ProcoreClient, target: Target, request: PublishRequest, actor: Identity,
-    candidates: list[int], company_id: int, report: RunReport, progress: Progress | None, workers: int,
-    token: str, stop: StopCheck | None,
+    engine: Engine, client: ProcoreClient, planner: _Planner, actor: Identity, candidates: list[int],
+    report: RunReport, progress: Progress | None, token: str, stop: StopCheck | None,
 ) -> None:
+    target, request, workers = planner.target, planner.request, planner.workers
     with session_scope(engine) as session:
         report.run_id = audit.start_run(session, module=request.module, action=request.action.value,
                                         actor=actor.email, start=request.start, end=request.end)
@@ -192,7 +195,6 @@ def _run(
     try:
         with session_scope(engine) as session:
             entries = load_entries(session, claimed)
-        planner = _Planner(engine, client, target, company_id, request, workers)
         report.steps = planner.plan(entries)
         recorder.total = len(report.steps)
         recorder.record([Result(step, step.operation, step.listed, message=step.message)

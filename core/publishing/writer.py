@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from core.errors import ErrorAction, ProcoreConnectError
 from core.procore.client import ProcoreClient
 from core.procore.errors import OutcomeUnknownError
-from core.publishing.duplicates import Duplicate
+from core.publishing.duplicates import UNCERTAIN, Duplicate
 from core.publishing.plan import Operation, Step
 from core.publishing.targets import Outgoing, Remote, Target, date_window
 
@@ -154,7 +154,7 @@ class Writer:
                    for step in steps if step.entry.id in found]
         missing = [step for step in steps if step.entry.id not in found]
         if missing and tries > 0:
-            results.extend(self._create(missing, tries=tries))
+            results.extend(_resent(self._create(missing, tries=tries), error))
         else:
             results.extend(Result(step, Operation.FAIL, message=_unknown(error)) for step in missing)
         return results
@@ -242,5 +242,14 @@ def _failed(step: Step, error: ProcoreConnectError) -> Result:
 
 def _unknown(error: ProcoreConnectError, read_error: ProcoreConnectError | None = None) -> str:
     checked = f"; Procore could not be read to check ({read_error})" if read_error else ""
-    return f"Procore's answer was lost ({error}){checked}. The next publish looks for the record in Procore " \
+    return f"{UNCERTAIN} ({error}){checked}. The next publish looks for the record in Procore " \
            "before sending it again."
+
+
+def _resent(results: list[Result], error: ProcoreConnectError) -> list[Result]:
+    """Creates sent again after a lost answer say so: the first send may still land (see `duplicates`)."""
+    for result in results:
+        if result.outcome is Operation.CREATE:
+            result.message = f"sent again: {UNCERTAIN} ({error}) and Procore did not hold the record; " \
+                             "a copy that lands later is removed by the next publish"
+    return results
