@@ -3,9 +3,13 @@
 `status` is the machine (data plus one writer), `modules` says what each
 module aggregates and what blocks publishing, `entries` refreshes entries from
 the time clock, `claims` lets publishers take entries and record outcomes, and
-`dashboard` reads entries for the pages. `engine` publishes them: `plan`
-decides per entry against what Procore holds, `targets` knows each module's
-Procore records, and `audit` keeps runs and attempts.
+`dashboard` reads entries for the pages (`stored` reads their state for a
+refresh, and `refresh` runs one as the dashboards and a publish need it).
+`engine` publishes them: `plan` decides per entry against what Procore holds,
+`targets` knows each module's Procore records, `writer` sends the writes and
+reconciles lost answers, `recorder` records each outcome, `duplicates` finds
+second copies of our records, `report` says what a run did, and `audit` keeps
+runs and attempts.
 """
 
 from core.publishing.audit import attempts_frame, runs_frame
