@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from sqlmodel import Session
 
 from core.access import Identity
 from core.errors import PermissionDenied
@@ -70,8 +71,6 @@ def test_a_cancelled_queued_job_never_starts(linked: Linked) -> None:
 
 
 def test_queueing_needs_the_publish_permission_and_queues_nothing_without_it(linked: Linked) -> None:
-    from sqlmodel import Session
-
     with Session(linked.engine) as session:
         viewer = identity_with_role(session, "Viewer")
     with pytest.raises(PermissionDenied, match="Publish"):
@@ -101,7 +100,6 @@ def test_a_running_job_cancelled_stops_after_its_writes_in_flight_and_releases_i
     network = CancelOnFirstCreate(linked, linked.admin)
     network.job_id = enqueue_publish(linked.settings, linked.engine, week(linked), actor=linked.admin,
                                      trigger=JobTrigger.RANGE)
-    to_publish = len([e for e in linked.entries(MANPOWER)]) or None
 
     with open_client(linked.settings, linked.engine, transport=network, sleep=lambda _s: None) as client:
         run_job(linked.settings, linked.engine, network.job_id, client=client)
@@ -114,4 +112,3 @@ def test_a_running_job_cancelled_stops_after_its_writes_in_flight_and_releases_i
     assert [e for e in entries if e.status == PublishStatus.TO_DO]
     assert not [e for e in entries if e.status == PublishStatus.PUBLISHING or e.claim_token]
     assert sorted(e.procore_id for e in published(linked)) == remote_ids(linked)
-    assert to_publish is None or to_publish > 0
