@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
 import httpx
@@ -20,7 +21,15 @@ from core.procore.connection import open_client
 from core.publishing.audit import attempts_frame
 from core.publishing.engine import PublishRequest, RunReport, publish
 from core.publishing.plan import Operation
-from tests.core.publishing.engine_world import WEEK_END, WEEK_START, Linked, link_world
+from tests.core.publishing.engine_world import (
+    WEEK_END,
+    WEEK_START,
+    Linked,
+    delete_source,
+    lengthen_break,
+    link_world,
+    source_logs,
+)
 
 MANPOWER = PublishModule.MANPOWER
 SITES = ["1001", "1002"]
@@ -190,3 +199,43 @@ def test_a_create_that_commits_after_it_was_given_up_on_is_removed_by_the_next_p
     assert "second copy of this entry's manpower log" in removed["message"].iloc[0]
     assert f"kept manpower log {kept.procore_id}" in removed["message"].iloc[0]
     assert linked.publish(MANPOWER, sites=["1001"]).summary() == "Nothing to publish."
+
+
+class DeletedJustBefore(httpx.HTTPTransport):
+    """The network: someone deletes the manpower log in Procore just before our PATCH or DELETE of it arrives."""
+
+    def __init__(self, linked: Linked, method: str) -> None:
+        super().__init__()
+        self.linked, self.method = linked, method
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == self.method and "/manpower_logs/" in request.url.path:
+            log_id = int(request.url.path.rsplit("/", 1)[1])
+            self.linked.control("POST", "act", kind="manpower_log", id=log_id, action="delete")
+        return super().handle_request(request)
+
+
+@pytest.mark.parametrize(("method", "change", "outcome", "result"), [
+    pytest.param("DELETE", delete_source, Operation.REMOVE, None, id="a delete finds it already gone"),
+    pytest.param("PATCH", lengthen_break, Operation.FAIL, "the manpower log was deleted in Procore meanwhile",
+                 id="an update finds it deleted"),
+])
+def test_a_record_deleted_in_procore_between_the_listing_and_the_write(
+    linked: Linked, method: str, change: Callable[[Linked, PublishEntry], None], outcome: Operation,
+    result: str | None,
+) -> None:
+    linked.publish(MANPOWER, sites=["1001"])
+    entry = next(e for e in linked.entries(MANPOWER, status=PublishStatus.PUBLISHED)
+                 if all((log.clock_out - log.clock_in).total_seconds() > 3 * 3600  # type: ignore[operator]
+                        for log in source_logs(linked, e)))
+    change(linked, entry)
+
+    report = _publish_through(linked, DeletedJustBefore(linked, method), entry_ids=None)
+
+    assert report.outcomes == {outcome: 1}
+    after = linked.entries(MANPOWER, id=entry.id)
+    if result is None:
+        assert after == []  # its source and its record are both gone: nothing is left to publish
+    else:
+        assert after[0].status == PublishStatus.FAILED
+        assert after[0].reasons == [result]
