@@ -66,8 +66,9 @@ def our_side(session: Session, *, company_id: int, target: Target, start: dt.dat
             fields = compared_fields(target, payload)
         elif entry.published_payload is not None:
             fields, reason = compared_fields(target, entry.published_payload), None
-        if project is not None:
-            site_of_project.setdefault(project, entry.job_site_id)
+        for held_in in (project, entry.procore_project_id):  # a record stays in the project it was written to
+            if held_in is not None:
+                site_of_project.setdefault(held_in, entry.job_site_id)
         entries.append(Ours(entry.id, entry.job_site_id, entry.work_date, entry.status, fields, entry.procore_id,
                             project, reason))
     owned = owned_records(session, module=module, project_ids=site_of_project)
