@@ -14,10 +14,11 @@ from core.demo.generator import DemoSize, generate, has_time_clock_data
 log = logging.getLogger(__name__)
 
 
-def open_database(settings: Settings, *, seed_demo: bool = True) -> Engine:
+def open_database(settings: Settings, *, seed_demo: bool = True, start_worker: bool = False) -> Engine:
     """The engine for the configured database, at the newest schema and with default roles.
 
     With `seed_demo` and `settings.demo_data`, an empty time clock gets the small demo world.
+    With `start_worker` (the app), a publish worker is started on the embedded queue unless one runs.
     """
     engine = get_engine(settings.database_url)
     migrate(engine)
@@ -27,4 +28,8 @@ def open_database(settings: Settings, *, seed_demo: bool = True) -> Engine:
     if seed_demo and settings.demo_data and empty:
         report = generate(engine, DemoSize())
         log.info("Seeded demo data: %s", report.counts)
+    if start_worker:
+        from core.jobs import ensure_worker  # the queue is needed by the app only, not by every command
+
+        ensure_worker(settings)
     return engine

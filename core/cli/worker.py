@@ -24,12 +24,13 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--workers", type=bounded(1, MAX_WORKERS), default=1, help="jobs run side by side (threads)")
     parser.add_argument("--until-idle", action="store_true", help="return once the queue is empty")
+    parser.add_argument("--exit-with", type=bounded(1, 2**31 - 1), help=argparse.SUPPRESS)  # the app's process id
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     ctx = command_context()
-    handled = run_worker(ctx.settings, workers=args.workers, until_idle=args.until_idle)
+    handled = run_worker(ctx.settings, workers=args.workers, until_idle=args.until_idle, exit_with=args.exit_with)
     if args.until_idle:
         print(f"Queue empty; {handled} job{'s' if handled != 1 else ''} handled.")
     return 0

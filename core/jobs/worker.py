@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,14 +27,19 @@ from core.jobs.service import recover_stale
 log = logging.getLogger(__name__)
 
 PID_FILE = "jobs_worker.pid"
+PARENT_CHECK_EVERY = 2.0  # seconds between a background worker's checks that the app that started it runs
 
 
-def run_worker(settings: Settings, *, workers: int = 1, until_idle: bool = False) -> int:
+def run_worker(settings: Settings, *, workers: int = 1, until_idle: bool = False, exit_with: int | None = None) -> int:
     """Consume the queue on `workers` threads; with `until_idle`, return once it is empty.
 
-    Returns the number of queue messages handled (0 for a consumer that ran until stopped).
+    `exit_with`: a process id (the app that started this worker); once it is gone, the worker
+    stops as on Ctrl-C, after the jobs it is running. Returns the number of queue messages
+    handled (0 for a consumer that ran until stopped).
     """
     recover_stale(settings)
+    if exit_with is not None:
+        threading.Thread(target=_exit_with, args=(exit_with,), name="exit-with", daemon=True).start()
     with _pid_file(settings):
         if until_idle:
             return _drain(settings, workers)
@@ -57,20 +64,36 @@ def _drain(settings: Settings, workers: int) -> int:
     return len(handled)
 
 
+def _exit_with(pid: int) -> None:
+    time.sleep(PARENT_CHECK_EVERY)  # first, the consumer installs its signal handlers
+    while _alive(pid):
+        time.sleep(PARENT_CHECK_EVERY)
+    log.info("Process %s is gone; stopping after the running jobs", pid)
+    os.kill(os.getpid(), signal.SIGINT)  # the consumer's graceful stop
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
+
+
 def worker_running(settings: Settings) -> bool:
     """True when the pid file in DATA_DIR names a live process."""
     try:
         pid = int((Path(settings.data_dir) / PID_FILE).read_text().strip())
-        os.kill(pid, 0)
     except (OSError, ValueError):
         return False
-    return True
+    return _alive(pid)
 
 
 def ensure_worker(settings: Settings) -> int | None:
     """Start one background worker process on the embedded queue unless one is running; returns its pid.
 
-    With JOBS_URL set, workers are run separately (see the README), so nothing starts here.
+    The worker stops once this process is gone. With JOBS_URL set, workers are run separately
+    (see the README), so nothing starts here.
     """
     if not uses_embedded_queue(settings) or worker_running(settings):
         return None
@@ -80,8 +103,8 @@ def ensure_worker(settings: Settings) -> int | None:
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     with (Path(settings.data_dir) / "jobs_worker.log").open("ab") as output:
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "core", "worker"], env=env, cwd=PROJECT_ROOT, stdout=output,
-            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            [sys.executable, "-m", "core", "worker", "--exit-with", str(os.getpid())], env=env, cwd=PROJECT_ROOT,
+            stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
         )
     (Path(settings.data_dir) / PID_FILE).write_text(str(process.pid))
     log.info("Started a publish worker (pid %s)", process.pid)
