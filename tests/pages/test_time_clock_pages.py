@@ -53,7 +53,7 @@ def test_edit_a_time_log_through_the_page(open_page: Callable[..., AppTest], app
         assert session.get(TimeLog, log_id).break_minutes == 45  # type: ignore[union-attr]
 
 
-def _asking(at: AppTest, log_id: int) -> bool:
+def _asking(at: AppTest, log_id: object) -> bool:
     """Is the dialog asking to delete time log `log_id` open?"""
     return any(f"Delete time log #{log_id}?" in warning.value for warning in at.warning)
 
