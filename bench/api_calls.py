@@ -35,11 +35,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script:
 from bench.world import World, build_world
 from core.db import session_scope
 from core.models.publishing import PublishModule
+from core.modules.registry import definition
+from core.modules.targets import Payload
 from core.procore.client import ProcoreClient
 from core.procore.inputs import ManpowerLogInput, QuantityLogInput, TimecardEntryInput
 from core.publishing import Operation
 from core.publishing.plan import PlannedEntry, load_entries, prepare
-from core.publishing.targets import Payload, target_for
 
 MODULES = (PublishModule.MANPOWER, PublishModule.QUANTITY, PublishModule.TIMECARD)
 GOALS = {PublishModule.MANPOWER: 1.05, PublishModule.QUANTITY: 1.05, PublishModule.TIMECARD: 0.10}
@@ -104,7 +105,7 @@ def _timed(run: Any, world: World) -> Counted:
 
 def _naive_publish(world: World, module: PublishModule, entry_ids: Sequence[int]) -> int:
     """Look each entry up in Procore (one list call for its project and day), then create it if absent."""
-    target = target_for(module)
+    target = definition(module).target
     with session_scope(world.engine) as session:
         entries = load_entries(session, entry_ids)
         prepared = prepare(session, company_id=world.company_id, target=target, entries=entries)

@@ -1,12 +1,13 @@
 """Publishing to Procore: stored entries, their status machine, refresh from the time clock, and claims.
 
-`status` is the machine (data plus one writer), `modules` says what each
-module aggregates and what blocks publishing, `entries` refreshes entries from
+What each module is (what it aggregates, its Procore target, what it needs mapped) lives in the module
+registry, `core.modules`. Here `status` is the machine (data plus one writer), `modules` computes a
+module's entries from the time clock with keys and fingerprints, `entries` refreshes entries from
 the time clock, `claims` lets publishers take entries and record outcomes, and
 `dashboard` reads entries for the pages (`stored` reads their state for a
 refresh, and `refresh` runs one as the dashboards and a publish need it).
 `engine` publishes them: `plan` decides per entry against what Procore holds,
-`targets` knows each module's Procore records, `writer` sends the writes and
+the module's target knows its Procore records, `writer` sends the writes and
 reconciles lost answers, `recorder` records each outcome, `duplicates` finds
 second copies of our records, `report` says what a run did, and `audit` keeps
 runs and attempts.

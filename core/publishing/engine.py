@@ -1,6 +1,6 @@
 """Publish, Republish and Force publish: entries to Procore, each exactly once, never over someone's change.
 
-    report = publish(settings, engine, PublishRequest(PublishModule.MANPOWER, start, end), actor=identity)
+    report = publish(settings, engine, PublishRequest(module, start, end), actor=identity)
     report.summary()  # "12 created, 3 updated, 1 skipped (changed in Procore)"
 
 A run refreshes the entries of the range from the time clock (`refresh`),
@@ -32,6 +32,8 @@ from core.access import Identity, Perm
 from core.config import Settings
 from core.db import session_scope
 from core.models.publishing import PublishEntry, PublishModule
+from core.modules.registry import definition
+from core.modules.targets import Remote, Target, date_window
 from core.procore.bulk import run_concurrently
 from core.procore.client import ProcoreClient
 from core.procore.constants import DEFAULT_WORKERS
@@ -44,7 +46,6 @@ from core.publishing.refresh import enabled_company, refresh
 from core.publishing.report import Progress, PublishRequest, RunReport
 from core.publishing.status import PublishAction, claimable
 from core.publishing.stored import range_conditions
-from core.publishing.targets import Remote, Target, date_window, target_for
 from core.publishing.writer import Result, Writer, batches
 
 __all__ = ["Progress", "PublishRequest", "RunReport", "publish", "refresh", "required_permissions"]
@@ -56,10 +57,9 @@ StopCheck = Callable[[], str | None]  # asked before each batch: why the run mus
 
 
 def required_permissions(action: PublishAction, module: PublishModule | None = None) -> tuple[Perm, ...]:
-    """What a person needs to run `action` (timesheets are payroll's: they also need the Payroll permission)."""
+    """What a person needs to run `action` on `module` (plus the module's own permissions: Payroll for timesheets)."""
     needed = (Perm.PUBLISH, Perm.FORCE_PUBLISH) if action is PublishAction.FORCE_PUBLISH else (Perm.PUBLISH,)
-    return (*needed, Perm.PAYROLL) if module is not None and PublishModule(module) is PublishModule.TIMESHEET \
-        else needed
+    return (*needed, *definition(module).permissions) if module is not None else needed
 
 
 def publish(
@@ -88,7 +88,7 @@ def publish(
     for permission in () if dry_run else required_permissions(request.action, request.module):
         actor.require(permission)
     module = PublishModule(request.module)
-    target = target_for(module)
+    target = definition(module).target
     report = RunReport(request=request, dry_run=dry_run)
     with session_scope(engine) as session:
         company_id = enabled_company(session, module)

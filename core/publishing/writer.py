@@ -25,11 +25,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from core.errors import ErrorAction, ProcoreConnectError
+from core.modules.targets import Outgoing, Remote, Target, date_window
 from core.procore.client import ProcoreClient
 from core.procore.errors import OutcomeUnknownError
 from core.publishing.duplicates import UNCERTAIN, Duplicate
 from core.publishing.plan import Operation, Step
-from core.publishing.targets import Outgoing, Remote, Target, date_window
 
 SUCCESS_CODES = {Operation.CREATE: 201, Operation.UPDATE: 200, Operation.DELETE: 200}
 _TRIES = 2  # a write whose record proved absent after a lost answer is sent once more
