@@ -15,6 +15,7 @@ project) become standard codes shared by all job sites.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -77,24 +78,17 @@ def run_import(
         ConfigurationError, ProcoreAPIError: Procore is not connected or refused; lists imported so far are kept.
     """
     actor.require(Perm.PROCORE_SETUP)
-    if client is not None:
-        return _import(engine, client, company_id, steps, progress)
-    with open_client(settings, engine, company_id=company_id) as opened:
-        return _import(engine, opened, company_id, steps, progress)
-
-
-def _import(
-    engine: Engine, client: ProcoreClient, company_id: int, steps: Iterable[str], progress: Progress | None
-) -> ImportReport:
     say = progress or (lambda _message: None)
     report = ImportReport()
-    for name in steps:
-        say(f"Importing {name}…")
-        step = StepReport()
-        with session_scope(engine) as session:
-            _STEPS[name](session, client, company_id, step)
-        report.steps[name] = step
-        say(f"Imported {name}: {step.created} created, {step.updated} updated, {step.unchanged} unchanged")
+    opened = open_client(settings, engine, company_id=company_id) if client is None else nullcontext(client)
+    with opened as procore:  # a client given by the caller stays open for the caller
+        for name in steps:
+            say(f"Importing {name}…")
+            step = StepReport()
+            with session_scope(engine) as session:
+                _STEPS[name](session, procore, company_id, step)
+            report.steps[name] = step
+            say(f"Imported {name}: {step.created} created, {step.updated} updated, {step.unchanged} unchanged")
     return report
 
 
