@@ -236,7 +236,8 @@ def open_client(
         http,
         company_id=company_id if company_id is not None else row.company_id,
         company_header_on_account_calls=grant == GrantType.CLIENT_CREDENTIALS,
-        pacer=pacer_for(api_url=endpoints.api_url, identity=f"{row.slot}:{row.client_id}:{row.created_at.isoformat()}"),
+        pacer=pacer_for(api_url=endpoints.api_url, identity=f"{row.slot}:{row.client_id}:{row.created_at.isoformat()}",
+                        shared_in=settings.jobs_url or str(settings.data_dir)),  # one budget for all workers
         sleep=sleep,
     )
 

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from core.procore import constants
+from core.procore.shared_pacing import SharedState, shared_state
 
 BURST_FRACTION = 0.5  # requests go unpaced while more than this share of the window is left
+IN_FLIGHT_FORGOTTEN = 60.0  # seconds: a shared state untouched this long has nothing in flight (a process died)
 
 
 @dataclass
@@ -27,11 +31,16 @@ class _Window:
 
 @dataclass
 class RateLimitPacer:
-    """Thread-safe pacing for one Procore connection (one token's rate-limit windows)."""
+    """Thread-safe pacing for one Procore connection (one token's rate-limit windows).
+
+    With `shared`, the state lives outside the process (see `core.procore.shared_pacing`), so
+    every process publishing for the connection draws on one budget.
+    """
 
     clock: Callable[[], float] = time.time
     sleep: Callable[[float], None] = time.sleep
     reserve: int = constants.PACING_RESERVE
+    shared: SharedState | None = None
     _window: _Window = field(default_factory=_Window)
     _next_slot: float = 0.0
     _in_flight: int = 0
@@ -40,7 +49,7 @@ class RateLimitPacer:
 
     def acquire(self) -> float:
         """Wait until one more request may be sent; returns the seconds waited."""
-        with self._lock:
+        with self._synced():
             wait = self._reserve_slot(self.clock())
         if wait > 0:
             self.sleep(wait)
@@ -48,11 +57,32 @@ class RateLimitPacer:
 
     def observe(self, headers: Mapping[str, str] | None) -> None:
         """Record a finished request and what its rate-limit headers said (if any)."""
-        with self._lock:
+        with self._synced():
             self._in_flight = max(0, self._in_flight - 1)
             parsed = _parse(headers or {})
             if parsed is not None:
                 self._update(*parsed)
+
+    @contextmanager
+    def _synced(self) -> Iterator[None]:
+        """This process's lock; with a shared state, also the processes' lock, and the state loaded and saved."""
+        with self._lock:
+            if self.shared is None:
+                yield
+                return
+            with self.shared.locked() as state:
+                self._load(state)
+                yield
+                state.update(window=asdict(self._window), next_slot=self._next_slot, in_flight=self._in_flight,
+                             retired_reset=self._retired_reset, saved_at=self.clock())
+
+    def _load(self, state: dict[str, Any]) -> None:
+        if not state:
+            return
+        self._window = _Window(**state["window"])
+        self._next_slot, self._retired_reset = float(state["next_slot"]), float(state["retired_reset"])
+        recent = self.clock() - float(state["saved_at"]) < IN_FLIGHT_FORGOTTEN
+        self._in_flight = int(state["in_flight"]) if recent else 0
 
     def _reserve_slot(self, now: float) -> float:
         window = self._window
@@ -110,19 +140,21 @@ def _parse(headers: Mapping[str, str]) -> tuple[int, int, float] | None:
         return None
 
 
-_pacers: dict[tuple[str, str], RateLimitPacer] = {}
+_pacers: dict[tuple[str, str, str], RateLimitPacer] = {}
 _pacers_lock = threading.Lock()
 
 
-def pacer_for(*, api_url: str, identity: str) -> RateLimitPacer:
-    """The process-wide pacer of one connection on `api_url`.
+def pacer_for(*, api_url: str, identity: str, shared_in: str | None = None) -> RateLimitPacer:
+    """The process-wide pacer of one connection on `api_url`; with `shared_in` (a directory or a
+    redis:// URL), its state is shared with every process that names the same place.
 
     Procore counts per token, so `identity` must name one connection as it was made (its slot, client
     id and when it was made), not just the app: a new connection, or a new Procore (an emulator started
     again on the same address), gets a fresh pacer instead of an old one's windows and waits.
     """
-    key = (api_url.rstrip("/"), identity)
+    key = (api_url.rstrip("/"), identity, shared_in or "")
     with _pacers_lock:
         if key not in _pacers:
-            _pacers[key] = RateLimitPacer()
+            shared = shared_state(shared_in, f"{key[0]}|{identity}") if shared_in else None
+            _pacers[key] = RateLimitPacer(shared=shared)
         return _pacers[key]
