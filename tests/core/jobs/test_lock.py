@@ -1,4 +1,4 @@
-"""One running job per module and scope: a second worker leaves the same publish queued."""
+"""One running job per module and scope (a second worker leaves the same publish queued); a queue that is down."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from sqlalchemy.engine import Engine
 from core.access import Identity
 from core.config import Settings
 from core.db import session_scope, utcnow
-from core.jobs import Outcome, run_job
+from core.errors import ConfigurationError
+from core.jobs import Outcome, enqueue_publish, jobs, run_job
 from core.jobs.store import create_job, get_job, start
 from core.models.jobs import JobState, JobTrigger
 from core.models.publishing import PublishModule
@@ -53,3 +54,15 @@ def test_a_job_already_started_elsewhere_or_cancelled_is_skipped(settings: Setti
     with session_scope(engine) as session:
         assert start(session, job_id=job_id, token="first-worker", now=utcnow())
     assert run_job(settings, engine, job_id) is Outcome.SKIPPED
+
+
+def test_a_queue_that_cannot_be_reached_queues_nothing_and_says_so(settings: Settings, engine: Engine,
+                                                                   admin: Identity) -> None:
+    down = settings.model_copy(update={"jobs_url": "redis://127.0.0.1:1/0"})  # nothing listens on port 1
+
+    with pytest.raises(ConfigurationError, match=r"The job queue at redis://127.0.0.1:1/0 is not reachable"):
+        enqueue_publish(down, engine, WEEK, actor=admin, trigger=JobTrigger.RANGE)
+
+    [failed] = jobs(engine)
+    assert failed.state == JobState.FAILED
+    assert "nothing was queued" in (failed.error or "")
