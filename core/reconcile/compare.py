@@ -90,7 +90,7 @@ def compare(
     sides: dict[tuple[int, dt.date], _Side] = defaultdict(_Side)
     matched: set[int] = set()
     for entry in ours:
-        remote = _remote_of(target, entry, remotes, listed, taken | matched)
+        remote = _remote_of(target, entry, remotes, listed, (taken, matched))
         if remote is not None:
             matched.add(remote.id)
         _place(target, entry, remote, sides[(entry.job_site_id, entry.work_date)])
@@ -111,13 +111,16 @@ def compare(
 
 
 def _remote_of(target: Target, entry: Ours, remotes: Mapping[int, Remote], listed: Mapping[int, Sequence[Remote]],
-               taken: Collection[int]) -> Remote | None:
-    """The record Procore holds for `entry`: by its stored id, or (not linked yet) found as publishing finds it."""
+               held: tuple[Collection[int], ...]) -> Remote | None:
+    """The record Procore holds for `entry`: by its stored id, or (not linked yet) found as publishing finds it.
+
+    `held` are the id sets already spoken for (read, never copied: this runs once per entry).
+    """
     if entry.procore_id is not None:
         return remotes.get(entry.procore_id)
     if entry.fields is None or entry.project_id is None:
         return None
-    return next((remote for remote in listed.get(entry.project_id, ()) if remote.id not in taken
+    return next((remote for remote in listed.get(entry.project_id, ()) if not any(remote.id in ids for ids in held)
                  and remote.work_date == entry.work_date and target.is_entry(remote, entry.entry_id, entry.fields)),
                 None)
 
