@@ -1,7 +1,7 @@
 """The job queue: publishes run by workers, not inside a page's script run (huey; SQLite or Redis storage)."""
 
 from core.jobs.runner import Outcome, run_job
-from core.jobs.service import cancel, enqueue_publish, jobs, recover_stale
+from core.jobs.service import cancel, enqueue_publish, job, jobs, recover_stale
 from core.jobs.worker import ensure_worker, run_worker, worker_running
 
 __all__ = [
@@ -9,6 +9,7 @@ __all__ = [
     "cancel",
     "enqueue_publish",
     "ensure_worker",
+    "job",
     "jobs",
     "recover_stale",
     "run_job",

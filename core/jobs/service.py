@@ -63,6 +63,16 @@ def jobs(engine: Engine, *, states: Sequence[JobState] | None = None, limit: int
         return store.list_jobs(session, states=states, limit=limit)
 
 
+def job(engine: Engine, job_id: int) -> PublishJob:
+    """One job as it stands now (its state, done / total, summary, error), for a page polling its progress.
+
+    Raises:
+        ValidationError: no such job.
+    """
+    with session_scope(engine) as session:
+        return store.get_job(session, job_id=job_id)
+
+
 def recover_stale(settings: Settings, engine: Engine | None = None, *, now: datetime | None = None,
                   older_than: timedelta = STALE_AFTER) -> list[int]:
     """Jobs whose heartbeat went stale: their claims released, marked interrupted and queued once more

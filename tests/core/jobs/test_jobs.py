@@ -6,6 +6,7 @@ import httpx
 import pytest
 from sqlmodel import Session
 
+from core import jobs as jobs_service
 from core.access import Identity
 from core.errors import PermissionDenied
 from core.jobs import cancel, enqueue_publish, jobs, run_job, run_worker
@@ -25,7 +26,7 @@ def week(linked: Linked, sites: list[str] | None = None) -> PublishRequest:
 
 
 def job(linked: Linked, job_id: int) -> PublishJob:
-    return next(found for found in jobs(linked.engine, limit=500) if found.id == job_id)
+    return jobs_service.job(linked.engine, job_id)
 
 
 def published(linked: Linked) -> list[PublishEntry]:
