@@ -22,6 +22,7 @@ from core.db import bulk_insert, utcnow
 from core.demo import catalogue
 from core.models import Company, CostCode, Crew, Employee, JobSite, PayClass, PayID
 from core.models.ids import saved_id
+from core.timeclock.dirty import forget_refreshed
 from core.timeclock.rules import work_dates
 
 Progress = Callable[[str], None]
@@ -98,6 +99,7 @@ def generate(engine: Engine, size: DemoSize, *, progress: Progress | None = None
         quantities = _production_quantities(world, logs, rng)
         say(f"Writing {len(quantities):,} production quantities")
         report.counts["production quantities"] = bulk_insert(connection, "production_quantity", quantities)
+        forget_refreshed(session)  # a whole new time clock: every range is computed whole next time
     report.seconds = time.perf_counter() - started
     return report
 

@@ -7,11 +7,13 @@ from core.models.payroll import BoardColumn, PayrollCard, PayrollSettings
 from core.models.procore import GrantType, OAuthState, ProcoreConnection
 from core.models.publishing import (
     AttemptAction,
+    DirtyDay,
     PublishAttempt,
     PublishEntry,
     PublishModule,
     PublishRun,
     PublishStatus,
+    RefreshedDay,
 )
 from core.models.setup import ProcoreSetup
 from core.models.timeclock import (
@@ -32,6 +34,7 @@ __all__ = [
     "Company",
     "CostCode",
     "Crew",
+    "DirtyDay",
     "Employee",
     "GrantType",
     "JobSite",
@@ -56,6 +59,7 @@ __all__ = [
     "PublishModule",
     "PublishRun",
     "PublishStatus",
+    "RefreshedDay",
     "Role",
     "RolePermission",
     "TimeLog",

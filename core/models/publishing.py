@@ -168,3 +168,29 @@ class PublishAttempt(SQLModel, table=True):
     status_code: int | None = None
     message: str | None = Field(default=None, max_length=2000)
     resulting_status: PublishStatus = Field(sa_type=String(20))
+
+
+class DirtyDay(SQLModel, table=True):
+    """A job-site day whose time logs or quantities changed, not yet recomputed by `module`'s refresh.
+
+    Written in the same transaction as the change (`core.timeclock.dirty`); a
+    refresh deletes the rows it read once it has recomputed their days. `seq`
+    grows with every mark, so a mark written during a refresh outlives it.
+    """
+
+    __tablename__ = "dirty_day"
+    __table_args__ = (Index("ix_dirty_day_module_date", "module", "work_date"),)
+
+    seq: int | None = Field(default=None, primary_key=True)
+    module: PublishModule = Field(sa_type=String(20))
+    job_site_id: int
+    work_date: date
+
+
+class RefreshedDay(SQLModel, table=True):
+    """A day `module` has computed whole (every job site) at least once since the last mapping change."""
+
+    __tablename__ = "refreshed_day"
+
+    module: PublishModule = Field(sa_type=String(20), primary_key=True)
+    work_date: date = Field(primary_key=True)

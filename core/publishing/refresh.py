@@ -19,7 +19,8 @@ from core import setup
 from core.db import session_scope
 from core.errors import ConfigurationError
 from core.models.publishing import PublishModule
-from core.publishing.entries import RefreshConflict, RefreshReport, refresh_entries
+from core.publishing.entries import RefreshConflict, RefreshReport
+from core.publishing.incremental import refresh_changed
 from core.sync.resolver import mapping_reasons
 
 _REFRESH_ATTEMPTS = 3
@@ -31,7 +32,9 @@ def refresh(
 ) -> RefreshReport:
     """Bring the stored entries of the range in line with the time clock, with mapping problems as reasons.
 
-    The dashboards call this before showing a range; `company_id` defaults to the one chosen on setup.
+    Only the job-site days changed since the last refresh are recomputed (`incremental`); a range never
+    computed whole is computed whole once. The dashboards call this before showing a range; `company_id`
+    defaults to the one chosen on setup.
     """
     if company_id is None:
         with session_scope(engine) as session:
@@ -42,7 +45,7 @@ def refresh(
                 def resolver(module: PublishModule, keys: Any) -> list[list[str]]:
                     return list(mapping_reasons(session, company_id=company_id, module=module, keys=keys))
 
-                return refresh_entries(session, module=module, start=start, end=end, job_site_ids=job_site_ids,
+                return refresh_changed(session, module=module, start=start, end=end, job_site_ids=job_site_ids,
                                        resolver=resolver)
         except RefreshConflict:
             if attempt == _REFRESH_ATTEMPTS - 1:

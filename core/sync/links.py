@@ -6,6 +6,7 @@ from sqlmodel import Session, select
 
 from core.db import utcnow
 from core.models.mapping import COMPANY_WIDE, Entity, LinkOrigin, ProcoreLink
+from core.timeclock.dirty import forget_refreshed
 
 
 def links_by_remote(
@@ -45,6 +46,7 @@ def link(
     row.procore_id, row.procore_company_id, row.origin, row.updated_at = procore_id, company_id, origin, utcnow()
     session.add(row)
     session.flush()
+    forget_refreshed(session)  # mapping reasons can change on any entry
     return row
 
 
@@ -59,4 +61,5 @@ def unlink(session: Session, *, entity: Entity, local_id: int, scope_id: int = C
         return False
     session.delete(row)
     session.flush()
+    forget_refreshed(session)
     return True

@@ -25,6 +25,7 @@ from core.procore.client import ProcoreClient
 from core.procore.connection import open_client
 from core.setup import Module
 from core.sync.links import links_by_remote
+from core.timeclock.dirty import forget_refreshed
 
 Progress = Callable[[str], None]
 PROGRESS_EVERY = 100  # records between progress messages
@@ -182,6 +183,7 @@ def _sync_list(
             report.flagged += 1
     _stamp(session, company_id, entity, scope_id, report.fetched, now)
     session.flush()
+    forget_refreshed(session)  # a record gone from Procore (or back) changes mapping reasons
     return report
 
 

@@ -25,6 +25,7 @@ from core.models import ProductionQuantity, TimeLog
 from core.timeclock import fields
 from core.timeclock.csv_lookups import Lookups, Ref
 from core.timeclock.csv_reading import MAX_BYTES, CsvImportError, CsvRow, RowError, read_rows
+from core.timeclock.dirty import mark_dirty, mark_logs_dirty
 from core.timeclock.rules import OVERLAPS_STORED, Span, clashes, local_to_utc, overlapping, time_problems
 
 __all__ = ["MAX_BYTES", "CsvImportError", "ImportResult", "RowError", "import_production_quantities",
@@ -168,6 +169,14 @@ _UNITS_COLUMN = ProductionQuantity.__table__.c.units.type  # type: ignore[attr-d
 _UNIT_LENGTH = fields.max_length(ProductionQuantity, "unit_of_measure")
 
 
+def _mark(session: Session, model: type, records: list[Record]) -> None:
+    """Record the job-site days the imported `records` touch."""
+    if model is TimeLog:
+        mark_logs_dirty(session, [(record["job_site_id"], record["clock_in"]) for record in records])
+    else:
+        mark_dirty(session, [(record["job_site_id"], record["date"]) for record in records])
+
+
 def _write(
     session: Session, rows: list[CsvRow], records: dict[int, Record | None], model: type, kind: str
 ) -> ImportResult:
@@ -178,5 +187,6 @@ def _write(
     good: Iterable[Record] = (record for record in records.values() if record is not None)
     stamped = [{**record, "created_at": now, "updated_at": now} for record in good]
     session.execute(insert(model), stamped)
+    _mark(session, model, stamped)
     session.flush()
     return ImportResult(imported=len(stamped), kind=kind)

@@ -9,6 +9,7 @@ from core.db import utcnow
 from core.errors import NotFoundError, ValidationError
 from core.models import Company, CostCode, Crew, Employee, JobSite, PayClass, PayID, TimeLog
 from core.models.timeclock import TimeLogUpdate
+from core.timeclock.dirty import mark_logs_dirty
 from core.timeclock.rules import OVERLAPS_STORED, overlapping, time_problems
 
 _REFERENCES: dict[str, type] = {
@@ -75,8 +76,10 @@ def update_time_log(session: Session, *, log_id: int, changes: TimeLogUpdate, ac
     with session.no_autoflush:
         problems = check_time_log(session, candidate)
     refuse(problems)
+    before = (log.job_site_id, log.clock_in)
     log.sqlmodel_update(changes.model_dump(exclude_unset=True))
     log.updated_at = utcnow()
+    mark_logs_dirty(session, [before, (log.job_site_id, log.clock_in)])
     session.add(log)
     session.flush()
     return log
@@ -87,6 +90,7 @@ def delete_time_log(session: Session, *, log_id: int, actor: Identity) -> TimeLo
     actor.require(Perm.EDIT_TIME_LOGS)
     log = live_time_log(session, log_id)
     log.deleted_at = log.updated_at = utcnow()
+    mark_logs_dirty(session, [(log.job_site_id, log.clock_in)])
     session.add(log)
     session.flush()
     return log
