@@ -7,7 +7,6 @@ left and a calendar of job-site days on the right; clicking a day opens it
 
 from __future__ import annotations
 
-import time
 from datetime import date
 
 import pandas as pd
@@ -41,7 +40,6 @@ from core.ui.navigation import PROCORE_SETUP
 from core.ui.publish_runs import run_pending
 from core.ui.widgets import table_with_download
 
-REFRESH_SECONDS = 60.0  # a range shown again within this long is not refreshed from the time clock again
 CALENDAR_CSS = """
 .fc-event-title { white-space: pre-line; font-size: 0.78rem; line-height: 1.2; }
 .fc-daygrid-event { cursor: pointer; }
@@ -122,8 +120,8 @@ def _controls(keys: Keys) -> tuple[Span, date, list[PublishStatus]]:
                on_click=_move, args=(keys, Span(span), 1))
     statuses = row.multiselect("Status", STATUS_VALUES, format_func=label, key=keys.statuses,
                                placeholder="All statuses", width=360)
-    row.button("Refresh", icon=":material/refresh:", key=keys.refresh_now, on_click=_forget_refresh, args=(keys,),
-               help="Read the time clock again now (it is read at most once a minute otherwise)")
+    row.button("Refresh", icon=":material/refresh:", key=keys.refresh_now,
+               help="Read the time clock again now (every change to the page reads it too)")
     chosen = day if isinstance(day, date) else _initial_day()
     st.query_params["date"] = chosen.isoformat()
     return Span(span), chosen, [PublishStatus(status) for status in statuses]
@@ -141,23 +139,14 @@ def _move(keys: Keys, span: Span, steps: int) -> None:
     st.session_state[keys.day] = shifted(st.session_state.get(keys.day) or _initial_day(), span, steps)
 
 
-def _forget_refresh(keys: Keys) -> None:
-    st.session_state.pop(keys.refreshed, None)
-
-
 def _refresh(ctx: PageContext, keys: Keys, start: date, end: date) -> None:
-    """Bring the range's entries in line with the time clock, at most once a minute per range and person."""
-    stamps: dict[str, float] = st.session_state.setdefault(keys.refreshed, {})
-    stamp = f"{start}|{end}"
-    if time.monotonic() - stamps.get(stamp, -REFRESH_SECONDS) < REFRESH_SECONDS:
-        return
+    """Bring the range's entries in line with the time clock on every run (only changed days are recomputed)."""
     try:
         with st.spinner("Reading the time clock…"):
             refresh(ctx.engine, module=keys.module, start=start, end=end)
     except ProcoreConnectError as error:
         st.error(str(error))
         st.stop()
-    stamps[stamp] = time.monotonic()
 
 
 def _site_list(keys: Keys, cells: pd.DataFrame) -> list[int]:
