@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from core.models import Company, CostCode, Employee, JobSite, PayID, ProductionQuantity, TimeLog
+from core.models.ids import saved_id
 
 
 def _world(session: Session) -> dict[str, int]:
@@ -16,15 +18,15 @@ def _world(session: Session) -> dict[str, int]:
     pay = PayID(code="REG", name="Regular")
     session.add_all([company, site, pay])
     session.flush()
-    employee = Employee(first_name="Ann", last_name="Lee", number="E1", company_id=company.id)
+    employee = Employee(first_name="Ann", last_name="Lee", number="E1", company_id=saved_id(company))
     session.add(employee)
     session.flush()
-    return {"company": company.id, "site": site.id, "pay": pay.id, "employee": employee.id}
+    return {"company": saved_id(company), "site": saved_id(site), "pay": saved_id(pay), "employee": saved_id(employee)}
 
 
-def _log(ids: dict[str, int], **overrides: object) -> TimeLog:
+def _log(ids: dict[str, int], **overrides: Any) -> TimeLog:
     start = datetime(2026, 11, 2, 13, tzinfo=UTC)
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "employee_id": ids["employee"], "job_site_id": ids["site"], "pay_id_id": ids["pay"],
         "company_id": ids["company"], "clock_in": start, "clock_out": start + timedelta(hours=8),
     }
@@ -91,7 +93,8 @@ def test_production_quantity_keeps_decimal_units(session: Session) -> None:
     code = CostCode(code="03-300", name="Concrete", unit_of_measure="CY")
     session.add(code)
     session.flush()
-    session.add(ProductionQuantity(job_site_id=ids["site"], cost_code_id=code.id, date=datetime(2026, 11, 2).date(),  # noqa: DTZ001
+    day = datetime(2026, 11, 2).date()  # noqa: DTZ001
+    session.add(ProductionQuantity(job_site_id=ids["site"], cost_code_id=saved_id(code), date=day,
                                    unit_of_measure="CY", units=Decimal("12.5")))
     session.commit()
     session.expire_all()

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -10,6 +11,7 @@ from sqlmodel import Session
 
 from core.aggregation import columnar, load_production_quantities, load_time_logs, source
 from core.models import Company, CostCode, Crew, Employee, JobSite, PayClass, PayID, ProductionQuantity, TimeLog
+from core.models.ids import saved_id
 
 SUN, MON, TUE = date(2026, 11, 15), date(2026, 11, 16), date(2026, 11, 17)
 HOUR = 3_600_000_000
@@ -23,13 +25,14 @@ def ids(session: Session) -> dict[str, int]:
     reg, pay_class = PayID(code="REG", name="Regular"), PayClass(number="F", name="Foreman")
     session.add_all([company, chicago, berlin, reg, pay_class])
     session.flush()
-    crew = Crew(name="Framing", company_id=company.id)
+    crew = Crew(name="Framing", company_id=saved_id(company))
     code = CostCode(code="03-300", name="Concrete", unit_of_measure="CY")
-    ann = Employee(first_name="Ann", last_name="Lee", number="E1", company_id=company.id)
+    ann = Employee(first_name="Ann", last_name="Lee", number="E1", company_id=saved_id(company))
     session.add_all([crew, code, ann])
     session.commit()
-    return {"company": company.id, "chicago": chicago.id, "berlin": berlin.id, "reg": reg.id,
-            "pay_class": pay_class.id, "crew": crew.id, "code": code.id, "ann": ann.id}  # type: ignore[dict-item]
+    return {"company": saved_id(company), "chicago": saved_id(chicago), "berlin": saved_id(berlin),
+            "reg": saved_id(reg), "pay_class": saved_id(pay_class), "crew": saved_id(crew), "code": saved_id(code),
+            "ann": saved_id(ann)}
 
 
 @pytest.fixture
@@ -38,7 +41,7 @@ def bulk_reads(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(source, "_BULK_SITE_DAYS", 1)
 
 
-def _log(ids: dict[str, int], site: str, clock_in: datetime, hours: float | None, **extra: object) -> TimeLog:
+def _log(ids: dict[str, int], site: str, clock_in: datetime, hours: float | None, **extra: Any) -> TimeLog:
     clock_out = None if hours is None else clock_in + timedelta(hours=hours)
     return TimeLog(employee_id=ids["ann"], job_site_id=ids[site], pay_id_id=ids["reg"], company_id=ids["company"],
                    crew_id=ids["crew"], cost_code_id=ids["code"], pay_class_id=ids["pay_class"],
@@ -91,7 +94,7 @@ def test_no_logs_give_an_empty_source_frame(session: Session, ids: dict[str, int
 
 
 def test_quantities_in_range_and_live_only(session: Session, ids: dict[str, int]) -> None:
-    def quantity(day: date, units: str, **extra: object) -> ProductionQuantity:
+    def quantity(day: date, units: str, **extra: Any) -> ProductionQuantity:
         return ProductionQuantity(job_site_id=ids["chicago"], cost_code_id=ids["code"], date=day,
                                   unit_of_measure="CY", units=Decimal(units), **extra)
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
@@ -15,11 +16,11 @@ from core.procore.errors import ReconnectRequired
 from tests.core.procore.conftest import token_store
 
 
-def _local(tmp_path: Path, **overrides: object) -> Settings:
+def _local(tmp_path: Path, **overrides: Any) -> Settings:
     return Settings(**{"environment": "local", "data_dir": tmp_path, "token_encryption_key": None, **overrides})
 
 
-def _with(settings: Settings, **changes: object) -> Settings:
+def _with(settings: Settings, **changes: Any) -> Settings:
     return Settings(**{**settings.model_dump(), **changes})
 
 
