@@ -74,9 +74,9 @@ class Emu:
             "client_id": DEMO_CLIENT_ID, "redirect_uri": REDIRECT, "state": "s1",
             "response_type": "code", "decision": "allow"})
         code = parse_qs(urlsplit(answer.headers["location"]).query)["code"][0]
-        return self.http.post("/oauth/token", data={
+        return dict(self.http.post("/oauth/token", data={
             "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
-            "client_id": DEMO_CLIENT_ID, "client_secret": DEMO_CLIENT_SECRET}).json()
+            "client_id": DEMO_CLIENT_ID, "client_secret": DEMO_CLIENT_SECRET}).json())
 
     def refresh(self, refresh_token: str) -> httpx.Response:
         return self.http.post("/oauth/token", data={
@@ -84,9 +84,9 @@ class Emu:
             "client_id": DEMO_CLIENT_ID, "client_secret": DEMO_CLIENT_SECRET})
 
     def service_token(self) -> str:
-        return self.http.post("/oauth/token", data={
+        return str(self.http.post("/oauth/token", data={
             "grant_type": "client_credentials", "client_id": DEMO_CLIENT_ID,
-            "client_secret": DEMO_CLIENT_SECRET}).json()["access_token"]
+            "client_secret": DEMO_CLIENT_SECRET}).json()["access_token"])
 
     def client(self, token: str | None = None, company_id: int | None = -1) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token or self.user_tokens()['access_token']}"}
@@ -97,21 +97,21 @@ class Emu:
     def configure(self, **changes: Any) -> dict[str, Any]:
         answer = self.http.put("/_emulator/config", json=changes)
         assert answer.status_code == 200, answer.text
-        return answer.json()
+        return dict(answer.json())
 
     def act(self, kind: str, record_id: int, action: str, **fields: Any) -> dict[str, Any]:
         answer = self.http.post("/_emulator/act", json={
             "kind": kind, "id": record_id, "action": action, "fields": fields})
         assert answer.status_code == 200, answer.text
-        return answer.json()["record"]
+        return dict(answer.json()["record"])
 
     def cost_codes(self, api: httpx.Client, project_id: int) -> dict[str, int]:
         rows = api.get("/rest/v1.0/cost_codes", params={"project_id": project_id}).json()
         return {row["full_code"]: row["id"] for row in rows}
 
     def employees(self, api: httpx.Client) -> list[dict[str, Any]]:
-        return api.get(f"/rest/v1.0/companies/{self.company_id}/people",
-                       params={"filters[is_employee]": "true", "per_page": 1000}).json()
+        return list(api.get(f"/rest/v1.0/companies/{self.company_id}/people",
+                            params={"filters[is_employee]": "true", "per_page": 1000}).json())
 
     def time_types(self, api: httpx.Client) -> dict[str, int]:
         rows = api.get(f"/rest/v1.0/companies/{self.company_id}/timecard_time_types").json()

@@ -11,7 +11,7 @@ def _links(answer: httpx.Response) -> dict[str, str]:
     return {rel: url for url, rel in re.findall(r'<([^>]+)>; rel="(\w+)"', answer.headers.get("link", ""))}
 
 
-def _people(api: httpx.Client, emu: Emu, **params: object) -> httpx.Response:
+def _people(api: httpx.Client, emu: Emu, **params: str | int) -> httpx.Response:
     return api.get(f"/rest/v1.0/companies/{emu.company_id}/people", params=params)
 
 

@@ -70,19 +70,19 @@ class Call:
 
     def log(self, kind: str) -> int:
         body = {"num_workers": 2, "num_hours": 8} if kind == "manpower_log" else {"quantity": 3}
-        return self.api.post(f"/rest/v1.0/projects/{self.project}/{kind}s", json={kind: body}).json()["id"]
+        return int(self.api.post(f"/rest/v1.0/projects/{self.project}/{kind}s", json={kind: body}).json()["id"])
 
     def project_entry(self) -> int:
-        return self.api.post(f"/rest/v1.0/projects/{self.project}/timecard_entries",
-                             json={"timecard_entry": self.entry()}).json()["id"]
+        return int(self.api.post(f"/rest/v1.0/projects/{self.project}/timecard_entries",
+                                 json={"timecard_entry": self.entry()}).json()["id"])
 
     def company_entry(self) -> int:
-        return self.api.post(f"/rest/v1.0/companies/{self.cid}/timecard_entries",
-                             json={"project_id": self.project, "timecard_entry": self.entry()}).json()["id"]
+        return int(self.api.post(f"/rest/v1.0/companies/{self.cid}/timecard_entries",
+                                 json={"project_id": self.project, "timecard_entry": self.entry()}).json()["id"])
 
     def sheet(self) -> int:
-        sheet = self.api.post(f"/rest/v1.0/projects/{self.project}/timesheets",
-                              json={"timesheet": {"date": TODAY}}).json()["id"]
+        sheet = int(self.api.post(f"/rest/v1.0/projects/{self.project}/timesheets",
+                                  json={"timesheet": {"date": TODAY}}).json()["id"])
         self.api.post(f"/rest/v1.0/projects/{self.project}/timecard_entries",
                       json={"timecard_entry": self.entry(timesheet_id=sheet)})
         return sheet

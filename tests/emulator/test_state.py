@@ -13,9 +13,9 @@ from emulator.__main__ import parse_args
 
 
 def _token(base_url: str) -> str:
-    return httpx.post(f"{base_url}/oauth/token", data={
+    return str(httpx.post(f"{base_url}/oauth/token", data={
         "grant_type": "client_credentials", "client_id": DEMO_CLIENT_ID,
-        "client_secret": DEMO_CLIENT_SECRET}).json()["access_token"]
+        "client_secret": DEMO_CLIENT_SECRET}).json()["access_token"])
 
 
 def test_two_instances_on_one_state_file_see_the_same_records(tmp_path: Path) -> None:

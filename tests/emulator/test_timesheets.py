@@ -10,7 +10,7 @@ from tests.emulator.conftest import TODAY, Emu
 def _sheet(api: httpx.Client, project: int, day: str = TODAY) -> dict[str, Any]:
     answer = api.post(f"/rest/v1.0/projects/{project}/timesheets", json={"timesheet": {"date": day}})
     assert answer.status_code == 201, answer.text
-    return answer.json()
+    return dict(answer.json())
 
 
 def _entry(emu: Emu, api: httpx.Client, project: int, **extra: Any) -> dict[str, Any]:

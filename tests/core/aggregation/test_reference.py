@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -33,7 +33,7 @@ def _hours(micros: int, per: int = 1) -> float:
     return float(round_hours(Decimal(micros) / MICROS_PER_HOUR / per))
 
 
-def _key(row: dict[str, Any], names: list[str]) -> tuple[Any, ...]:
+def _key(row: Mapping[Hashable, Any], names: list[str]) -> tuple[Any, ...]:
     return tuple(None if pd.isna(row[name]) else row[name] for name in names)
 
 
