@@ -37,7 +37,7 @@ from tests.core.procore.conftest import (
 
 
 def test_browser_sign_in_stores_the_connection_and_its_tokens_encrypted(
-    settings: Settings, engine: Engine, transport: CountingTransport, tmp_path
+    settings: Settings, engine: Engine, transport: CountingTransport, tmp_path: Path
 ) -> None:
     location = browser_sign_in(settings, engine)
 

@@ -8,7 +8,8 @@ from sqlalchemy.engine import Engine
 
 from core.config import Settings
 from core.procore.connection import complete_authorization, disconnect, open_client
-from core.procore.errors import MAX_BODY_EXCERPT, ProcoreAPIError, ReconnectRequired, error_from_response
+from core.procore.constants import MAX_BODY_EXCERPT
+from core.procore.errors import ProcoreAPIError, ReconnectRequired, error_from_response
 from core.procore.inputs import QuantityLogInput
 from core.procore.redaction import redact, register_secret
 from emulator import DEMO_CLIENT_SECRET

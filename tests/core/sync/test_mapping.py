@@ -8,6 +8,7 @@ from core.access import Identity
 from core.config import Settings
 from core.errors import PermissionDenied, ValidationError
 from core.models import CostCode, JobSite, PayID
+from core.models.ids import saved_id
 from core.models.mapping import Entity, LinkOrigin, ProcoreLink
 from core.sync import mapping
 from core.sync.links import links_by_local
@@ -132,7 +133,7 @@ def test_swapping_two_projects_in_one_save_is_allowed(session: Session, synced: 
 
 
 def test_several_pay_ids_may_share_one_payroll_type(session: Session, synced: int, admin: Identity) -> None:
-    ids = {p.code: p.id for p in session.exec(select(PayID))}
+    ids = {p.code: saved_id(p) for p in session.exec(select(PayID))}
     regular = next(r.procore_id for r in records(session, company_id=synced, entity=Entity.PAY_ID) if r.number == "REG")
     saved = mapping.save_mappings(session, company_id=synced, entity=Entity.PAY_ID, actor=admin,
                                   changes={ids["REG"]: regular, ids["TRV"]: regular})

@@ -6,8 +6,9 @@ from contextlib import contextmanager
 import pandas as pd
 import pytest
 from sqlalchemy import event
+from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core import setup
 from core.access import Identity
@@ -181,9 +182,10 @@ def _statements(engine: Engine) -> Iterator[list[str]]:
 
 
 def _time_log_keys(session: Session, limit: int | None) -> pd.DataFrame:
-    query = select(TimeLog.job_site_id, TimeLog.company_id, TimeLog.employee_id, TimeLog.cost_code_id,
-                   TimeLog.pay_id_id, TimeLog.pay_class_id).limit(limit)
-    rows = session.exec(query).all()
+    # SQLAlchemy's own select: SQLModel's is typed for at most four columns.
+    query = sa_select(col(TimeLog.job_site_id), col(TimeLog.company_id), col(TimeLog.employee_id),
+                      col(TimeLog.cost_code_id), col(TimeLog.pay_id_id), col(TimeLog.pay_class_id)).limit(limit)
+    rows = session.execute(query).all()
     columns = ["job_site_id", "company_id", "employee_id", "cost_code_id", "pay_id_id", "pay_class_id"]
     return pd.DataFrame(rows, columns=columns).astype("Int64")
 
