@@ -25,6 +25,7 @@ from core.models import (
     PublishModule,
     TimeLog,
 )
+from core.models.ids import saved_id
 from core.publishing import claim_entries, record_published, refresh_entries
 from core.publishing.entries import RefreshReport
 
@@ -57,17 +58,19 @@ class World:
         foreman = PayClass(number="F", name="Foreman")
         session.add_all([company, site, reg, ot, foreman])
         session.flush()
-        crew = Crew(name="Framing", company_id=company.id)
+        crew = Crew(name="Framing", company_id=saved_id(company))
         concrete = CostCode(code="03-300", name="Concrete", unit_of_measure="CY")
         framing = CostCode(code="06-100", name="Framing", unit_of_measure="HR")
-        ann = Employee(first_name="Ann", last_name="Lee", number="E1", company_id=company.id, pay_class_id=foreman.id)
-        bob = Employee(first_name="Bob", last_name="Ray", number="E2", company_id=company.id)
+        ann = Employee(first_name="Ann", last_name="Lee", number="E1", company_id=saved_id(company),
+                       pay_class_id=foreman.id)
+        bob = Employee(first_name="Bob", last_name="Ray", number="E2", company_id=saved_id(company))
         session.add_all([crew, concrete, framing, ann, bob])
         session.commit()
         self.ids: dict[str, int] = {
-            "company": company.id, "site": site.id, "REG": reg.id, "OT": ot.id, "foreman": foreman.id,
-            "crew": crew.id, "concrete": concrete.id, "framing": framing.id, "ann": ann.id, "bob": bob.id,
-        }  # type: ignore[dict-item]
+            "company": saved_id(company), "site": saved_id(site), "REG": saved_id(reg), "OT": saved_id(ot),
+            "foreman": saved_id(foreman), "crew": saved_id(crew), "concrete": saved_id(concrete),
+            "framing": saved_id(framing), "ann": saved_id(ann), "bob": saved_id(bob),
+        }
         self.mapping = ProjectMapping({site.id: "1007 Bayfront Hotel"}, {site.id: 5001})  # type: ignore[dict-item]
         self._procore_ids = itertools.count(900_001)
 

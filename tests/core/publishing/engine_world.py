@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core import setup
 from core.access import Identity
@@ -61,7 +61,7 @@ class Linked:
             query = select(PublishEntry).where(PublishEntry.module == module)
             for name, value in where.items():
                 query = query.where(getattr(PublishEntry, name) == value)
-            return list(session.exec(query.order_by(PublishEntry.id)).all())
+            return list(session.exec(query.order_by(col(PublishEntry.id))).all())
 
     def statuses(self, module: PublishModule) -> dict[PublishStatus, int]:
         counts: dict[PublishStatus, int] = {}

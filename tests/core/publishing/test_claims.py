@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.models import PublishEntry, PublishModule, PublishStatus
 from core.publishing import (
@@ -24,7 +25,7 @@ MON = date(2026, 11, 16)
 VALUES = {"hours": 8.0, "pay_class_id": None}
 
 
-def _entries(session: Session, site_id: int, statuses: list[S]) -> list[int]:
+def _entries(session: Session, site_id: int, statuses: Sequence[S]) -> list[int]:
     rows = []
     for number, status in enumerate(statuses):
         published = status in (S.PUBLISHED, S.UPDATED, S.DELETED)
@@ -42,7 +43,7 @@ def _entries(session: Session, site_id: int, statuses: list[S]) -> list[int]:
 
 
 def _statuses(session: Session) -> list[str]:
-    return [e.status for e in session.exec(select(PublishEntry).order_by(PublishEntry.id)).all()]
+    return [e.status for e in session.exec(select(PublishEntry).order_by(col(PublishEntry.id))).all()]
 
 
 @pytest.mark.parametrize(
