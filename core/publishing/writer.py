@@ -247,9 +247,13 @@ def _unknown(error: ProcoreConnectError, read_error: ProcoreConnectError | None 
 
 
 def _resent(results: list[Result], error: ProcoreConnectError) -> list[Result]:
-    """Creates sent again after a lost answer say so: the first send may still land (see `duplicates`)."""
+    """Creates sent again after a lost answer say so, however the second send ended (created, or itself lost
+    and then adopted): the first send may still land, and the next publish must look for it (see `duplicates`)."""
     for result in results:
         if result.outcome is Operation.CREATE:
             result.message = f"sent again: {UNCERTAIN} ({error}) and Procore did not hold the record; " \
+                             "a copy that lands later is removed by the next publish"
+        elif result.outcome is Operation.ADOPT:
+            result.message = f"{result.message}; sent again after an earlier {UNCERTAIN} ({error}): " \
                              "a copy that lands later is removed by the next publish"
     return results
