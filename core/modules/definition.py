@@ -17,6 +17,7 @@ import pandas as pd
 from core.access import Perm
 from core.models.mapping import Entity
 from core.models.publishing import PublishModule
+from core.modules.amounts import Amounts
 from core.modules.targets.base import Target
 
 Loader = Callable[..., pd.DataFrame]
@@ -102,6 +103,7 @@ class ModuleDefinition:
     display_columns: tuple[str, ...]  # entries_frame's module columns, names before values
     detail_order: tuple[str, ...]  # how a day's entries sort (after job site and date)
     figures: Figures
+    amounts: Amounts  # what reconciliation sums of one of its records
     view: ModuleView | None = None  # its dashboard; None when it publishes elsewhere
     page: PageSpec | None = None
     permissions: tuple[Perm, ...] = field(default=())  # needed besides Publish

@@ -21,6 +21,7 @@ from core.aggregation import (
 )
 from core.models.mapping import Entity
 from core.models.publishing import PublishModule
+from core.modules.amounts import manpower_amounts, quantity_amounts, timecard_amounts
 from core.modules.definition import CountedFigures, ModuleDefinition, ModuleSpec, ModuleView, PageSpec, UnitFigures
 from core.modules.rules import no_rules, quantity_rules, timecard_rules
 from core.modules.targets.manpower import ManpowerTarget
@@ -52,6 +53,7 @@ def _manpower(module: PublishModule) -> ModuleDefinition:
         detail_order=("company", "crew"),
         figures=CountedFigures(count="manpower", hours="total_hours", one="manpower", many="manpower",
                                summed="manpower"),
+        amounts=manpower_amounts,
         view=view,
         page=PageSpec("pages/manpower.py", view.title, ":material/groups:"),
     )
@@ -80,7 +82,7 @@ def _timecard(module: PublishModule) -> ModuleDefinition:
     return ModuleDefinition(
         module=module, label="Timecard (daily log timecards)", spec=_TIMECARD_SPEC, target=TimecardTarget(module),
         entities=_TIMECARD_ENTITIES, display_columns=_TIMECARD_COLUMNS, detail_order=_TIMECARD_ORDER,
-        figures=_TIMECARD_FIGURES, view=view,
+        figures=_TIMECARD_FIGURES, amounts=timecard_amounts, view=view,
         page=PageSpec("pages/timecards.py", view.title, ":material/assignment_ind:"),
         excludes=PublishModule.TIMESHEET,
     )
@@ -91,7 +93,7 @@ def _timesheet(module: PublishModule) -> ModuleDefinition:
     return ModuleDefinition(
         module=module, label="Timesheet (Procore timesheets, through the payroll board)", spec=_TIMECARD_SPEC,
         target=TimesheetTarget(module), entities=_TIMECARD_ENTITIES, display_columns=_TIMECARD_COLUMNS,
-        detail_order=_TIMECARD_ORDER, figures=_TIMECARD_FIGURES, permissions=(Perm.PAYROLL,),
+        detail_order=_TIMECARD_ORDER, figures=_TIMECARD_FIGURES, amounts=timecard_amounts, permissions=(Perm.PAYROLL,),
         excludes=PublishModule.TIMECARD,
     )
 
@@ -119,6 +121,7 @@ def _quantity(module: PublishModule) -> ModuleDefinition:
         display_columns=("cost_code", "unit_of_measure", "units"),
         detail_order=("cost_code",),
         figures=UnitFigures(),
+        amounts=quantity_amounts,
         view=view,
         page=PageSpec("pages/production_quantities.py", view.title, ":material/inventory:"),
     )

@@ -16,8 +16,9 @@ from enum import StrEnum
 from typing import Any
 
 from core.models.publishing import PublishModule, PublishStatus
+from core.modules.amounts import Namer
 from core.modules.targets import Payload, Remote, Target, differences
-from core.reconcile.figures import Figures, Namer, day_figures
+from core.reconcile.figures import Figures, day_figures
 
 
 class Finding(StrEnum):

@@ -1,6 +1,6 @@
 """`reconcile`: one module's range, Procore vs time clock, per job site and day.
 
-    result = reconcile(settings, engine, module=PublishModule.MANPOWER, start=mon, end=fri)
+    result = reconcile(settings, engine, module=module, start=mon, end=fri)
     for day in result.drifting: ...  # job site, date, ours vs Procore's figures, the records behind it
 
 It refreshes the entries of the range from the time clock first (as the
@@ -20,12 +20,12 @@ from sqlalchemy.engine import Engine
 from core.config import Settings
 from core.db import session_scope
 from core.models.publishing import PublishModule
+from core.modules.amounts import Namer
 from core.modules.registry import definition
 from core.procore.client import ProcoreClient
 from core.procore.constants import DEFAULT_WORKERS
 from core.publishing.refresh import enabled_company, refresh
 from core.reconcile.compare import Day, compare
-from core.reconcile.figures import Namer
 from core.reconcile.sources import namer, our_side, procore_side
 
 

@@ -18,6 +18,7 @@ from sqlmodel import Session
 from core.models import CostCode, Employee, JobSite
 from core.models.mapping import Entity, ProcoreLink
 from core.models.publishing import PublishEntry, PublishModule, PublishStatus
+from core.modules.amounts import Namer
 from core.modules.targets import Remote, Target, compared_fields
 from core.procore.bulk import run_concurrently
 from core.procore.client import ProcoreClient
@@ -25,7 +26,6 @@ from core.procore.constants import DEFAULT_WORKERS
 from core.publishing.plan import load_entries, owned_records, prepare
 from core.publishing.stored import range_conditions
 from core.reconcile.compare import Ours
-from core.reconcile.figures import Namer
 from core.sync.resolver import resolve_batch
 
 _ENTRIES: Table = PublishEntry.__table__  # type: ignore[attr-defined]
