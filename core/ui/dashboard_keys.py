@@ -12,7 +12,6 @@ class Keys:
     day: str
     span: str
     statuses: str
-    refreshed: str
     site_ids: str
     sites: str
     generation: str
