@@ -14,13 +14,14 @@ from __future__ import annotations
 import os
 import sqlite3
 import uuid
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.pool import NullPool
 
 from core.db import create_db_engine, migrate
@@ -67,6 +68,8 @@ class TestDatabases:
             self._admin = create_engine(
                 server.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool
             )
+            if not event.contains(Engine, "engine_connect", _remember_engine):
+                event.listen(Engine, "engine_connect", _remember_engine)
 
     @contextmanager
     def database(self, sqlite_file: Path, *, world: World | None = MIGRATED) -> Iterator[str]:
@@ -125,6 +128,7 @@ class TestDatabases:
         return self._templates[world.name]
 
     def _drop(self, name: str) -> None:
+        _dispose_engines_on(name)
         # Not DROP ... WITH (FORCE): it must also end autovacuum workers, which only a superuser may,
         # so it fails now and then for a role with just CREATEDB. Ending our own connections and then
         # a plain DROP works for that role too: DROP stops autovacuum itself.
@@ -139,6 +143,23 @@ class TestDatabases:
         assert self._admin is not None
         with self._admin.connect() as connection:
             connection.execute(text(statement), parameters)
+
+
+# Every engine that has connected, so that a test database's engines can be disposed before it is dropped.
+# Code under test opens engines of its own (the CLI's command context, the pages' cached resource), and
+# nothing disposes them. Left alone, their pooled connections are ended by the drop and rolled back later
+# by the garbage collector, at whatever moment it runs, inside another test.
+_connected_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def _remember_engine(connection: Connection) -> None:
+    _connected_engines.add(connection.engine)
+
+
+def _dispose_engines_on(database: str) -> None:
+    for engine in list(_connected_engines):
+        if engine.url.database == database:
+            engine.dispose()
 
 
 def _copy_sqlite(template: Path, target: Path) -> None:

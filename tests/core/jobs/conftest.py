@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,12 +23,15 @@ MANPOWER = PublishModule.MANPOWER
 
 
 @pytest.fixture
-def redis_url(tmp_path: Path) -> Iterator[str]:
+def redis_url() -> Iterator[str]:
     """A Redis server of the test's own on a unix socket, stopped after it."""
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.skip("redis-server is not installed")
-    socket = tmp_path / "redis.sock"
+    # A unix socket's path holds at most 107 bytes, which a test's tmp_path under a deep TMPDIR can
+    # exceed: the socket goes in a short directory of its own under /tmp.
+    directory = Path(tempfile.mkdtemp(prefix="redis-", dir="/tmp"))
+    socket = directory / "redis.sock"
     server = subprocess.Popen(  # noqa: S603 - the installed redis-server, on a socket in tmp_path
         [binary, "--port", "0", "--unixsocket", str(socket), "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -41,6 +45,7 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
         client.close()
         server.terminate()
         server.wait(timeout=10)
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def _wait_until_up(client: redis.Redis) -> None:
