@@ -11,11 +11,14 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from core import access
+from core import access, setup
 from core.config import Settings
 from core.db import session_scope
 from core.demo.generator import DemoSize, generate
+from core.models.publishing import PublishModule
+from tests.core.publishing.engine_world import Linked
 from tests.databases import TestDatabases, World, plain_url, postgres_server
+from tests.linked_worlds import LinkedWorlds
 
 DEMO_END = date(2026, 11, 20)  # a Friday: a fixed week keeps every test reproducible
 
@@ -69,12 +72,25 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestDatabase
     found.close()
 
 
+@pytest.fixture(scope="session")
+def linked_worlds(tmp_path_factory: pytest.TempPathFactory) -> LinkedWorlds:
+    return LinkedWorlds(tmp_path_factory.mktemp("linked"), _demo_world, connect_main_company, stop_emulators_under)
+
+
 @pytest.fixture
 def engine(tmp_path: Path, databases: TestDatabases, request: pytest.FixtureRequest) -> Iterator[Engine]:
     """A migrated, empty database with the default roles; the demo world already in it when the test
-    also asks for `demo_engine` (a copy of one built once per run, so tests need not wait for it)."""
+    also asks for `demo_engine`; the demo world linked to the emulator when it asks for `linked_modules`
+    (see tests/linked_worlds.py). Each is a copy of one built once per run, so tests need not wait for it."""
     world = DEMO if "demo_engine" in request.fixturenames else ROLES
+    linked = "linked_modules" in request.fixturenames
+    if linked:
+        worlds: LinkedWorlds = request.getfixturevalue("linked_worlds")
+        modules: frozenset[PublishModule] = request.getfixturevalue("linked_modules")
+        world = worlds.world(modules)
     with databases.engine(tmp_path / "test.sqlite3", world=world) as engine:
+        if linked:
+            worlds.copy_files(modules, tmp_path)
         yield engine
 
 
@@ -163,6 +179,19 @@ def connect_main_company(settings: Settings, engine: Engine) -> int:
 
 
 @pytest.fixture
-def connected(settings: Settings, engine: Engine, emulator_url: str) -> int:
-    """A service-account connection to the emulator's main company; returns that company's id."""
+def connected(settings: Settings, engine: Engine, emulator_url: str, request: pytest.FixtureRequest) -> int:
+    """A service-account connection to the emulator's main company; returns that company's id.
+    A linked world (`linked_modules`) is connected already: its company is the one returned."""
+    if "linked_modules" in request.fixturenames:
+        with Session(engine) as session:
+            company = setup.state(session).company_id
+        assert company is not None
+        return company
     return connect_main_company(settings, engine)
+
+
+@pytest.fixture
+def linked(settings: Settings, engine: Engine, admin: access.Identity, emulator_url: str, connected: int,
+           linked_modules: frozenset[PublishModule]) -> Linked:
+    """A copy of the demo world linked to the emulator for the test's `linked_modules` (define that fixture)."""
+    return Linked(settings, engine, admin, emulator_url, connected)

@@ -11,11 +11,8 @@ from collections.abc import Callable
 
 import pandas as pd
 import pytest
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from core.access import Identity
-from core.config import Settings
 from core.db import session_scope
 from core.models import CostCode, JobSite
 from core.models.publishing import PublishEntry, PublishModule, PublishStatus
@@ -28,7 +25,6 @@ from tests.core.publishing.engine_world import (
     calls_by_method,
     delete_source,
     lengthen_break,
-    link_world,
     source_logs,
 )
 
@@ -38,8 +34,8 @@ REMOTE_KIND = {MANPOWER: ("manpower_log", "manpower"), QUANTITY: ("quantity_log"
 
 
 @pytest.fixture
-def linked(settings: Settings, demo_engine: Engine, admin: Identity, emulator_url: str, connected: int) -> Linked:
-    return link_world(settings, demo_engine, admin, emulator_url, connected, frozenset({MANPOWER, QUANTITY, TIMECARD}))
+def linked_modules() -> frozenset[PublishModule]:
+    return frozenset({MANPOWER, QUANTITY, TIMECARD})
 
 
 def _one_more_unit(linked: Linked, entry: PublishEntry) -> None:

@@ -5,12 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from core import setup
-from core.access import Identity
-from core.config import Settings
 from core.db import session_scope
 from core.errors import PermissionDenied, ValidationError
 from core.models.payroll import BoardColumn
@@ -18,15 +15,15 @@ from core.models.publishing import PublishModule, PublishStatus
 from core.payroll.board import board, columns, export_week, move_card, republish_card, set_week_starts_on, week_of
 from core.publishing.plan import Operation
 from tests.conftest import identity_with_role
-from tests.core.publishing.engine_world import Linked, link_world
+from tests.core.publishing.engine_world import Linked
 
 TIMESHEET = PublishModule.TIMESHEET
 WEEK = date(2026, 11, 16)  # a Monday; the demo world's time logs end on Friday 20
 
 
 @pytest.fixture
-def linked(settings: Settings, demo_engine: Engine, admin: Identity, emulator_url: str, connected: int) -> Linked:
-    return link_world(settings, demo_engine, admin, emulator_url, connected, frozenset({TIMESHEET}))
+def linked_modules() -> frozenset[PublishModule]:
+    return frozenset({TIMESHEET})
 
 
 def _card(linked: Linked, number: str):  # type: ignore[no-untyped-def]

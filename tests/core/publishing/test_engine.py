@@ -6,11 +6,8 @@ import threading
 from collections import Counter
 
 import pytest
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from core.access import Identity
-from core.config import Settings
 from core.errors import PermissionDenied
 from core.models import Company, Crew
 from core.models.publishing import PublishModule, PublishRun, PublishStatus
@@ -24,7 +21,6 @@ from tests.core.publishing.engine_world import (
     calls_by_method,
     delete_source,
     lengthen_break,
-    link_world,
 )
 
 MANPOWER, QUANTITY = PublishModule.MANPOWER, PublishModule.QUANTITY
@@ -33,8 +29,8 @@ FORCE = PublishAction.FORCE_PUBLISH
 
 
 @pytest.fixture
-def linked(settings: Settings, demo_engine: Engine, admin: Identity, emulator_url: str, connected: int) -> Linked:
-    return link_world(settings, demo_engine, admin, emulator_url, connected, frozenset({MANPOWER, QUANTITY}))
+def linked_modules() -> frozenset[PublishModule]:
+    return frozenset({MANPOWER, QUANTITY})
 
 
 def _site_entries(linked: Linked, module: PublishModule, number: str = "1001") -> list:  # type: ignore[type-arg]

@@ -10,11 +10,8 @@ from datetime import timedelta
 import httpx
 import pytest
 from sqlalchemy import update
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from core.access import Identity
-from core.config import Settings
 from core.db import session_scope, utcnow
 from core.models.publishing import PublishEntry, PublishModule, PublishRun, PublishStatus
 from core.procore.connection import open_client
@@ -27,7 +24,6 @@ from tests.core.publishing.engine_world import (
     Linked,
     delete_source,
     lengthen_break,
-    link_world,
     source_logs,
 )
 
@@ -36,8 +32,8 @@ SITES = ["1001", "1002"]
 
 
 @pytest.fixture
-def linked(settings: Settings, demo_engine: Engine, admin: Identity, emulator_url: str, connected: int) -> Linked:
-    return link_world(settings, demo_engine, admin, emulator_url, connected, frozenset({MANPOWER}))
+def linked_modules() -> frozenset[PublishModule]:
+    return frozenset({MANPOWER})
 
 
 def _entries(linked: Linked) -> list[PublishEntry]:

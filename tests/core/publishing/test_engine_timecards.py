@@ -8,11 +8,8 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from core.access import Identity
-from core.config import Settings
 from core.db import session_scope, utcnow
 from core.models.publishing import PublishEntry, PublishModule, PublishStatus
 from core.modules.registry import definition
@@ -22,7 +19,7 @@ from core.publishing.claims import claim_entries
 from core.publishing.engine import refresh
 from core.publishing.plan import Operation, load_entries, prepare
 from core.publishing.status import PublishAction
-from tests.core.publishing.engine_world import WEEK_END, WEEK_START, Linked, calls, link_world
+from tests.core.publishing.engine_world import WEEK_END, WEEK_START, Linked, calls
 
 TIMECARD = PublishModule.TIMECARD
 TWO_WEEKS = WEEK_START - timedelta(days=7)
@@ -30,8 +27,8 @@ BULK = "POST /rest/v1.1/projects/{project_id}/project_timecard_entries/bulk_crea
 
 
 @pytest.fixture
-def linked(settings: Settings, demo_engine: Engine, admin: Identity, emulator_url: str, connected: int) -> Linked:
-    return link_world(settings, demo_engine, admin, emulator_url, connected, frozenset({TIMECARD}))
+def linked_modules() -> frozenset[PublishModule]:
+    return frozenset({TIMECARD})
 
 
 def _publishable(linked: Linked, number: str) -> list[PublishEntry]:

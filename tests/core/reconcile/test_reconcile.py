@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy.engine import Engine
 
-from core.access import Identity
-from core.config import Settings
 from core.models.publishing import PublishEntry, PublishModule, PublishStatus
 from core.procore.inputs import TimecardEntryInput
 from core.reconcile import Finding, Reconciliation, reconcile
-from tests.core.publishing.engine_world import WEEK_END, WEEK_START, Linked, calls, link_world
+from tests.core.publishing.engine_world import WEEK_END, WEEK_START, Linked, calls
 
 MANPOWER, TIMECARD = PublishModule.MANPOWER, PublishModule.TIMECARD
 MANPOWER_LIST = "GET /rest/v1.0/projects/{project_id}/manpower_logs"
 
 
 @pytest.fixture
-def linked(settings: Settings, demo_engine: Engine, admin: Identity, emulator_url: str, connected: int) -> Linked:
-    return link_world(settings, demo_engine, admin, emulator_url, connected, frozenset({MANPOWER, TIMECARD}))
+def linked_modules() -> frozenset[PublishModule]:
+    return frozenset({MANPOWER, TIMECARD})
 
 
 def _reconcile(linked: Linked, module: PublishModule, sites: list[str]) -> Reconciliation:
