@@ -23,6 +23,7 @@ class Perm(StrEnum):
     PAYROLL = "payroll"
     EDIT_TIME_LOGS = "edit_time_logs"
     ROLE_PERMISSIONS = "role_permissions"
+    AUTOMATION = "automation"
 
 
 PERMISSION_NAMES: dict[Perm, str] = {
@@ -33,6 +34,7 @@ PERMISSION_NAMES: dict[Perm, str] = {
     Perm.PAYROLL: "Payroll",
     Perm.EDIT_TIME_LOGS: "Edit time logs",
     Perm.ROLE_PERMISSIONS: "Role permissions",
+    Perm.AUTOMATION: "Automation",
 }
 
 ADMIN = "Admin"

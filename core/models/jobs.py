@@ -75,3 +75,23 @@ class PublishJob(SQLModel, table=True):
     started_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     heartbeat_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     finished_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class PublishSchedule(SQLModel, table=True):
+    """A module's scheduled publish: when it runs, how far back it catches up, and which time it publishes.
+
+    The row stays when the schedule is turned off, so turning it on again keeps its settings.
+    """
+
+    __tablename__ = "publish_schedule"
+
+    module: str = Field(max_length=20, primary_key=True)
+    active: bool = False
+    every_hours: int | None = Field(default=None, description="Every N hours; None for a daily schedule.")
+    daily_at: str | None = Field(default=None, max_length=5, description="HH:MM in the company's time zone.")
+    days_back: int = 7
+    approved_only: bool = Field(default=False, description="Only job-site weeks Approved or in Publish on payroll.")
+    last_run_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    last_outcome: str = Field(default="", max_length=2000, description="What the last run queued, or why not.")
+    updated_by: str = Field(default="", max_length=254)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
