@@ -40,11 +40,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script:
 
 import pandas as pd
 import pyarrow as pa
-from demo_database import demo_database
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from bench.demo_database import demo_database  # noqa: E402
 from core.aggregation import (
     MANPOWER_KEY,
     MANPOWER_VALUES,
@@ -64,9 +64,9 @@ from core.aggregation.rounding import MICROS_PER_HOUR, round_hours
 from core.demo.generator import DemoSize
 from core.models import JobSite, ProductionQuantity, TimeLog
 
-SIZE = DemoSize(job_sites=300, employees=15_600, days=60, end_date=date(2026, 11, 20))
-START = SIZE.end_date - timedelta(days=SIZE.days - 1)  # type: ignore[operator]
-END: date = SIZE.end_date  # type: ignore[assignment]
+END = date(2026, 11, 20)
+SIZE = DemoSize(job_sites=300, employees=15_600, days=60, end_date=END)
+START = END - timedelta(days=SIZE.days - 1)
 GOAL_SECONDS, GOAL_RATIO = 3.0, 50.0
 # The time logs core.aggregation counts: live and closed (core/aggregation/source.py).
 _LIVE_CLOSED = (col(TimeLog.deleted_at).is_(None), col(TimeLog.clock_out).is_not(None))
@@ -153,7 +153,8 @@ def _sample_sites(engine: Engine, count: int | None) -> list[int] | None:
     if count is None:
         return None
     with Session(engine) as session:
-        return list(session.exec(select(JobSite.id).order_by(JobSite.id).limit(count)))  # type: ignore[arg-type]
+        ids = session.exec(select(JobSite.id).order_by(col(JobSite.id)).limit(count))
+        return [site_id for site_id in ids if site_id is not None]
 
 
 def _ours(engine: Engine, sites: Collection[int] | None) -> Timed:
@@ -226,14 +227,15 @@ def _orm_loop(engine: Engine, sites: Collection[int] | None) -> Timed:
         timecards: dict[tuple[Any, ...], list[Any]] = defaultdict(lambda: [0, {}])
         query = select(TimeLog).where(*_LIVE_CLOSED)
         if sites is not None:
-            query = query.where(TimeLog.job_site_id.in_(sites))  # type: ignore[attr-defined]
+            query = query.where(col(TimeLog.job_site_id).in_(sites))
         rows = 0
         for log in session.exec(query.execution_options(yield_per=5_000)):
             day = log.clock_in.astimezone(zones[log.job_site_id]).date()
             if not START <= day <= END:
                 continue
             rows += 1
-            worked = (log.clock_out - log.clock_in) // timedelta(microseconds=1) - log.break_minutes * 60_000_000  # type: ignore[operator]
+            assert log.clock_out is not None  # the query keeps closed logs only
+            worked = (log.clock_out - log.clock_in) // timedelta(microseconds=1) - log.break_minutes * 60_000_000
             crew = manpower[(log.job_site_id, day, log.company_id, log.crew_id)]
             crew[0] += worked
             crew[1].add(log.employee_id)
@@ -247,7 +249,7 @@ def _orm_loop(engine: Engine, sites: Collection[int] | None) -> Timed:
         started = time.perf_counter()
         quantities = _orm_quantities(session, sites)
         quantity_seconds = time.perf_counter() - started
-    results = {
+    results: Results = {
         "manpower": {key: _crew_values(total, people) for key, (total, people) in manpower.items()},
         "timecards": {key: (_hours(total), _pay_class(votes)) for key, (total, votes) in timecards.items()},
         "quantities": quantities,
@@ -257,12 +259,12 @@ def _orm_loop(engine: Engine, sites: Collection[int] | None) -> Timed:
 
 def _orm_quantities(session: Session, sites: Collection[int] | None) -> dict[tuple[Any, ...], tuple[Any, ...]]:
     query = select(ProductionQuantity).where(
-        ProductionQuantity.deleted_at.is_(None),  # type: ignore[union-attr]
+        col(ProductionQuantity.deleted_at).is_(None),
         ProductionQuantity.date >= START,
         ProductionQuantity.date <= END,
     )
     if sites is not None:
-        query = query.where(ProductionQuantity.job_site_id.in_(sites))  # type: ignore[attr-defined]
+        query = query.where(col(ProductionQuantity.job_site_id).in_(sites))
     sums: dict[tuple[Any, ...], list[Any]] = defaultdict(lambda: [Decimal(0), set()])
     for row in session.exec(query.execution_options(yield_per=5_000)):
         total = sums[(row.job_site_id, row.date, row.cost_code_id)]

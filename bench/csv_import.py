@@ -105,7 +105,7 @@ def main() -> None:
         access.ensure_defaults(session)
         session.commit()
         employees = [e.number for e in session.exec(select(Employee))]
-        site = session.exec(select(JobSite)).first().number  # type: ignore[union-attr]
+        site = session.exec(select(JobSite.number).limit(1)).one()
         large = shifts(employees, site, limit_bytes=MAX_BYTES - 100, limit_rows=args.rows)
         large += f"NOBODY,{site},03-300,REG,2026-01-05 07:00,2026-01-05 15:30,30\n"
         rows = large.count("\n") - 1

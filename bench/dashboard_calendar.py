@@ -32,7 +32,7 @@ import statistics
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -40,11 +40,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the project root holds `core`
 
 import pandas as pd
-from demo_database import demo_database
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bench.demo_database import demo_database  # noqa: E402
 from core.dashboards.calendar import calendar_cells, calendar_events, site_rows
 from core.dashboards.queries import day_figures, job_site_labels
 from core.db import session_scope
@@ -145,9 +145,9 @@ def _publish_some(engine: Engine, module: PublishModule) -> None:
             record_published(session, entry_id=entry_id, token=token, procore_id=10_000_000 + entry_id,
                              procore_project_id=1, sent_values=sent)
     with Session(engine) as session:
-        counts = Counter(dict(session.connection().execute(
+        counts: Counter[str] = Counter({str(status): int(count) for status, count in session.connection().execute(
             select(_TABLE.c.status, func.count()).where(_TABLE.c.module == module.value)
-            .group_by(_TABLE.c.status)).all()))
+            .group_by(_TABLE.c.status)).all()})
     print(f"  {module.value} entries: " + ", ".join(f"{label(status)} {count:,}" for status, count in counts.items()))
 
 
@@ -177,10 +177,10 @@ def _baseline(engine: Engine, module: PublishModule) -> tuple[list[dict[str, Any
     started = time.perf_counter()
     with Session(engine) as session:
         sites = job_site_labels(session)
-        events = []
+        events: list[dict[str, Any]] = []
         for site_id, site in sites.items():
             frame = entries_frame(session, module=module, start=START, end=END, job_site_ids=[site_id])
-            days: dict[date, list[dict[str, Any]]] = defaultdict(list)
+            days: dict[date, list[dict[Hashable, Any]]] = defaultdict(list)
             for row in frame.to_dict("records"):
                 days[row["work_date"]].append(row)
             events.extend(_naive_event(module, site_id, site, day, rows) for day, rows in sorted(days.items()))
@@ -188,7 +188,7 @@ def _baseline(engine: Engine, module: PublishModule) -> tuple[list[dict[str, Any
 
 
 def _naive_event(module: PublishModule, site_id: int, site: str, day: date,
-                 rows: list[dict[str, Any]]) -> dict[str, Any]:
+                 rows: list[dict[Hashable, Any]]) -> dict[str, Any]:
     statuses = Counter(row["status"] for row in rows)
     summary = summary_status(statuses)
     assert summary is not None

@@ -35,11 +35,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the project root holds `core`
 
 import pandas as pd
-from demo_database import demo_database
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bench.demo_database import demo_database  # noqa: E402
 from core import access
 from core.dashboards.queries import day_figures, job_site_labels
 from core.db import session_scope

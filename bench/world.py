@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core import setup
 from core.access import Identity, local_admin
@@ -88,9 +88,9 @@ class World:
         with Session(self.engine) as session:
             query = select(PublishEntry.id).where(
                 PublishEntry.module == module, PublishEntry.status == PublishStatus.TO_DO,
-                PublishEntry.work_date >= self.start, PublishEntry.work_date <= self.end,  # type: ignore[operator]
-            ).order_by(PublishEntry.id)  # type: ignore[arg-type]
-            ids = [int(entry_id) for entry_id in session.exec(query)]  # type: ignore[arg-type]
+                col(PublishEntry.work_date) >= self.start, col(PublishEntry.work_date) <= self.end,
+            ).order_by(col(PublishEntry.id))
+            ids = [entry_id for entry_id in session.exec(query) if entry_id is not None]
         return ids[:limit] if limit is not None else ids
 
     def publish(self, module: PublishModule, *, entry_ids: Collection[int] | None = None,
