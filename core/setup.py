@@ -1,13 +1,16 @@
 """Procore setup: activation, company, two-way or one-way, and which modules publish.
 
 Timecard and Timesheet publishing exclude each other: enabling one disables
-the other. The page, the CLI and every other caller go through these functions,
-so the rule holds everywhere.
+the other. When the other holds Procore records, the switch needs a choice
+(`core.publishing.switch`): carry them over, or unpublish them first. The page,
+the CLI and every other caller go through these functions, so the rules hold
+everywhere.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -20,11 +23,23 @@ from core.models.procore import ProcoreConnection
 from core.models.publishing import PublishModule
 from core.models.setup import ProcoreSetup, SyncMode
 from core.modules.registry import all_definitions, definition
+from core.procore.client import ProcoreClient
 from core.procore.connection import open_client, select_company
 
 Module = PublishModule  # what can be published to Procore
 
 EXCLUSIVITY_NOTE = "Timecard and Timesheet publishing cannot both be on: enabling one turns the other off."
+
+
+class SwitchChoice(StrEnum):
+    """What to do with the published entries of the module a switch turns off (`core.publishing.switch`)."""
+
+    CARRY_OVER = "carry_over"  # the new module takes them over, with their Procore records
+    UNPUBLISH = "unpublish"  # delete them from Procore first
+
+
+class SwitchNeedsChoice(ValidationError):
+    """Turning a module on would leave the records of the module it excludes to be counted twice."""
 
 
 @dataclass(frozen=True)
@@ -111,11 +126,38 @@ def check_modules(modules: frozenset[Module]) -> None:
         raise ValidationError(EXCLUSIVITY_NOTE)
 
 
-def set_module(session: Session, *, module: Module, enabled: bool, actor: Identity) -> Module | None:
-    """Turn one module on or off; returns the module that was turned off to keep the exclusivity, if any."""
+def switch_needs(session: Session, *, module: Module) -> tuple[Module, int] | None:
+    """The module that turning `module` on takes over from, and how many of its entries hold Procore records.
+
+    None when there is nothing to decide (no excluded module, or it holds no record).
+    """
+    from core.publishing.switch import published_counts  # publishing imports setup
+
+    other = definition(module).excludes
+    held = published_counts(session).get(other, 0) if other is not None else 0
+    return (other, held) if other is not None and held else None
+
+
+def set_module(session: Session, *, module: Module, enabled: bool, actor: Identity,
+               choice: SwitchChoice | None = None) -> Module | None:
+    """Turn one module on or off; returns the module that was turned off to keep the exclusivity, if any.
+
+    Turning on a module whose excluded module holds Procore records needs `choice`: CARRY_OVER moves them
+    here; UNPUBLISH means `switch_module` has deleted them already (here it only checks none is left).
+
+    Raises:
+        SwitchNeedsChoice: `choice` is missing (nothing changed), or UNPUBLISH left records in Procore.
+    """
     actor.require(Perm.PROCORE_SETUP)
     setup = current(session)
     switched_off = None
+    needs = switch_needs(session, module=module) if enabled and not getattr(setup, module.value) else None
+    if needs is not None and choice is not SwitchChoice.CARRY_OVER:
+        raise SwitchNeedsChoice(needs_text(module, *needs) + " Carry them over or unpublish them first.")
+    if needs is not None:
+        from core.publishing.switch import carry_over
+
+        carry_over(session, source=needs[0], target=module)
     if enabled and (other := definition(module).excludes) is not None and getattr(setup, other.value):
         setattr(setup, other.value, False)
         switched_off = other
@@ -126,11 +168,63 @@ def set_module(session: Session, *, module: Module, enabled: bool, actor: Identi
     return switched_off
 
 
-def set_modules(session: Session, *, modules: frozenset[Module], actor: Identity) -> None:
-    """Set exactly these modules on (the CLI's form); both Timecard and Timesheet is refused."""
+def needs_text(module: Module, other: Module, held: int) -> str:
+    """Why a switch needs a choice: "12 Timecard entries are published in Procore: turning Timesheet on…"."""
+    return (f"{held} {short_label(other)} entries are published in Procore: turning {short_label(module)} on "
+            "would count those hours twice.")
+
+
+def short_label(module: Module) -> str:
+    """"Timecard", as people name the module."""
+    return module_label(module).split(" (")[0]
+
+
+def set_modules(session: Session, *, modules: frozenset[Module], actor: Identity,
+                choice: SwitchChoice | None = None) -> None:
+    """Set exactly these modules on (the CLI's form); both Timecard and Timesheet is refused.
+
+    Modules are turned off first, so a switch's carry-over finds the module it replaces already off.
+    """
     check_modules(modules)
-    for module in Module:
-        set_module(session, module=module, enabled=module in modules, actor=actor)
+    for module in sorted(Module, key=lambda found: found in modules):
+        set_module(session, module=module, enabled=module in modules, actor=actor, choice=choice)
+
+
+def switches_needed(session: Session, *, modules: frozenset[Module]) -> list[tuple[Module, Module, int]]:
+    """For a new set of modules: (module turned on, module it replaces, records the latter holds) per choice due."""
+    enabled = enabled_modules(current(session))
+    return [(module, *needs) for module in sorted(modules - enabled)
+            if (needs := switch_needs(session, module=module)) is not None]
+
+
+def switch_module(settings: Settings, engine: Engine, *, module: Module, choice: SwitchChoice, actor: Identity,
+                  client: ProcoreClient | None = None) -> Module | None:
+    """Turn `module` on, first carrying over or unpublishing what the module it excludes holds in Procore.
+
+    Raises:
+        SwitchNeedsChoice: unpublishing left records in Procore (nothing switched).
+        ValidationError: unpublishing needs the other module on.
+    """
+    actor.require(Perm.PROCORE_SETUP)
+    if choice is SwitchChoice.UNPUBLISH:
+        unpublish_before(settings, engine, modules=frozenset({module}), actor=actor, client=client)
+    with session_scope(engine) as session:
+        return set_module(session, module=module, enabled=True, actor=actor, choice=choice)
+
+
+def unpublish_before(settings: Settings, engine: Engine, *, modules: frozenset[Module], actor: Identity,
+                     client: ProcoreClient | None = None) -> None:
+    """Delete from Procore the records of each module that turning `modules` on replaces."""
+    from core.publishing.switch import unpublish_all
+
+    with session_scope(engine) as session:
+        due = switches_needed(session, modules=modules)
+        on = enabled_modules(current(session))
+    for _module, other, _held in due:
+        if other not in on:
+            raise ValidationError(f"{short_label(other)} is off, so its entries cannot be unpublished: "
+                                  f"turn it on to unpublish them, or carry them over.")
+        unpublish_all(settings, engine, module=other, actor=actor, client=client)
 
 
 def reachable_companies(settings: Settings, engine: Engine, *, actor: Identity) -> dict[int, str]:

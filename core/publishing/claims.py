@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import ColumnElement, String, Table, and_, cast, delete, not_, or_, select, update
 from sqlmodel import Session
 
 from core.db import utcnow
@@ -23,8 +23,10 @@ from core.errors import ProcoreConnectError
 from core.models.publishing import PublishEntry, PublishStatus
 from core.publishing.entries import Draft
 from core.publishing.modules import fingerprint
+from core.publishing.plan import CHANGED_IN_PROCORE, HELD
 from core.publishing.status import (
     FAILED,
+    NON_PUBLISHABLE,
     PUBLISHING,
     TO_DO,
     Facts,
@@ -55,10 +57,9 @@ def claim_entries(
         return []
     now = utcnow()
     ids = list(entry_ids)
-    statuses = sorted(status.value for status in claimable(action))
     session.connection().execute(
         update(_TABLE)
-        .where(_TABLE.c.id.in_(ids), _TABLE.c.status.in_(statuses), _TABLE.c.claim_token.is_(None))
+        .where(_TABLE.c.id.in_(ids), claim_condition(action), _TABLE.c.claim_token.is_(None))
         .values(
             status=PUBLISHING.value, release_status=_TABLE.c.status, claim_token=token, claimed_at=now,
             updated_at=now, version=_TABLE.c.version + 1,
@@ -66,6 +67,32 @@ def claim_entries(
     )
     query = select(_TABLE.c.id).where(_TABLE.c.id.in_(ids), _TABLE.c.claim_token == token).order_by(_TABLE.c.id)
     return [int(entry_id) for entry_id in session.connection().execute(query).scalars()]
+
+
+def claim_condition(action: PublishAction) -> ColumnElement[bool]:
+    """Which entries `action` takes: those in the statuses it claims, with two refinements by reason.
+
+    A force publish also takes Non publishable entries held only because Procore already has the person's
+    hours from elsewhere. A Failed entry refused because its record changed in Procore is left to Force
+    publish and Keep Procore's version (which takes nothing else): Republish would only repeat the refusal.
+    """
+    status, reasons = _TABLE.c.status, cast(_TABLE.c.reasons, String)
+    condition: ColumnElement[bool] = status.in_(sorted(s.value for s in claimable(action)))
+    changed = or_(*(reasons.contains(marker, autoescape=True) for marker in CHANGED_IN_PROCORE))
+    if action is PublishAction.FORCE_PUBLISH:
+        condition = or_(condition, and_(status == NON_PUBLISHABLE.value, reasons.contains(HELD, autoescape=True)))
+    elif action is PublishAction.REPUBLISH:
+        condition = and_(condition, or_(status != FAILED.value, not_(changed)))
+    elif action is PublishAction.KEEP_PROCORE:
+        condition = and_(condition, changed)
+    return condition
+
+
+def record_held(session: Session, *, entry_id: int, token: str, message: str) -> PublishStatus:
+    """Procore already has the person's hours from elsewhere: end the claim as Non publishable with `message`."""
+    status = _end_claim(session, entry_id, token, lambda row: _moved(row, NON_PUBLISHABLE, reasons=[message]))
+    assert status is not None
+    return status
 
 
 def record_published(

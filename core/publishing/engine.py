@@ -38,13 +38,14 @@ from core.procore.bulk import run_concurrently
 from core.procore.client import ProcoreClient
 from core.procore.constants import DEFAULT_WORKERS
 from core.publishing import audit
-from core.publishing.claims import claim_entries, release_claim, release_stale_claims
+from core.publishing.claims import claim_condition, claim_entries, release_claim, release_stale_claims
 from core.publishing.duplicates import Duplicate, Windows, doubtful_windows, find_duplicates, holders, merged
+from core.publishing.guard import hold, who_holds
 from core.publishing.plan import PlannedEntry, Prepared, Step, decide, load_entries, owned_records, prepare
 from core.publishing.recorder import Recorder
 from core.publishing.refresh import enabled_company, refresh
 from core.publishing.report import Progress, PublishRequest, RunReport
-from core.publishing.status import PublishAction, claimable
+from core.publishing.status import PublishAction
 from core.publishing.stored import range_conditions
 from core.publishing.writer import Result, Writer, batches
 
@@ -126,10 +127,9 @@ def _open_client(settings: Settings, engine: Engine) -> ProcoreClient:
 
 def _candidates(session: Session, request: PublishRequest) -> list[int]:
     """Ids of the entries in the request's scope that its action publishes."""
-    statuses = sorted(status.value for status in claimable(request.action))
     query = select(_TABLE.c.id).where(
         *range_conditions(request.module, request.start, request.end, request.job_site_ids),
-        _TABLE.c.status.in_(statuses),
+        claim_condition(request.action),
     )
     if request.entry_ids is not None:
         query = query.where(_TABLE.c.id.in_(list(request.entry_ids)))
@@ -159,10 +159,15 @@ class _Planner:
                                   list(self.windows), workers=self.workers)
         self.listed = {outcome.item: outcome.error if outcome.error is not None else outcome.result or []
                        for outcome in listed}
-        force, unpublish = self.request.action is PublishAction.FORCE_PUBLISH, \
-            self.request.action is PublishAction.UNPUBLISH
-        return [decide(self.target, entry, prepared, self.listed, self.owned, force=force, unpublish=unpublish)
-                for entry in entries]
+        action = self.request.action
+        force, unpublish = action is PublishAction.FORCE_PUBLISH, action is PublishAction.UNPUBLISH
+        steps = [decide(self.target, entry, prepared, self.listed, self.owned, force=force, unpublish=unpublish,
+                        keep=action is PublishAction.KEEP_PROCORE) for entry in entries]
+        if force or not self.target.counts_hours:
+            return steps
+        with session_scope(self.engine) as session:
+            found = who_holds(session, module=self.target.module, listed=self.listed, steps=steps)
+        return hold(self.target, steps, self.listed, found)
 
     def duplicates(self, steps: Sequence[Step], *, taken: set[int]) -> list[Duplicate]:
         """Second copies of records in the listings read for the plan (see `core.publishing.duplicates`).

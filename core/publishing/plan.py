@@ -13,7 +13,10 @@ per project, not one GET per entry), and decides per entry:
 * skip, when someone changed or deleted the record in Procore since our last
   write (its `updated_at` moved): a plain publish never overwrites that; a
   force publish does, and recreates records deleted in Procore;
-* fail, when the entry cannot be sent (a mapping gone since the last refresh).
+* fail, when the entry cannot be sent (a mapping gone since the last refresh);
+* hold, when Procore already has hours for the person and day from elsewhere
+  (`guard`): the entry becomes Non publishable; a force publish sends it;
+* accept, when Keep Procore's version takes the changed record as it stands.
 """
 
 from __future__ import annotations
@@ -55,19 +58,26 @@ class Operation(StrEnum):
     REMOVE = "remove"  # a Deleted entry whose record is already gone from Procore
     SKIP = "skip"  # changed or deleted in Procore since our last write; only force overwrites
     FAIL = "fail"  # cannot be sent as it stands
+    HOLD = "hold"  # Procore already has the person's hours for the day from elsewhere (`core.publishing.guard`)
+    ACCEPT = "accept"  # Keep Procore's version: the record as Procore holds it becomes what was published
 
 
 DONE_LABELS: dict[Operation, str] = {
     Operation.CREATE: "created", Operation.UPDATE: "updated", Operation.DELETE: "deleted",
     Operation.ADOPT: "found already in Procore", Operation.KEEP: "unchanged", Operation.REMOVE: "already deleted",
     Operation.SKIP: "skipped (changed in Procore)", Operation.FAIL: "failed",
+    Operation.HOLD: "held (Procore already has the hours)", Operation.ACCEPT: "kept as Procore has them",
 }
 WRITES = frozenset({Operation.CREATE, Operation.UPDATE, Operation.DELETE})
 OPERATION_LABELS: dict[Operation, str] = {
     Operation.CREATE: "Create", Operation.UPDATE: "Update", Operation.DELETE: "Delete",
     Operation.ADOPT: "Already in Procore", Operation.KEEP: "No change", Operation.REMOVE: "Already deleted",
     Operation.SKIP: "Changed in Procore", Operation.FAIL: "Cannot publish",
+    Operation.HOLD: "Hours already in Procore", Operation.ACCEPT: "Keep Procore's version",
 }
+HELD = "Procore already has"  # opens the reason of an entry held by `core.publishing.guard`
+# In a Failed entry's reasons: refused because its record changed in Procore (Republish cannot change that).
+CHANGED_IN_PROCORE = ("changed in Procore after it was published", "was deleted in Procore; Force publish")
 
 
 @dataclass
@@ -215,10 +225,12 @@ def decide(
     *,
     force: bool,
     unpublish: bool = False,
+    keep: bool = False,
 ) -> Step:
     """The step for one entry, given each project's listed records (`remotes`; the error when a list failed).
 
-    `owned` holds Procore ids other entries already hold; an adopted record is added to it.
+    `owned` holds Procore ids other entries already hold; an adopted record is added to it. `keep` (Keep
+    Procore's version) accepts the entry's record as Procore holds it.
     """
     if entry.id in prepared.failures:
         return Step(entry, Operation.FAIL, message=prepared.failures[entry.id])
@@ -232,6 +244,8 @@ def decide(
     if listed is None or isinstance(listed, Exception):
         return Step(entry, Operation.FAIL, project_id=project,
                     message=f"Procore's {target.label}s of this project could not be read ({listed})")
+    if keep:
+        return _kept(target, entry, project, listed)
     if entry.procore_id is not None:
         return _published(target, entry, project, payload, ours, listed, force=force, unpublish=unpublish)
     match = next((remote for remote in listed if remote.id not in owned and remote.work_date == entry.work_date
@@ -278,6 +292,18 @@ def _published(
     elif remote.fields == ours:
         step.operation = Operation.KEEP
     return step
+
+
+def _kept(target: Target, entry: PlannedEntry, project: int, listed: Sequence[Remote]) -> Step:
+    """Keep Procore's version: the record's current fields become what this entry published."""
+    remote = next((remote for remote in listed if remote.id == entry.procore_id), None)
+    if remote is None:
+        why = "it was never published" if entry.procore_id is None else f"the {target.label} was deleted in Procore"
+        return Step(entry, Operation.FAIL, project_id=project, remote_id=entry.procore_id,
+                    message=f"there is no Procore version to keep: {why}; Force publish sends ours")
+    return Step(entry, Operation.ACCEPT, project_id=project, remote_id=remote.id, payload=dict(remote.fields),
+                before=remote.fields, after=remote.fields, listed=remote,
+                message=f"kept the {target.label} as Procore has it; the next change here publishes again")
 
 
 def _changed_in_procore(entry: PlannedEntry, remote: Remote) -> bool:

@@ -15,19 +15,29 @@ from sqlmodel import Session
 from core.db import session_scope
 from core.models.publishing import AttemptAction, PublishModule, PublishStatus
 from core.publishing import audit
-from core.publishing.claims import ClaimLost, record_failed, record_published, record_remote_deleted, touch_claims
+from core.publishing.claims import (
+    ClaimLost,
+    record_failed,
+    record_held,
+    record_published,
+    record_remote_deleted,
+    touch_claims,
+)
 from core.publishing.duplicates import Duplicate
 from core.publishing.plan import Operation
 from core.publishing.report import Progress, RunReport
 from core.publishing.writer import Result
 
 TOUCH_EVERY = 60.0  # seconds between a running publisher's touches of its claims
-SUCCEEDED = (Operation.CREATE, Operation.UPDATE, Operation.DELETE, Operation.ADOPT, Operation.KEEP, Operation.REMOVE)
+SUCCEEDED = (Operation.CREATE, Operation.UPDATE, Operation.DELETE, Operation.ADOPT, Operation.KEEP, Operation.REMOVE,
+             Operation.ACCEPT)
+REFUSED = (Operation.FAIL, Operation.SKIP, Operation.HOLD)
 _ATTEMPT_ACTIONS = {
     Operation.CREATE: AttemptAction.CREATE, Operation.UPDATE: AttemptAction.UPDATE,
     Operation.DELETE: AttemptAction.DELETE, Operation.ADOPT: AttemptAction.RECONCILE,
     Operation.KEEP: AttemptAction.RECONCILE, Operation.REMOVE: AttemptAction.RECONCILE,
-    Operation.SKIP: AttemptAction.SKIP, Operation.FAIL: AttemptAction.SKIP,
+    Operation.SKIP: AttemptAction.SKIP, Operation.FAIL: AttemptAction.SKIP, Operation.HOLD: AttemptAction.SKIP,
+    Operation.ACCEPT: AttemptAction.RECONCILE,
 }
 
 
@@ -54,7 +64,7 @@ class Recorder:
                 resulting = self._end_claim(session, result)
                 step = result.step
                 self.report.outcomes[result.outcome] += 1
-                if result.outcome in (Operation.FAIL, Operation.SKIP):
+                if result.outcome in REFUSED:
                     self.report.problems.append((step, result.message or ""))
                 attempts.append(audit.attempt_row(
                     entry=step.entry, module=self.module, run_id=self.report.run_id, actor=self.actor,
@@ -89,7 +99,7 @@ class Recorder:
             audit.finish_run(
                 session, run_id=self.report.run_id or 0, entries=len(self.report.steps),
                 succeeded=sum(outcomes[o] for o in SUCCEEDED), failed=outcomes[Operation.FAIL],
-                skipped=outcomes[Operation.SKIP],
+                skipped=outcomes[Operation.SKIP] + outcomes[Operation.HOLD],
             )
 
     def _end_claim(self, session: Session, result: Result) -> PublishStatus | None:
@@ -97,6 +107,8 @@ class Recorder:
         try:
             if result.outcome in (Operation.DELETE, Operation.REMOVE):
                 return record_remote_deleted(session, entry_id=entry_id, token=self.token)
+            if result.outcome is Operation.HOLD:
+                return record_held(session, entry_id=entry_id, token=self.token, message=result.message or "")
             if result.outcome in (Operation.FAIL, Operation.SKIP):
                 return record_failed(session, entry_id=entry_id, token=self.token,
                                      message=result.message or "Procore refused it")

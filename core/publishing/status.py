@@ -21,7 +21,9 @@ Statuses (`core.models.publishing.PublishStatus`) and why each move exists:
 * Deleted → Publishing (publishing deletes the Procore record, then the entry
   is removed), Published / Updated / Non publishable (the source came back).
 * Non publishable → To do / Updated / Published (problem fixed), Deleted
-  (source gone after a publish), Non publishable (reasons changed).
+  (source gone after a publish), Non publishable (reasons changed), Publishing
+  (only a force publish, and only of an entry held because Procore already has
+  the person's hours from elsewhere: `claims.claim_condition`).
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ ALLOWED: dict[PublishStatus, frozenset[PublishStatus]] = {
     UPDATED: frozenset({PUBLISHING, PUBLISHED, DELETED, NON_PUBLISHABLE}),
     FAILED: frozenset({PUBLISHING, TO_DO, PUBLISHED, UPDATED, DELETED, NON_PUBLISHABLE}),
     DELETED: frozenset({PUBLISHING, PUBLISHED, UPDATED, NON_PUBLISHABLE}),
-    NON_PUBLISHABLE: frozenset({NON_PUBLISHABLE, TO_DO, PUBLISHED, UPDATED, DELETED}),
+    NON_PUBLISHABLE: frozenset({NON_PUBLISHABLE, TO_DO, PUBLISHED, UPDATED, DELETED, PUBLISHING}),
 }
 NEEDS_REASONS = frozenset({FAILED, NON_PUBLISHABLE})
 KEEPS_REASONS = frozenset({PUBLISHING})  # a failure stays visible until the outcome is known
@@ -136,6 +138,7 @@ class PublishAction(StrEnum):
     REPUBLISH = "republish"
     FORCE_PUBLISH = "force_publish"
     UNPUBLISH = "unpublish"  # delete the Procore records of published entries, which stay here as To do
+    KEEP_PROCORE = "keep_procore"  # accept a record changed in Procore as it stands (the other way out of a conflict)
 
 
 MENU_ACTIONS = (PublishAction.PUBLISH, PublishAction.REPUBLISH, PublishAction.FORCE_PUBLISH)
@@ -146,6 +149,7 @@ ACTIONS: dict[PublishAction, frozenset[PublishStatus]] = {
     PublishAction.REPUBLISH: frozenset({FAILED, DELETED}),
     PublishAction.FORCE_PUBLISH: frozenset(PublishStatus) - {NON_PUBLISHABLE, PUBLISHING},
     PublishAction.UNPUBLISH: frozenset({PUBLISHED, UPDATED, FAILED}),  # those with a Procore record
+    PublishAction.KEEP_PROCORE: frozenset({FAILED}),  # refused because the record changed in Procore
 }
 
 

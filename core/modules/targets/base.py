@@ -39,6 +39,7 @@ class Remote:
     fields: Payload
     origin_id: str | None = None
     approved: bool = False  # approved in Procore: the API refuses to change or delete it
+    source: str | None = None  # where Procore says the record came from ("Procore Timesheets"), when it says
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class Target(Protocol):
     label: ClassVar[str]  # "manpower log"
     compared: ClassVar[tuple[str, ...]]  # payload fields compared with Procore's record
     bulk_create: ClassVar[int]  # entries per create request (1: no bulk create)
+    counts_hours: ClassVar[bool]  # its records are people's hours: never two for one person and day (`guard`)
 
     def payload(self, entry_id: int, work_date: dt.date, keys: Mapping[str, Any], values: Mapping[str, Any],
                 ids: EntryIds, names: Names) -> Payload: ...
@@ -104,6 +106,7 @@ class LogTarget(BoundTarget):
 
     bulk_create: ClassVar[int] = 1
     compared: ClassVar[tuple[str, ...]] = ()
+    counts_hours: ClassVar[bool] = False
 
     def is_entry(self, remote: Remote, entry_id: int, payload: Payload) -> bool:
         return all(remote.fields.get(name) == payload.get(name) for name in self.compared)

@@ -30,6 +30,7 @@ class TimecardTarget(BoundTarget):
     label: ClassVar[str] = "timecard entry"
     compared: ClassVar[tuple[str, ...]] = ("date", "party_id", "hours", "timecard_time_type_id", "cost_code_id")
     bulk_create: ClassVar[int] = 25  # Procore's v1.1 bulk create limit (constants.BULK_CREATE_LIMIT)
+    counts_hours: ClassVar[bool] = True
 
     def payload(self, entry_id: int, work_date: dt.date, keys: Mapping[str, Any], values: Mapping[str, Any],
                 ids: EntryIds, names: Names) -> Payload:
@@ -70,4 +71,14 @@ def _timecard(entry: TimecardEntry) -> Remote:
         "timecard_time_type_id": entry.resolved_time_type_id, "cost_code_id": entry.resolved_cost_code_id,
     }
     return Remote(id=entry.id, work_date=entry.date, updated_at=entry.updated_at, fields=fields,
-                  origin_id=entry.origin_id, approved=entry.approval_status in ("approved", "completed"))
+                  origin_id=entry.origin_id, approved=entry.approval_status in ("approved", "completed"),
+                  source=_source(entry))
+
+
+def _source(entry: TimecardEntry) -> str:
+    """Where an entry came from, as Procore shows it: filed on a timesheet, sent by an app (origin_id), or typed."""
+    if entry.timesheet is not None or entry.timesheet_id is not None:
+        return "Procore Timesheets"
+    if entry.origin_id:
+        return f"another app (origin {entry.origin_id})"
+    return "Procore's Daily Log or Timecard tool"

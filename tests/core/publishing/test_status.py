@@ -30,7 +30,7 @@ published          .       Y         .        Y       .      Y        Y
 updated            .       Y         Y        .       .      Y        Y
 failed             Y       Y         Y        Y       .      Y        Y
 deleted            .       Y         Y        Y       .      .        Y
-non_publishable    Y       .         Y        Y       .      Y        Y
+non_publishable    Y       Y         Y        Y       .      Y        Y
 """
 
 
