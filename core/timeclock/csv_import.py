@@ -24,7 +24,14 @@ from core.db import utcnow
 from core.models import ProductionQuantity, TimeLog
 from core.timeclock import fields
 from core.timeclock.csv_lookups import Lookups, Ref
-from core.timeclock.csv_reading import MAX_BYTES, CsvImportError, CsvRow, RowError, read_rows
+from core.timeclock.csv_reading import (
+    MAX_BYTES,
+    CsvImportError,
+    CsvRow,
+    RowError,
+    cycle_collection_paused,
+    read_rows,
+)
 from core.timeclock.dirty import mark_dirty, mark_logs_dirty
 from core.timeclock.rules import OVERLAPS_STORED, Span, clashes, local_to_utc, overlapping, time_problems
 
@@ -55,10 +62,11 @@ def import_time_logs(session: Session, *, data: bytes | str, actor: Identity) ->
     Clock times without a UTC offset are wall-clock times at the job site.
     """
     actor.require(Perm.EDIT_TIME_LOGS)
-    rows = read_rows(data, TIME_LOG_COLUMNS, TIME_LOG_OPTIONAL)
-    lookups, today = Lookups.load(session), utcnow().date()
-    records = {row.line: _time_log(row, lookups, today) for row in rows if row.cells}
-    _add_overlaps(session, rows, records)
+    with cycle_collection_paused():
+        rows = read_rows(data, TIME_LOG_COLUMNS, TIME_LOG_OPTIONAL)
+        lookups, today = Lookups.load(session), utcnow().date()
+        records = {row.line: _time_log(row, lookups, today) for row in rows if row.cells}
+        _add_overlaps(session, rows, records)
     return _write(session, rows, records, TimeLog, "time logs")
 
 
@@ -145,9 +153,10 @@ def _stored_spans(session: Session, spans: list[Span]) -> Iterator[Span]:
 def import_production_quantities(session: Session, *, data: bytes | str, actor: Identity) -> ImportResult:
     """Add every production quantity in a CSV file, or none (raises CsvImportError)."""
     actor.require(Perm.EDIT_TIME_LOGS)
-    rows = read_rows(data, QUANTITY_COLUMNS, QUANTITY_OPTIONAL)
-    lookups, today = Lookups.load(session), utcnow().date()
-    records = {row.line: _quantity(row, lookups, today) for row in rows if row.cells}
+    with cycle_collection_paused():
+        rows = read_rows(data, QUANTITY_COLUMNS, QUANTITY_OPTIONAL)
+        lookups, today = Lookups.load(session), utcnow().date()
+        records = {row.line: _quantity(row, lookups, today) for row in rows if row.cells}
     return _write(session, rows, records, ProductionQuantity, "production quantities")
 
 
