@@ -1,6 +1,7 @@
 """Every database table, imported here so Alembic and the app see one metadata."""
 
 from core.models.access import Permission, Role, RolePermission, User
+from core.models.import_owners import ImportFieldOwner
 from core.models.jobs import JobState, JobTrigger, PublishJob
 from core.models.mapping import ListSync, PayrollItem, ProcoreLink, ProcoreRecord
 from core.models.payroll import BoardColumn, PayrollCard, PayrollSettings
@@ -37,6 +38,7 @@ __all__ = [
     "DirtyDay",
     "Employee",
     "GrantType",
+    "ImportFieldOwner",
     "JobSite",
     "JobState",
     "JobTrigger",

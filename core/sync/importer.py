@@ -15,12 +15,11 @@ project) become standard codes shared by all job sites.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from contextlib import nullcontext
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from contextlib import AbstractContextManager, nullcontext
+from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, select
 
 from core.access import Identity, Perm
 from core.config import Settings
@@ -30,84 +29,56 @@ from core.models.ids import saved_id
 from core.models.mapping import COMPANY_WIDE, Entity, LinkOrigin, PayrollItem
 from core.procore.client import ProcoreClient
 from core.procore.connection import open_client
+from core.sync.import_changes import ChangeGate, ChangeKind, RecordChange
+from core.sync.import_owners import load_owners
+from core.sync.import_records import ImportReport, StepReport, apply_values, find_record
 from core.sync.links import link, links_by_local, links_by_remote
 from core.timeclock.rules import is_time_zone
 
 Progress = Callable[[str], None]
 DEFAULT_TIME_ZONE = "America/New_York"
-_Row = TypeVar("_Row", bound=SQLModel)
 STEPS = ("vendors", "job sites", "employees", "cost codes", "payroll items", "classifications")
-
-
-@dataclass
-class StepReport:
-    """What one list's import did."""
-
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    linked: int = 0
-    skipped: list[str] = field(default_factory=list)
-
-    def count(self, outcome: str) -> None:
-        setattr(self, outcome, getattr(self, outcome) + 1)
-
-
-@dataclass
-class ImportReport:
-    steps: dict[str, StepReport] = field(default_factory=dict)
-
-    def rows(self) -> list[dict[str, Any]]:
-        return [
-            {"list": name, "created": r.created, "updated": r.updated, "unchanged": r.unchanged,
-             "linked": r.linked, "skipped": len(r.skipped), "reasons": "; ".join(r.skipped[:5])}
-            for name, r in self.steps.items()
-        ]
 
 
 def run_import(
     settings: Settings, engine: Engine, *, actor: Identity, company_id: int, steps: Iterable[str] = STEPS,
-    progress: Progress | None = None, client: ProcoreClient | None = None,
+    progress: Progress | None = None, client: ProcoreClient | None = None, apply_moving: bool = True,
 ) -> ImportReport:
     """Import the chosen lists from Procore company `company_id`, each committed on its own.
 
-    The stored connection is opened unless `client` is given (a caller running several services on one).
+    Field groups we own (`core.sync.import_owners`) keep our values; `apply_moving=False` leaves out the
+    changes that move published work (`core.sync.import_changes`). The stored connection is opened unless
+    `client` is given (a caller running several services on one).
 
     Raises:
         PermissionDenied: `actor` may not change the Procore setup (nothing is read or written).
         ConfigurationError, ProcoreAPIError: Procore is not connected or refused; lists imported so far are kept.
     """
     actor.require(Perm.PROCORE_SETUP)
-    say = progress or (lambda _message: None)
-    report = ImportReport()
+    with session_scope(engine) as session:
+        gate = ChangeGate(load_owners(session), apply_moving=apply_moving)
     opened = open_client(settings, engine, company_id=company_id) if client is None else nullcontext(client)
     with opened as procore:  # a client given by the caller stays open for the caller
-        for name in steps:
-            say(f"Importing {name}…")
-            step = StepReport()
-            with session_scope(engine) as session:
-                _STEPS[name](session, procore, company_id, step)
-            report.steps[name] = step
-            say(f"Imported {name}: {step.created} created, {step.updated} updated, {step.unchanged} unchanged")
+        return import_steps(lambda: session_scope(engine), procore, company_id=company_id, steps=steps, gate=gate,
+                            progress=progress)
+
+
+def import_steps(
+    open_session: Callable[[], AbstractContextManager[Session]], procore: ProcoreClient, *, company_id: int,
+    steps: Iterable[str], gate: ChangeGate, progress: Progress | None = None,
+) -> ImportReport:
+    """Run the import `steps`, each in a session of `open_session` (the preview passes one it rolls back)."""
+    say = progress or (lambda _message: None)
+    report = ImportReport(changes=gate.changes)
+    for name in steps:
+        say(f"Importing {name}…")
+        step = StepReport(name=name, gate=gate)
+        with open_session() as session:
+            _STEPS[name](session, procore, company_id, step)
+            gate.add_gone(session, company_id=company_id, ran=[name])
+        report.steps[name] = step
+        say(f"Imported {name}: {step.created} created, {step.updated} updated, {step.unchanged} unchanged")
     return report
-
-
-def _apply(session: Session, record: SQLModel, values: dict[str, Any], step: StepReport, *, created: bool) -> None:
-    changed = any(getattr(record, key) != value for key, value in values.items())
-    for key, value in values.items():
-        setattr(record, key, value)
-    session.add(record)
-    session.flush()
-    step.count("created" if created else "updated" if changed else "unchanged")
-
-
-def _find(session: Session, model: type[_Row], local_id: int | None, **match: Any) -> _Row | None:
-    if local_id is not None and (record := session.get(model, local_id)) is not None:
-        return record
-    query = select(model)
-    for column, value in match.items():
-        query = query.where(getattr(model, column) == value)
-    return session.exec(query).first()
 
 
 def _vendors(session: Session, client: ProcoreClient, company_id: int, step: StepReport) -> None:
@@ -116,15 +87,15 @@ def _vendors(session: Session, client: ProcoreClient, company_id: int, step: Ste
         number = (vendor.abbreviated_name or vendor.origin_code or f"V{vendor.id}").strip()
         name = (vendor.name or number).strip()
         existing = links.get(vendor.id)
-        company = _find(session, Company, existing.local_id if existing else None, number=number) or _find(
+        company = find_record(session, Company, existing.local_id if existing else None, number=number) or find_record(
             session, Company, None, name=name)
-        clash = _find(session, Company, None, number=number)
+        clash = find_record(session, Company, None, number=number)
         if clash is not None and company is not None and clash.id != company.id:
             step.skipped.append(f"vendor {name}: number {number} belongs to company {clash.name}")
             continue
         created = company is None
         company = company or Company(name=name, number=number)
-        _apply(session, company, {"name": name, "number": number}, step, created=created)
+        apply_values(session, company, {"name": name, "number": number}, step, created=created)
         link(session, entity=Entity.COMPANY, local_id=saved_id(company), procore_id=vendor.id,
              company_id=company_id, origin=LinkOrigin.IMPORT)
 
@@ -134,7 +105,7 @@ def _job_sites(session: Session, client: ProcoreClient, company_id: int, step: S
     for project in client.iter_projects(company_id=company_id):
         number = (project.project_number or f"P{project.id}").strip()
         existing = links.get(project.id)
-        site = _find(session, JobSite, existing.local_id if existing else None, number=number)
+        site = find_record(session, JobSite, existing.local_id if existing else None, number=number)
         if site is not None and existing is None and _linked_elsewhere(session, Entity.JOB_SITE, saved_id(site),
                                                                         company_id):
             step.skipped.append(f"project {project.name}: number {number} is already linked to another project")
@@ -148,7 +119,7 @@ def _job_sites(session: Session, client: ProcoreClient, company_id: int, step: S
             values["time_zone"] = project.time_zone if is_time_zone(project.time_zone) else DEFAULT_TIME_ZONE
         created = site is None
         site = site or JobSite(name=values["name"], number=number, time_zone=values["time_zone"])
-        _apply(session, site, values, step, created=created)
+        apply_values(session, site, values, step, created=created)
         link(session, entity=Entity.JOB_SITE, local_id=saved_id(site), procore_id=project.id,
              company_id=company_id, origin=LinkOrigin.IMPORT)
 
@@ -167,13 +138,14 @@ def _employees(session: Session, client: ProcoreClient, company_id: int, step: S
             step.skipped.append(f"{person.name or person.id}: no employee ID in Procore")
             continue
         existing = links.get(person.id)
-        employee = _find(session, Employee, existing.local_id if existing else None, number=person.employee_id.strip())
+        number = person.employee_id.strip()
+        employee = find_record(session, Employee, existing.local_id if existing else None, number=number)
         first = (person.first_name or "").strip() or "—"
         last = (person.last_name or "").strip() or "—"
         values = {"first_name": first, "last_name": last, "number": person.employee_id.strip()}
         created = employee is None
         employee = employee or Employee(company_id=own.id, **values)  # type: ignore[arg-type]
-        _apply(session, employee, values, step, created=created)
+        apply_values(session, employee, values, step, created=created)
         link(session, entity=Entity.EMPLOYEE, local_id=saved_id(employee), procore_id=person.id,
              company_id=company_id, origin=LinkOrigin.IMPORT)
 
@@ -213,11 +185,11 @@ def _upsert_code(
         step.skipped.append(f"cost code {code.id}: no code in Procore")
         return None
     existing = links.get(code.id)
-    local = _find(session, CostCode, existing.local_id if existing else None, job_site_id=site_id, code=text)
+    local = find_record(session, CostCode, existing.local_id if existing else None, job_site_id=site_id, code=text)
     values = {"code": text, "name": (code.name or text).strip()}
     created = local is None
     local = local or CostCode(job_site_id=site_id, code=values["code"], name=values["name"])
-    _apply(session, local, values, step, created=created)
+    apply_values(session, local, values, step, created=created)
     link(session, entity=entity, local_id=saved_id(local), procore_id=code.id,
          company_id=company_id, origin=LinkOrigin.IMPORT, scope_id=scope_id)
     return saved_id(local)
@@ -246,9 +218,10 @@ def _payroll_items(session: Session, client: ProcoreClient, company_id: int, ste
         code = abbreviations.get(time_type.id) or (time_type.abbreviated_time_type or name).strip()
         created = item is None
         item = item or PayrollItem(procore_id=time_type.id, code=code, name=name)
-        _apply(session, item, {"code": code, "name": name, "active": True}, step, created=created)
+        apply_values(session, item, {"code": code, "name": name, "active": True}, step, created=created)
     for item in session.exec(select(PayrollItem).where(PayrollItem.active)):
         if item.procore_id not in seen:
+            step.gate.changes.append(RecordChange(step.name, item.name, ChangeKind.GONE))
             item.active = False
             session.add(item)
     suggest_payroll_items(session, company_id=company_id)
