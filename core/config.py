@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     emulator_state: Path | None = None
     # The job queue: empty means huey's SQLite storage in DATA_DIR; redis://… shares it between machines.
     jobs_url: str = ""
+    start_worker: bool = Field(default=True, description="The app starts a publish worker on the embedded queue "
+                               "when none runs (tests that run workers themselves turn it off).")
 
     # The `[auth]` section of secrets.toml (st.login / OIDC); absent means local single-user mode.
     auth: dict[str, Any] | None = None

@@ -1,8 +1,10 @@
 """Workers: a consumer of the queue in this process, and the one background worker the app starts itself.
 
 `run_worker` is what `python -m core worker` runs. A worker on the embedded queue
-keeps a pid file in DATA_DIR while it runs; `ensure_worker` starts one when
-none is running (the app does, on the embedded default, as it starts the emulator).
+keeps a pid file in DATA_DIR while it runs, one on Redis a key that expires
+unless renewed (`core.jobs.presence`), so `worker_running` is right for both;
+`ensure_worker` starts one when none is running (the app does, on the embedded
+default, as it starts the emulator).
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from huey.consumer import Consumer
 
 from core.config import PROJECT_ROOT, Settings
+from core.jobs import presence
 from core.jobs.queue import get_queue, uses_embedded_queue
 from core.jobs.service import recover_stale
 
@@ -40,7 +43,7 @@ def run_worker(settings: Settings, *, workers: int = 1, until_idle: bool = False
     recover_stale(settings)
     if exit_with is not None:
         threading.Thread(target=_exit_with, args=(exit_with,), name="exit-with", daemon=True).start()
-    with _pid_file(settings):
+    with _present(settings):
         if until_idle:
             return _drain(settings, workers)
         Consumer(get_queue(settings), workers=workers, worker_type="thread").run()
@@ -81,7 +84,10 @@ def _alive(pid: int) -> bool:
 
 
 def worker_running(settings: Settings) -> bool:
-    """True when the pid file in DATA_DIR names a live process."""
+    """True when a worker consumes the settings' queue: the pid file in DATA_DIR names a live process
+    (embedded queue), or a worker's key is alive on Redis (False when Redis does not answer)."""
+    if not uses_embedded_queue(settings):
+        return presence.any_alive(settings)
     try:
         pid = int((Path(settings.data_dir) / PID_FILE).read_text().strip())
     except (OSError, ValueError):
@@ -109,6 +115,11 @@ def ensure_worker(settings: Settings) -> int | None:
     (Path(settings.data_dir) / PID_FILE).write_text(str(process.pid))
     log.info("Started a publish worker (pid %s)", process.pid)
     return process.pid
+
+
+def _present(settings: Settings) -> AbstractContextManager[None]:
+    """How this worker shows it runs: a pid file on the embedded queue, a key on Redis."""
+    return _pid_file(settings) if uses_embedded_queue(settings) else presence.announced(settings)
 
 
 @contextmanager

@@ -44,11 +44,12 @@ class PageContext:
 
 @st.cache_resource(show_spinner="Preparing the database…")
 def _database(database_url: str, _settings: Settings) -> Engine:
-    return open_database(_settings)
+    return open_database(_settings, start_worker=_settings.start_worker)
 
 
 def database(settings: Settings) -> Engine:
-    """The app's engine for `settings`, migrated and seeded once per process."""
+    """The app's engine for `settings`, migrated and seeded once per process; on the embedded queue a
+    publish worker is started when none runs (unless `settings.start_worker` is off)."""
     return _database(settings.database_url, settings)
 
 

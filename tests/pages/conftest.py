@@ -24,6 +24,7 @@ def app_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, databases: TestDatab
         monkeypatch.setenv("DATABASE_URL", url)
         monkeypatch.setenv("DATA_DIR", str(tmp_path))
         monkeypatch.setenv("DEMO_DATA", "false")
+        monkeypatch.setenv("START_WORKER", "false")  # tests run the queue themselves (run_worker, until idle)
         engine = open_database(get_settings())
         yield engine
         engine.dispose()
