@@ -2,7 +2,7 @@
 
 Nothing is built at import: `get_queue(settings)` builds one huey instance per queue location
 and process, with its two tasks registered on it: a publish job, and (each minute, in a
-consumer) the search for jobs whose worker died.
+consumer) the search for jobs whose worker died and the tick that queues due schedules.
 """
 
 from __future__ import annotations
@@ -74,7 +74,14 @@ def _build(settings: Settings) -> tuple[Huey, TaskWrapper]:
 
         recover_stale(settings)
 
+    def tick_schedules() -> None:
+        from core.db import get_engine, utcnow
+        from core.jobs.scheduling import run_due_schedules
+
+        run_due_schedules(settings, get_engine(settings.database_url), now=utcnow())
+
     huey.periodic_task(crontab(), name="recover_stale_jobs")(recover_stale_jobs)
+    huey.periodic_task(crontab(minute="*"), name="run_due_schedules")(tick_schedules)
     return huey, huey.task(name="publish_job")(publish_job)
 
 
