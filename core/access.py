@@ -46,6 +46,7 @@ DEFAULT_ROLES: dict[str, frozenset[Perm]] = {
 }
 
 LOCAL_ADMIN_EMAIL = "admin@localhost"
+COMMAND_LINE_EMAIL = "command-line@localhost"
 
 
 @dataclass(frozen=True)
@@ -205,7 +206,7 @@ def users_frame(session: Session) -> pd.DataFrame:
 def command_line(session: Session) -> Identity:
     """Whoever runs `python -m core`: shell access to the server is Admin access."""
     return Identity(
-        email="command-line@localhost",
+        email=COMMAND_LINE_EMAIL,
         name="Command line",
         role=ADMIN,
         permissions=role_permissions(session, role_name=ADMIN),

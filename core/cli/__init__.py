@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "core.cli.publish",
     "core.cli.reconcile",
     "core.cli.jobs",
+    "core.cli.schedule",
     "core.cli.worker",
 )
 
