@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pandas as pd
+
 from core.dashboards.preview import (
     CHANGE_COLUMNS,
     CONFLICT_COLUMNS,
@@ -10,14 +12,19 @@ from core.dashboards.preview import (
 )
 from core.models.publishing import PublishEntry, PublishModule, PublishStatus
 from core.publishing.status import PublishAction
-from tests.core.publishing.engine_world import Linked, delete_source, lengthen_break
+from tests.core.publishing.engine_world import Linked, delete_source, entry_ids, lengthen_break
 
 MANPOWER = PublishModule.MANPOWER
 FIELDS = ["date", "contact_id", "num_workers", "num_hours", "notes"]
 
 
 def _names(linked: Linked) -> dict[int, str]:
-    return {entry.id: f"entry {entry.id}" for entry in linked.entries(MANPOWER)}  # type: ignore[misc]
+    return {entry_id: f"entry {entry_id}" for entry_id in entry_ids(linked.entries(MANPOWER))}
+
+
+def _before_after(changes: pd.DataFrame, field: str) -> tuple[str, str]:
+    """The texts of a field's `before` and `after` in `planned_changes` indexed by field."""
+    return str(changes.at[field, "before"]), str(changes.at[field, "after"])
 
 
 def _published(linked: Linked) -> PublishEntry:
@@ -52,9 +59,11 @@ def test_an_update_shows_procores_value_before_and_ours_after_and_which_fields_m
 
     assert set(changes["action"]) == {"Update"}
     assert changes.loc["num_hours", "changed"]
-    assert changes.loc["num_hours", "before"] != changes.loc["num_hours", "after"]
+    hours_before, hours_after = _before_after(changes, "num_hours")
+    assert hours_before != hours_after
     assert not changes.loc["num_workers", "changed"]
-    assert changes.loc["num_workers", "before"] == changes.loc["num_workers", "after"]
+    workers_before, workers_after = _before_after(changes, "num_workers")
+    assert workers_before == workers_after
 
 
 def test_a_delete_shows_what_procore_holds_and_nothing_after(linked: Linked) -> None:

@@ -8,14 +8,25 @@ import pytest
 from sqlmodel import Session
 
 from core import setup
+from core.access import Identity
 from core.db import session_scope
 from core.errors import PermissionDenied, ValidationError
 from core.models.payroll import BoardColumn
 from core.models.publishing import PublishModule, PublishStatus
-from core.payroll.board import board, columns, export_week, move_card, republish_card, set_week_starts_on, week_of
+from core.payroll.board import (
+    Card,
+    MoveResult,
+    board,
+    columns,
+    export_week,
+    move_card,
+    republish_card,
+    set_week_starts_on,
+    week_of,
+)
 from core.publishing.plan import Operation
 from tests.conftest import identity_with_role
-from tests.core.publishing.engine_world import Linked
+from tests.core.publishing.engine_world import Linked, known
 
 TIMESHEET = PublishModule.TIMESHEET
 WEEK = date(2026, 11, 16)  # a Monday; the demo world's time logs end on Friday 20
@@ -26,13 +37,14 @@ def linked_modules() -> frozenset[PublishModule]:
     return frozenset({TIMESHEET})
 
 
-def _card(linked: Linked, number: str):  # type: ignore[no-untyped-def]
+def _card(linked: Linked, number: str) -> Card:
     return next(card for card in board(linked.engine, week_start=WEEK) if card.number == number)
 
 
-def _move(linked: Linked, number: str, to: BoardColumn, **kwargs):  # type: ignore[no-untyped-def]
+def _move(linked: Linked, number: str, to: BoardColumn, *, actor: Identity | None = None,
+          delete_in_procore: bool = False) -> MoveResult:
     return move_card(linked.settings, linked.engine, job_site_id=linked.site_ids([number])[0], week_start=WEEK,
-                     to=to, actor=kwargs.pop("actor", linked.admin), **kwargs)
+                     to=to, actor=actor or linked.admin, delete_in_procore=delete_in_procore)
 
 
 def test_cards_start_in_to_do_and_moves_persist(linked: Linked) -> None:
@@ -67,7 +79,7 @@ def test_moving_to_publish_sends_the_week_as_procore_timesheet_entries(linked: L
     ours = {e.procore_id for e in published}
     with linked.client() as client:
         people = list(client.iter_company_timesheets(start=WEEK, end=date(2026, 11, 22)))
-        sheets = list(client.iter_project_timesheets(project_id=published[0].procore_project_id, start=WEEK,
+        sheets = list(client.iter_project_timesheets(project_id=known(published[0].procore_project_id), start=WEEK,
                                                      end=date(2026, 11, 22)))
     assert ours <= {entry.id for person in people for entry in person.timecard_entries}
     assert ours == {entry.id for sheet in sheets for entry in sheet.timecard_entries}
@@ -140,5 +152,5 @@ def test_the_export_lists_every_hour_of_the_week_per_job_site(linked: Linked) ->
     totals = export.groupby("job_site")["hours"].sum()
     assert set(totals.index) == set(cards)
     for number, hours in totals.items():
-        assert hours == pytest.approx(cards[number].hours, abs=0.05)
+        assert hours == pytest.approx(cards[str(number)].hours, abs=0.05)
     assert list(export.columns)[:4] == ["job_site", "job_site_name", "employee_number", "employee"]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from sqlalchemy.engine import Engine
@@ -27,6 +28,7 @@ from core.timeclock.edits import delete_time_log, update_time_log
 from core.timeclock.rules import work_date
 
 WEEK_START, WEEK_END = date(2026, 11, 16), date(2026, 11, 20)
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -53,7 +55,7 @@ class Linked:
 
     def site_ids(self, numbers: list[str]) -> list[int]:
         with Session(self.engine) as session:
-            return [session.exec(select(JobSite.id).where(JobSite.number == number)).one()  # type: ignore[misc]
+            return [known(session.exec(select(JobSite.id).where(JobSite.number == number)).one())
                     for number in numbers]
 
     def entries(self, module: PublishModule, **where: Any) -> list[PublishEntry]:
@@ -74,8 +76,13 @@ class Linked:
         response.raise_for_status()
         return response.json()
 
-    def remote(self, kind: str, project_id: int, start: date = WEEK_START, end: date = WEEK_END) -> list[Any]:
-        """Procore's live records of `kind` ("manpower", "quantity", "timecard") in a project."""
+    def remote(self, kind: str, project_id: int | None, start: date = WEEK_START, end: date = WEEK_END
+               ) -> list[Any]:
+        """Procore's live records of `kind` ("manpower", "quantity", "timecard") in a project.
+
+        `project_id` is usually an entry's `procore_project_id`, which every published entry has.
+        """
+        assert project_id is not None, "no Procore project: the entry was never published"
         with self.client() as client:
             if kind == "manpower":
                 return list(client.iter_manpower_logs(project_id=project_id, start=start, end=end))
@@ -96,6 +103,22 @@ def link_world(settings: Settings, engine: Engine, admin: Identity, emulator_url
     return Linked(settings, engine, admin, emulator_url, company_id)
 
 
+def known(value: _T | None) -> _T:
+    """`value`, which the test knows is set (a stored row's id, a published entry's Procore id)."""
+    assert value is not None
+    return value
+
+
+def entry_ids(entries: Iterable[PublishEntry]) -> list[int]:
+    """The ids of stored entries, in their order."""
+    return [known(entry.id) for entry in entries]
+
+
+def procore_ids(entries: Iterable[PublishEntry]) -> list[int]:
+    """The Procore ids of published entries, sorted."""
+    return sorted(known(entry.procore_id) for entry in entries)
+
+
 def calls(linked: Linked) -> dict[str, int]:
     """Requests the emulator counted since its stats were cleared, per "METHOD /path/template"."""
     return {str(key): int(count) for key, count in linked.control("GET", "stats")["requests"].items()}
@@ -114,7 +137,7 @@ def source_logs(linked: Linked, entry: PublishEntry) -> list[TimeLog]:
     with Session(linked.engine) as session:
         site = session.get(JobSite, entry.job_site_id)
         assert site is not None
-        query = select(TimeLog).where(TimeLog.job_site_id == entry.job_site_id, TimeLog.deleted_at.is_(None))  # type: ignore[union-attr]
+        query = select(TimeLog).where(TimeLog.job_site_id == entry.job_site_id, col(TimeLog.deleted_at).is_(None))
         for column in ("company_id", "crew_id", "employee_id", "pay_id_id", "cost_code_id"):
             value = getattr(entry, column)
             if value is not None:
@@ -128,7 +151,7 @@ def lengthen_break(linked: Linked, entry: PublishEntry, minutes: int = 30) -> No
     """Change the source of `entry` the way a person would on Time logs: a longer break on one of its logs."""
     log = source_logs(linked, entry)[0]
     with session_scope(linked.engine) as session:
-        update_time_log(session, log_id=log.id, changes=TimeLogUpdate(break_minutes=log.break_minutes + minutes),  # type: ignore[arg-type]
+        update_time_log(session, log_id=known(log.id), changes=TimeLogUpdate(break_minutes=log.break_minutes + minutes),
                         actor=linked.admin)
 
 
@@ -136,4 +159,4 @@ def delete_source(linked: Linked, entry: PublishEntry) -> None:
     """Delete every time log of `entry` on Time logs."""
     for log in source_logs(linked, entry):
         with session_scope(linked.engine) as session:
-            delete_time_log(session, log_id=log.id, actor=linked.admin)  # type: ignore[arg-type]
+            delete_time_log(session, log_id=known(log.id), actor=linked.admin)

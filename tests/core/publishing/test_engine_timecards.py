@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from core.db import session_scope, utcnow
 from core.models.publishing import PublishEntry, PublishModule, PublishStatus
@@ -19,7 +19,15 @@ from core.publishing.claims import claim_entries
 from core.publishing.engine import refresh
 from core.publishing.plan import Operation, load_entries, prepare
 from core.publishing.status import PublishAction
-from tests.core.publishing.engine_world import WEEK_END, WEEK_START, Linked, calls
+from tests.core.publishing.engine_world import (
+    WEEK_END,
+    WEEK_START,
+    Linked,
+    calls,
+    entry_ids,
+    known,
+    procore_ids,
+)
 
 TIMECARD = PublishModule.TIMECARD
 TWO_WEEKS = WEEK_START - timedelta(days=7)
@@ -46,7 +54,7 @@ def test_timecards_go_in_bulk_requests_of_25_with_our_entry_id_as_origin(linked:
     assert report.outcomes[Operation.CREATE] == len(entries)
     assert calls(linked)[BULK] == math.ceil(len(entries) / 25)
     remote = {card.id: card for card in linked.remote("timecard", entries[0].procore_project_id, start=TWO_WEEKS)}
-    assert sorted(remote) == sorted(e.procore_id for e in entries)
+    assert sorted(remote) == procore_ids(entries)
     for entry in entries:
         card = remote[entry.procore_id]
         assert card.origin_id == str(entry.id)
@@ -69,7 +77,7 @@ def test_lost_bulk_answers_are_reconciled_by_origin_id_without_duplicates(linked
              for card in linked.remote("timecard", project)]
     origins = Counter(card.origin_id for card in cards)
     assert origins.most_common(1)[0][1] == 1
-    assert sorted(card.id for card in cards) == sorted(e.procore_id for e in entries)
+    assert sorted(card.id for card in cards) == procore_ids(entries)
     messages = attempts_frame(Session(linked.engine))["message"].fillna("")
     assert messages.str.contains("found in Procore after").any()  # some answers were lost, and recovered
 
@@ -82,11 +90,11 @@ def test_a_publisher_that_crashed_after_procore_wrote_leaves_nothing_to_duplicat
             job_site_ids=linked.site_ids(["1001"]), company_id=company_id)
     entries = _publishable(linked, "1001")[:5]
     with session_scope(linked.engine) as session:
-        claimed = claim_entries(session, entry_ids=[e.id for e in entries], token="crashed")
+        claimed = claim_entries(session, entry_ids=entry_ids(entries), token="crashed")
         planned = load_entries(session, claimed)
         prepared = prepare(session, company_id=company_id, target=definition(TIMECARD).target, entries=planned)
-        session.connection().execute(update(PublishEntry.__table__).values(  # type: ignore[arg-type]
-            claimed_at=utcnow() - timedelta(hours=1)).where(PublishEntry.__table__.c.claim_token == "crashed"))  # type: ignore[attr-defined]
+        session.connection().execute(update(PublishEntry).values(
+            claimed_at=utcnow() - timedelta(hours=1)).where(col(PublishEntry.claim_token) == "crashed"))
     # what the dead publisher had sent before it died
     project = next(iter(prepared.payloads.values()))[0]
     with linked.client() as client:
@@ -103,5 +111,5 @@ def test_a_publisher_that_crashed_after_procore_wrote_leaves_nothing_to_duplicat
     assert Counter(card.origin_id for card in cards).most_common(1)[0][1] == 1
     assert len(cards) == len(_publishable(linked, "1001"))
     with Session(linked.engine) as session:
-        assert session.get(PublishEntry, entries[0].id).claim_token is None  # type: ignore[union-attr]
+        assert known(session.get(PublishEntry, entries[0].id)).claim_token is None
 

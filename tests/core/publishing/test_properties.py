@@ -29,6 +29,7 @@ from core.publishing import (
     release_claim,
 )
 from core.publishing.modules import computed_entries
+from tests.core.publishing.engine_world import entry_ids, known
 
 S = PublishStatus
 MON = date(2026, 11, 16)  # the World's Monday
@@ -106,7 +107,7 @@ def _machine(world_class: Any) -> type[RuleBasedStateMachine]:
         @rule(action=st.sampled_from(list(PublishAction)), data=st.data())
         def claim(self, action: PublishAction, data: st.DataObject | None = None) -> None:
             """A publisher claims some entries (a dashboard cell, or all of them)."""
-            ids = sorted(e.id for e in self.entries())  # type: ignore[type-var]
+            ids = sorted(entry_ids(self.entries()))
             if data is not None:
                 ids = data.draw(st.lists(st.sampled_from(ids), unique=True) if ids else st.just([]))
             token = next(self.tokens)
@@ -115,7 +116,7 @@ def _machine(world_class: Any) -> type[RuleBasedStateMachine]:
             assert not set(got) & set(self.claims), "an entry was claimed twice"
             for entry in self.entries():
                 if entry.id in got:
-                    self.claims[entry.id] = (token, dict(entry.values))  # type: ignore[index]
+                    self.claims[known(entry.id)] = (token, dict(entry.values))
 
         @rule(action=st.sampled_from(list(PublishAction)), data=st.data())
         def a_whole_publish_run(self, action: PublishAction, data: st.DataObject) -> None:
@@ -200,4 +201,4 @@ def test_no_sequence_of_edits_refreshes_claims_and_outcomes_breaks_an_invariant(
     machine.TestCase.settings = settings(
         max_examples=30, stateful_step_count=20, deadline=None, suppress_health_check=[HealthCheck.too_slow]
     )
-    run_state_machine_as_test(machine, settings=machine.TestCase.settings)
+    run_state_machine_as_test(machine, settings=machine.TestCase.settings)  # type: ignore[no-untyped-call]  # hypothesis leaves it unannotated

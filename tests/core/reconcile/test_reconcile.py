@@ -7,7 +7,7 @@ import pytest
 from core.models.publishing import PublishEntry, PublishModule, PublishStatus
 from core.procore.inputs import TimecardEntryInput
 from core.reconcile import Finding, Reconciliation, reconcile
-from tests.core.publishing.engine_world import WEEK_END, WEEK_START, Linked, calls
+from tests.core.publishing.engine_world import WEEK_END, WEEK_START, Linked, calls, known
 
 MANPOWER, TIMECARD = PublishModule.MANPOWER, PublishModule.TIMECARD
 MANPOWER_LIST = "GET /rest/v1.0/projects/{project_id}/manpower_logs"
@@ -72,9 +72,10 @@ def test_edits_and_deletes_made_in_procore_drift_on_their_days(linked: Linked) -
 def test_a_timecard_from_another_source_drifts_with_its_hours(linked: Linked) -> None:
     linked.publish(TIMECARD, sites=["1001"])
     ours = _published(linked, TIMECARD)[0]
-    card = linked.remote("timecard", ours.procore_project_id)[0]
+    project_id = known(ours.procore_project_id)
+    card = linked.remote("timecard", project_id)[0]
     with linked.client() as client:
-        foreign = client.create_project_timecard_entry(project_id=ours.procore_project_id, entry=TimecardEntryInput(
+        foreign = client.create_project_timecard_entry(project_id=project_id, entry=TimecardEntryInput(
             date=ours.work_date, hours="3", party_id=card.resolved_party_id,
             timecard_time_type_id=card.resolved_time_type_id, cost_code_id=card.resolved_cost_code_id))
 
