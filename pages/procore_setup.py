@@ -11,10 +11,10 @@ from core.errors import ProcoreConnectError
 from core.models.setup import SyncMode
 from core.procore.connection import connection_info, disconnect
 from core.setup import EXCLUSIVITY_NOTE, Module, module_label
-from core.sync.importer import run_import
 from core.ui import page_guard
 from core.ui.confirm import ask, confirm_dialog
 from core.ui.flash import flash, show_flash
+from core.ui.import_preview import import_panel
 from core.ui.links import link_to
 from core.ui.navigation import INTEGRATIONS
 from core.ui.oauth import authorize_link, handle_redirect
@@ -118,17 +118,4 @@ if state.finished:
 
 if state.two_way and state.company_id is not None:
     st.header("5. Import from Procore")
-    st.write("Imports vendors (as companies), projects (as job sites), employees, cost codes and payroll items. "
-             "Running it again updates what changed and creates nothing twice.")
-    if st.button("Import now", type="primary", key="procore_import"):
-        with st.status("Importing from Procore…", expanded=True) as status:
-            try:
-                report = run_import(ctx.settings, ctx.engine, actor=ctx.identity, company_id=state.company_id,
-                                    progress=st.write)
-                status.update(label="Import finished", state="complete")
-                st.session_state["procore_import_report"] = report.rows()
-            except ProcoreConnectError as error:
-                status.update(label="Import stopped", state="error")
-                st.error(f"{error} What was imported so far is kept; run the import again to continue.")
-    if "procore_import_report" in st.session_state:
-        st.dataframe(st.session_state["procore_import_report"], hide_index=True, width="stretch")
+    import_panel(ctx, company_id=state.company_id)

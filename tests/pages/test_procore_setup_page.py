@@ -16,7 +16,7 @@ from core.models.setup import SyncMode
 from core.procore.connection import complete_authorization, select_company
 from core.procore.endpoints import resolve_endpoints
 from core.setup import Module
-from tests.core.procore.conftest import browser_sign_in
+from tests.core.procore.conftest import SETUP_ADMIN, browser_sign_in
 
 PAGE = "pages/procore_setup.py"
 
@@ -30,7 +30,7 @@ def _connect(engine: Engine, *, choose_company: bool) -> int:
     settings = get_settings()
     url = resolve_endpoints(settings).api_url
     main = int(httpx.get(f"{url}/_emulator/world", timeout=10).json()["companies"]["main"])
-    complete_authorization(settings, engine, query=browser_sign_in(settings, engine))
+    complete_authorization(settings, engine, query=browser_sign_in(settings, engine), actor=SETUP_ADMIN)
     if choose_company:
         select_company(settings, engine, company_id=main, company_name="Northwind Builders")
     return main
@@ -114,14 +114,17 @@ def test_import_from_the_page_reports_what_it_did(open_page: Callable[..., AppTe
     with session_scope(app_db) as session:
         setup.set_mode(session, mode=SyncMode.TWO_WAY, actor=local_admin(session))
     at = open_page(PAGE)
-    at.button(key="procore_import").click().run()
+    at.button(key="import_preview_go").click().run()
     assert not at.exception
-    report = at.dataframe[0].value
+    assert at.status[0].label == "Preview ready"
+    at.button(key="import_apply_all").click().run()
+    assert not at.exception
+    assert "Import applied." in at.success[0].value
+    report = at.dataframe[-1].value
     rows = {r["list"]: r for r in report.to_dict("records")} if hasattr(report, "to_dict") else {}
     assert rows["job sites"]["created"] == 1
     assert rows["employees"]["created"] == 2
     assert "already linked to another project" in rows["job sites"]["reasons"]
-    assert at.status[0].label == "Import finished"
 
 
 def _redirect_params(location: str) -> dict[str, str]:

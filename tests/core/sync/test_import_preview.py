@@ -14,8 +14,7 @@ from sqlmodel import Session, col, select
 
 from core.cli import main
 from core.db import session_scope
-from core.models import Employee, JobSite, TimeLog
-from core.models.mapping import Entity, ProcoreLink
+from core.models import JobSite, TimeLog
 from core.models.publishing import DirtyDay, PublishModule, PublishStatus
 from core.publishing.refresh import refresh
 from core.sync.import_changes import ChangeKind, Owner
@@ -23,39 +22,13 @@ from core.sync.import_owners import save_owners
 from core.sync.import_preview import ImportPreview, preview_import, preview_lines
 from core.sync.importer import run_import
 from core.timeclock.rules import work_date
-from emulator.store import Store
 from tests.core.publishing.engine_world import WEEK_END, WEEK_START, Linked
-
-TIMECARD = PublishModule.TIMECARD
-FAR_EAST = "Pacific/Kiritimati"  # UTC+14: a US morning clock-in falls on the next local day there
+from tests.core.sync.import_world import FAR_EAST, TIMECARD, employee_of, rename_and_move, site_of
 
 
 @pytest.fixture
 def linked_modules() -> frozenset[PublishModule]:
     return frozenset({TIMECARD})
-
-
-def _procore_edit(linked: Linked, kind: str, local: Any, entity: Entity, **fields: Any) -> None:
-    """Change a record in Procore (the emulator's state), as a person in Procore would."""
-    with Session(linked.engine) as session:
-        remote = session.exec(select(ProcoreLink.procore_id).where(
-            ProcoreLink.entity == entity, ProcoreLink.local_id == local.id)).one()
-    store = Store(str(linked.settings.emulator_state))
-    with store.tx(write=True) as tx:
-        record = tx.get(kind, remote)
-        assert record is not None
-        tx.save(kind, {**record, **fields})
-    store.close()
-
-
-def _site(linked: Linked, number: str = "1001") -> JobSite:
-    with Session(linked.engine) as session:
-        return session.exec(select(JobSite).where(JobSite.number == number)).one()
-
-
-def _employee(linked: Linked, number: str = "10001") -> Employee:
-    with Session(linked.engine) as session:
-        return session.exec(select(Employee).where(Employee.number == number)).one()
 
 
 def _moved_logs(linked: Linked, site: JobSite, new_zone: str) -> int:
@@ -75,12 +48,7 @@ def _snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
 
 @pytest.fixture
 def renamed_and_moved(linked: Linked) -> Linked:
-    """Site 1001's timecards published, then in Procore: employee 10001 renamed, project 1001 moved to UTC+14."""
-    linked.publish(TIMECARD, sites=["1001"])
-    assert [e for e in linked.entries(TIMECARD) if e.status == PublishStatus.PUBLISHED]
-    _procore_edit(linked, "person", _employee(linked), Entity.EMPLOYEE, first_name="Anabel")
-    _procore_edit(linked, "project", _site(linked), Entity.JOB_SITE, time_zone=FAR_EAST)
-    return linked
+    return rename_and_move(linked)
 
 
 def _preview(linked: Linked) -> ImportPreview:
@@ -97,7 +65,7 @@ def _import(linked: Linked, *, apply_moving: bool) -> None:
 
 def test_preview_lists_the_rename_and_the_time_zone_with_what_it_moves(renamed_and_moved: Linked) -> None:
     linked = renamed_and_moved
-    site, employee = _site(linked), _employee(linked)
+    site, employee = site_of(linked), employee_of(linked)
     moved = _moved_logs(linked, site, FAR_EAST)
     assert moved > 0
 
@@ -135,25 +103,25 @@ def test_preview_changes_nothing(renamed_and_moved: Linked) -> None:
 
 def test_apply_without_moving_keeps_time_zones_and_takes_the_rest(renamed_and_moved: Linked) -> None:
     linked = renamed_and_moved
-    zone_before = _site(linked).time_zone
+    zone_before = site_of(linked).time_zone
 
     _import(linked, apply_moving=False)
 
-    assert _site(linked).time_zone == zone_before
-    assert _employee(linked).first_name == "Anabel"
+    assert site_of(linked).time_zone == zone_before
+    assert employee_of(linked).first_name == "Anabel"
     again = _preview(linked)
-    assert [c.record for c in again.changes] == [f"{_site(linked).name} (job site 1001)"]  # only the time zone left
+    assert [c.record for c in again.changes] == [f"{site_of(linked).name} (job site 1001)"]  # only the time zone left
 
 
 def test_applying_a_time_zone_marks_the_days_it_moves_dirty(renamed_and_moved: Linked) -> None:
     linked = renamed_and_moved
-    site = _site(linked)
+    site = site_of(linked)
     with session_scope(linked.engine) as session:
         session.execute(DirtyDay.__table__.delete())  # type: ignore[attr-defined]
 
     _import(linked, apply_moving=True)
 
-    assert _site(linked).time_zone == FAR_EAST
+    assert site_of(linked).time_zone == FAR_EAST
     with Session(linked.engine) as session:
         marked = {(d.job_site_id, d.work_date) for d in session.exec(select(DirtyDay))}
     assert (site.id, WEEK_START) in marked
@@ -161,7 +129,7 @@ def test_applying_a_time_zone_marks_the_days_it_moves_dirty(renamed_and_moved: L
 
 def test_field_owners_keep_ours_and_say_so(renamed_and_moved: Linked) -> None:
     linked = renamed_and_moved
-    zone_before, name_before = _site(linked).time_zone, _employee(linked).first_name
+    zone_before, name_before = site_of(linked).time_zone, employee_of(linked).first_name
     with session_scope(linked.engine) as session:
         save_owners(session, owners={"time_zones": Owner.OURS, "names": Owner.OURS}, actor=linked.admin)
 
@@ -170,7 +138,7 @@ def test_field_owners_keep_ours_and_say_so(renamed_and_moved: Linked) -> None:
     kept = {(f.name, f.kept) for c in preview.changes for f in c.fields}
     assert kept == {("first_name", "we own names"), ("time_zone", "we own time zones")}
     _import(linked, apply_moving=True)
-    assert (_site(linked).time_zone, _employee(linked).first_name) == (zone_before, name_before)
+    assert (site_of(linked).time_zone, employee_of(linked).first_name) == (zone_before, name_before)
 
 
 @pytest.fixture
@@ -207,8 +175,8 @@ def test_cli_refuses_moving_published_work_without_a_choice_then_applies_with_on
     assert _snapshot(cli_env.engine) == before
 
     assert main(["import", "--without-moving"]) == 0
-    assert _site(cli_env).time_zone != FAR_EAST
-    assert _employee(cli_env).first_name == "Anabel"
+    assert site_of(cli_env).time_zone != FAR_EAST
+    assert employee_of(cli_env).first_name == "Anabel"
 
     assert main(["import", "--yes"]) == 0
-    assert _site(cli_env).time_zone == FAR_EAST
+    assert site_of(cli_env).time_zone == FAR_EAST

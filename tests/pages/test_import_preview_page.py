@@ -1,0 +1,68 @@
+"""Procore setup's import: preview what it would change, then apply all or without moving published work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.models.publishing import PublishModule
+from tests.core.publishing.engine_world import Linked
+from tests.core.sync.import_world import FAR_EAST, TIMECARD, employee_of, rename_and_move, site_of
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages/procore_setup.py")
+
+
+@pytest.fixture
+def linked_modules() -> frozenset[PublishModule]:
+    return frozenset({TIMECARD})
+
+
+@pytest.fixture
+def page(linked: Linked, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    rename_and_move(linked)
+    monkeypatch.setenv("DATABASE_URL", linked.settings.database_url)
+    monkeypatch.setenv("DATA_DIR", str(linked.settings.data_dir))
+    monkeypatch.setenv("EMULATOR_STATE", str(linked.settings.emulator_state))
+    monkeypatch.setenv("DEMO_DATA", "false")
+    monkeypatch.setenv("START_WORKER", "false")
+    return AppTest.from_file(PAGE, default_timeout=60).run()
+
+
+def test_preview_shows_the_rename_and_the_moving_time_zone_and_changes_nothing(page: AppTest, linked: Linked) -> None:
+    zone = site_of(linked).time_zone
+    page.button(key="import_preview_go").click().run()
+    assert not page.exception
+    changed = page.dataframe[-1].value
+    changes = dict(zip(changed["record"], changed["changes"], strict=True))
+    assert any("first_name:" in text and "→ Anabel" in text for text in changes.values())
+    site_text = changes[f"{site_of(linked).name} (job site 1001)"]
+    assert f"time_zone: {zone} → {FAR_EAST}" in site_text
+    assert "published entries become Updated" in site_text
+    assert "published entries become Updated" in page.warning[0].value
+    assert site_of(linked).time_zone == zone
+    assert employee_of(linked).first_name != "Anabel"
+
+
+def test_apply_without_moving_keeps_the_time_zone(page: AppTest, linked: Linked) -> None:
+    zone = site_of(linked).time_zone
+    page.button(key="import_preview_go").click().run()
+    page.button(key="import_apply_without_moving").click().run()
+    assert not page.exception
+    assert any("Import applied." in s.value for s in page.success)
+    assert site_of(linked).time_zone == zone
+    assert employee_of(linked).first_name == "Anabel"
+
+
+def test_owners_saved_on_the_page_keep_our_names(page: AppTest, linked: Linked) -> None:
+    name = employee_of(linked).first_name
+    page.selectbox(key="import_owner_names").set_value("ours")
+    page.button(key="FormSubmitter:import_owners-Save owners").click().run()
+    assert any("Owners saved." in s.value for s in page.success)
+    page.button(key="import_preview_go").click().run()
+    changes = " ".join(page.dataframe[-1].value["changes"])
+    assert "(kept: we own names)" in changes
+    page.button(key="import_apply_all").click().run()
+    assert employee_of(linked).first_name == name
+    assert site_of(linked).time_zone == FAR_EAST
