@@ -33,7 +33,7 @@ from core.publishing.status import label
 JOB_SITE_NUMBER_LENGTH = int(JobSite.__table__.c.number.type.length)  # type: ignore[attr-defined]
 MODULES = [module.value for module in PublishModule]
 ACTIONS = {"publish": PublishAction.PUBLISH, "republish": PublishAction.REPUBLISH,
-           "force": PublishAction.FORCE_PUBLISH}
+           "force": PublishAction.FORCE_PUBLISH, "keep-procore": PublishAction.KEEP_PROCORE}
 
 
 def register(subparsers: Any) -> None:
@@ -41,11 +41,13 @@ def register(subparsers: Any) -> None:
         "publish", help="publish a module's entries of a date range to Procore",
         description="Refresh the entries of the range from the time clock, then publish them. Publish creates "
         "new entries, updates changed ones and deletes removed ones, but never overwrites a record someone "
-        "changed in Procore; --action force does. Exit status 1 when an entry failed.",
+        "changed in Procore; --action force does, and --action keep-procore keeps Procore's version instead "
+        "(the record as it stands becomes what was published). Exit status 1 when an entry failed.",
     )
     _range_arguments(parser)
     parser.add_argument("--action", choices=list(ACTIONS), default="publish",
-                        help="publish (default), republish (failed and deleted entries) or force (overwrite Procore)")
+                        help="publish (default), republish (failed and deleted entries), force (overwrite Procore) "
+                        "or keep-procore (accept records changed in Procore as they stand)")
     parser.add_argument("--force", action="store_const", const="force", dest="action", help="same as --action force")
     parser.add_argument("--dry-run", action="store_true", help="show what would be sent, send nothing")
     parser.add_argument("--background", action="store_true",
