@@ -121,10 +121,10 @@ def build_world(*, job_sites: int, employees: int, days: int, modules: Collectio
     httpx.post(f"{base_url}/_emulator/reset", json={"seed": SEED, **sizes}, timeout=60).raise_for_status()
     httpx.put(f"{base_url}/_emulator/config", json=NO_LIMITS, timeout=60).raise_for_status()
     company_id = int(httpx.get(f"{base_url}/_emulator/world", timeout=60).json()["companies"]["main"])
-    connect_client_credentials(settings, engine, company_id=company_id)
-    select_company(settings, engine, company_id=company_id, company_name="Northwind Builders")
     with Session(engine) as session:
         admin = local_admin(session)
+    connect_client_credentials(settings, engine, actor=admin, company_id=company_id)
+    select_company(settings, engine, company_id=company_id, company_name="Northwind Builders")
     with session_scope(engine) as session:
         setup.set_active(session, active=True, actor=admin)
         setup.set_mode(session, mode=SyncMode.TWO_WAY, actor=admin)

@@ -164,6 +164,12 @@ def _stop_the_tests_emulators(request: pytest.FixtureRequest) -> Iterator[None]:
         stop_emulators_under(directory)
 
 
+def admin_of(engine: Engine) -> access.Identity:
+    """The local Admin of `engine`'s database: who a test acts as when a service asks for an actor."""
+    with Session(engine) as session:
+        return access.local_admin(session)
+
+
 def connect_main_company(settings: Settings, engine: Engine) -> int:
     """Connect the app's service account to the emulator's main company (started if need be); returns its id."""
     import httpx
@@ -173,7 +179,7 @@ def connect_main_company(settings: Settings, engine: Engine) -> int:
 
     url = resolve_endpoints(settings).api_url
     main = int(httpx.get(f"{url}/_emulator/world", timeout=10).json()["companies"]["main"])
-    connect_client_credentials(settings, engine, company_id=main)
+    connect_client_credentials(settings, engine, actor=admin_of(engine), company_id=main)
     select_company(settings, engine, company_id=main, company_name="Northwind Builders")
     return main
 

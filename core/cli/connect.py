@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigurationError(
             "A service account needs --company-id (the id of a Procore company where the app is installed)."
         )
-    info = connect_client_credentials(settings, engine, company_id=company_id)
+    info = connect_client_credentials(settings, engine, actor=ctx.actor, company_id=company_id)
     print(_describe(info))
     with open_client(settings, engine) as client:
         companies = list(client.iter_companies())

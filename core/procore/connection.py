@@ -100,8 +100,15 @@ def reconnect_reason(engine: Engine, *, slot: str = DEFAULT_SLOT) -> str | None:
         return session.exec(query).first()
 
 
-def begin_authorization(settings: Settings, engine: Engine, *, transport: httpx.BaseTransport | None = None) -> str:
-    """The Procore consent URL to send the browser to; its `state` is stored for the callback."""
+def begin_authorization(
+    settings: Settings, engine: Engine, *, actor: Identity, transport: httpx.BaseTransport | None = None
+) -> str:
+    """The Procore consent URL to send the browser to; its `state` is stored for the callback.
+
+    Raises:
+        PermissionDenied: `actor` may not change the Procore setup (no state is stored).
+    """
+    actor.require(Perm.PROCORE_SETUP)
     endpoints = resolve_endpoints(settings)
     state = oauth.create_state(engine=engine, redirect_uri=settings.procore_redirect_uri)
     with _oauth_client(settings, endpoints, transport=transport) as client:
@@ -115,13 +122,19 @@ def complete_authorization(
     engine: Engine,
     *,
     query: dict[str, str] | str,
+    actor: Identity,
     transport: httpx.BaseTransport | None = None,
 ) -> ConnectionInfo:
     """Finish the browser sign-in from Procore's redirect (its query string or parameters).
 
     Checks and uses up the state, trades the code for tokens, reads who signed in and stores the
-    connection (replacing any previous one). Raises `InvalidOAuthState` or `ReconnectRequired`.
+    connection (replacing any previous one).
+
+    Raises:
+        PermissionDenied: `actor` may not change the Procore setup (the state is left unused).
+        InvalidOAuthState, ReconnectRequired: the redirect cannot complete a sign-in.
     """
+    actor.require(Perm.PROCORE_SETUP)
     params = _query_params(query)
     if params.get("error"):
         raise ReconnectRequired(f"Procore sign-in did not complete ({params['error']}).")
@@ -138,6 +151,7 @@ def connect_client_credentials(
     settings: Settings,
     engine: Engine,
     *,
+    actor: Identity,
     company_id: int | None = None,
     transport: httpx.BaseTransport | None = None,
 ) -> ConnectionInfo:
@@ -145,7 +159,11 @@ def connect_client_credentials(
 
     Procore wants `Procore-Company-Id` even on /me and /companies for service accounts, so give the
     id of a company where the app is installed.
+
+    Raises:
+        PermissionDenied: `actor` may not change the Procore setup (nothing is requested or stored).
     """
+    actor.require(Perm.PROCORE_SETUP)
     endpoints = resolve_endpoints(settings)
     with _oauth_client(settings, endpoints, transport=transport, grant_type="client_credentials") as client:
         token = oauth.fetch_client_credentials(oauth=client)

@@ -21,7 +21,7 @@ def authorize_link(ctx: PageContext, label: str = "Authorize with Procore") -> N
     """A button-styled link to Procore's consent page, opened in this tab (with a fresh stored state)."""
     cached = st.session_state.get(_LINK_KEY)
     if cached is None or time.monotonic() - cached[1] > LINK_LIFETIME_S:
-        cached = (begin_authorization(ctx.settings, ctx.engine), time.monotonic())
+        cached = (begin_authorization(ctx.settings, ctx.engine, actor=ctx.identity), time.monotonic())
         st.session_state[_LINK_KEY] = cached
     st.markdown(
         f'<a href="{escape(cached[0])}" target="_self" class="procore-authorize" '
@@ -42,7 +42,7 @@ def handle_redirect(ctx: PageContext) -> None:
         st.warning("Procore authorization was denied, so nothing changed. Authorize again when you are ready.")
         return
     try:
-        info = complete_authorization(ctx.settings, ctx.engine, query=params)
+        info = complete_authorization(ctx.settings, ctx.engine, query=params, actor=ctx.identity)
     except ProcoreConnectError as error:
         st.error(f"Procore was not connected: {error}")
         return

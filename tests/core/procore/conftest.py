@@ -125,7 +125,7 @@ def transport() -> CountingTransport:
 
 def browser_sign_in(settings: Settings, engine: Engine) -> str:
     """Do what the person's browser does: open the consent page, press Allow, return the redirect."""
-    url = begin_authorization(settings, engine)
+    url = begin_authorization(settings, engine, actor=SETUP_ADMIN)
     with httpx.Client(timeout=30) as browser:
         page = browser.get(url)
         page.raise_for_status()
@@ -152,7 +152,7 @@ def code_of(location: str) -> str:
 def user_client(settings: Settings, engine: Engine, transport: CountingTransport, emulator: Emulator) -> ProcoreClient:
     """A client over a browser-authorized connection, with the main company selected."""
     location = browser_sign_in(settings, engine)
-    complete_authorization(settings, engine, query=location, transport=transport)
+    complete_authorization(settings, engine, actor=SETUP_ADMIN, query=location, transport=transport)
     return open_client(settings, engine, company_id=emulator.company_id, transport=transport)
 
 
@@ -161,7 +161,7 @@ def service_client(
     settings: Settings, engine: Engine, transport: CountingTransport, emulator: Emulator
 ) -> ProcoreClient:
     """A client over a client-credentials (service account) connection in the main company."""
-    connect_client_credentials(settings, engine, company_id=emulator.company_id, transport=transport)
+    connect_client_credentials(settings, engine, actor=SETUP_ADMIN, company_id=emulator.company_id, transport=transport)
     return open_client(settings, engine, transport=transport, sleep=lambda _: None)
 
 

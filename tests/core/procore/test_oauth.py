@@ -16,6 +16,7 @@ from core.models.procore import GrantType
 from core.procore import oauth
 from core.procore.client import ProcoreClient
 from core.procore.connection import (
+    begin_authorization,
     complete_authorization,
     connect_client_credentials,
     connection_info,
@@ -41,7 +42,7 @@ def test_browser_sign_in_stores_the_connection_and_its_tokens_encrypted(
 ) -> None:
     location = browser_sign_in(settings, engine)
 
-    info = complete_authorization(settings, engine, query=location, transport=transport)
+    info = complete_authorization(settings, engine, actor=SETUP_ADMIN, query=location, transport=transport)
 
     assert (info.user_name, info.grant_type, info.company_id) == ("Jordan Avery", GrantType.AUTHORIZATION_CODE, None)
     stored = token_store(settings, engine).load()
@@ -69,10 +70,10 @@ def test_a_replayed_sign_in_redirect_is_refused_without_exchanging_the_code_agai
     settings: Settings, engine: Engine, transport: CountingTransport
 ) -> None:
     location = browser_sign_in(settings, engine)
-    complete_authorization(settings, engine, query=location, transport=transport)
+    complete_authorization(settings, engine, actor=SETUP_ADMIN, query=location, transport=transport)
 
     with pytest.raises(InvalidOAuthState, match="already used"):
-        complete_authorization(settings, engine, query=location, transport=transport)
+        complete_authorization(settings, engine, actor=SETUP_ADMIN, query=location, transport=transport)
     assert transport.token_posts() == 1
 
 
@@ -103,7 +104,7 @@ def test_oauth_state_is_accepted_once_within_ten_minutes(
 
 def test_denied_consent_is_reported_plainly(settings: Settings, engine: Engine) -> None:
     with pytest.raises(ReconnectRequired, match=r"did not complete \(access_denied\)"):
-        complete_authorization(settings, engine, query="?error=access_denied&state=x")
+        complete_authorization(settings, engine, actor=SETUP_ADMIN, query="?error=access_denied&state=x")
 
 
 def test_refresh_rotates_the_pair_and_a_fresh_client_uses_the_stored_one(
@@ -175,6 +176,26 @@ def test_disconnect_needs_the_procore_setup_permission(
     assert user_client.me().id
 
 
+def test_connecting_needs_the_procore_setup_permission_and_stores_nothing_without_it(
+    settings: Settings, engine: Engine, emulator: Emulator
+) -> None:
+    viewer = replace(SETUP_ADMIN, role="Viewer", permissions=frozenset())
+    location = browser_sign_in(settings, engine)  # an admin's sign-in, whose redirect a viewer then opens
+
+    for connect in (
+        lambda: begin_authorization(settings, engine, actor=viewer),
+        lambda: complete_authorization(settings, engine, query=location, actor=viewer),
+        lambda: connect_client_credentials(settings, engine, actor=viewer, company_id=emulator.company_id),
+    ):
+        with pytest.raises(PermissionDenied, match="lacks the 'Procore setup' permission"):
+            connect()
+
+    assert connection_info(settings, engine) is None
+    with engine.connect() as connection:  # only the admin's sign-in left a state, still unused
+        assert connection.execute(text("SELECT count(*), count(consumed_at) FROM oauth_state")).one() == (1, 0)
+    complete_authorization(settings, engine, query=location, actor=SETUP_ADMIN)  # so the admin can still use it
+
+
 def test_disconnect_revokes_the_tokens_and_forgets_the_connection(
     settings: Settings, engine: Engine, user_client: ProcoreClient, emulator: Emulator
 ) -> None:
@@ -196,13 +217,13 @@ def test_a_service_account_must_name_its_company(settings: Settings, engine: Eng
     from core.procore.errors import BadRequestError
 
     with pytest.raises(BadRequestError, match="Missing Procore-Company-Id header"):
-        connect_client_credentials(settings, engine)
+        connect_client_credentials(settings, engine, actor=SETUP_ADMIN)
 
 
 def test_the_code_exchange_refuses_a_used_code(settings: Settings, engine: Engine) -> None:
     location = browser_sign_in(settings, engine)
-    complete_authorization(settings, engine, query=location)
+    complete_authorization(settings, engine, actor=SETUP_ADMIN, query=location)
     state = oauth.create_state(engine=engine, redirect_uri=REDIRECT_URI)
 
     with pytest.raises(ReconnectRequired, match="refused the sign-in code"):
-        complete_authorization(settings, engine, query={"code": code_of(location), "state": state})
+        complete_authorization(settings, engine, actor=SETUP_ADMIN, query={"code": code_of(location), "state": state})

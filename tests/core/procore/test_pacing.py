@@ -16,7 +16,7 @@ from core.procore.connection import connect_client_credentials, open_client
 from core.procore.errors import ProcoreNotFoundError
 from core.procore.pacing import RateLimitPacer
 from emulator import start_background
-from tests.core.procore.conftest import TEST_KEY, CountingTransport, Emulator
+from tests.core.procore.conftest import SETUP_ADMIN, TEST_KEY, CountingTransport, Emulator
 from tests.databases import TestDatabases
 
 
@@ -105,7 +105,7 @@ def test_pacing_waits_for_the_reset_when_only_the_reserve_is_left() -> None:
 
 
 def _connected_client(settings: Settings, engine: Engine, company_id: int) -> ProcoreClient:
-    connect_client_credentials(settings, engine, company_id=company_id)
+    connect_client_credentials(settings, engine, actor=SETUP_ADMIN, company_id=company_id)
     return open_client(settings, engine, sleep=lambda _: None)
 
 

@@ -32,7 +32,7 @@ def test_no_token_code_or_secret_reaches_the_logs_or_the_errors(
     caplog.set_level(logging.DEBUG)
     caplog.clear()
 
-    complete_authorization(settings, engine, query=location)
+    complete_authorization(settings, engine, actor=SETUP_ADMIN, query=location)
     secrets |= _tokens(settings, engine)
     client = open_client(settings, engine, company_id=emulator.company_id, sleep=lambda _: None)
     expire_stored_token(engine, client)

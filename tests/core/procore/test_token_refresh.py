@@ -25,7 +25,14 @@ from core.procore.connection import (
     reconnect_reason,
 )
 from core.procore.errors import ProcoreConnectionError, ReconnectRequired
-from tests.core.procore.conftest import TEST_KEY, CountingTransport, Emulator, browser_sign_in, expire_stored_token
+from tests.core.procore.conftest import (
+    SETUP_ADMIN,
+    TEST_KEY,
+    CountingTransport,
+    Emulator,
+    browser_sign_in,
+    expire_stored_token,
+)
 from tests.databases import plain_url
 
 TOKEN_PATH = "/oauth/token"  # noqa: S105 (a path)
@@ -80,7 +87,9 @@ def test_a_one_minute_token_is_not_renewed_on_every_call(
     settings: Settings, engine: Engine, transport: FlakyTokenEndpoint, emulator: Emulator
 ) -> None:
     emulator.configure(access_token_ttl=60)
-    complete_authorization(settings, engine, query=browser_sign_in(settings, engine), transport=transport)
+    complete_authorization(
+        settings, engine, actor=SETUP_ADMIN, query=browser_sign_in(settings, engine), transport=transport
+    )
     start = time.time()
     now = [start]
     client = open_client(settings, engine, company_id=emulator.company_id, transport=transport, clock=lambda: now[0])
@@ -137,7 +146,9 @@ def test_a_new_sign_in_clears_the_reconnect_mark(
     with pytest.raises(ReconnectRequired):
         user_client.me()
 
-    complete_authorization(settings, engine, query=browser_sign_in(settings, engine), transport=transport)
+    complete_authorization(
+        settings, engine, actor=SETUP_ADMIN, query=browser_sign_in(settings, engine), transport=transport
+    )
 
     assert reconnect_reason(engine) is None
     assert open_client(settings, engine, transport=transport).me().login == "jordan.avery@northwind.example"
@@ -147,7 +158,7 @@ def test_a_new_sign_in_clears_the_reconnect_mark(
 def test_a_service_account_gets_a_new_token_after_lost_answers(
     answers_lost: int, settings: Settings, engine: Engine, transport: FlakyTokenEndpoint, emulator: Emulator
 ) -> None:
-    connect_client_credentials(settings, engine, company_id=emulator.company_id, transport=transport)
+    connect_client_credentials(settings, engine, actor=SETUP_ADMIN, company_id=emulator.company_id, transport=transport)
     client = open_client(settings, engine, transport=transport, sleep=lambda _: None)
     expire_stored_token(engine, client)
     transport.lose = answers_lost
