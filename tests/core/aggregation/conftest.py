@@ -12,6 +12,7 @@ import pytest
 from core.aggregation.source import TIME_LOG_SOURCE_COLUMNS
 
 MICROS_PER_SECOND = 1_000_000
+MakeLogs = Callable[[list[dict[str, Any]]], pd.DataFrame]  # rows (defaults filled in) → time-log source frame
 
 
 def _logs(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -35,5 +36,5 @@ def _logs(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 @pytest.fixture
-def make_logs() -> Callable[[list[dict[str, Any]]], pd.DataFrame]:
+def make_logs() -> MakeLogs:
     return _logs

@@ -6,6 +6,7 @@ import pandas as pd
 from pandas.testing import assert_frame_equal
 
 from core.aggregation import aggregate_manpower
+from tests.core.aggregation.conftest import MakeLogs
 
 MON, TUE = date(2026, 11, 16), date(2026, 11, 17)
 
@@ -18,7 +19,7 @@ def _expected(rows: list[tuple[object, ...]]) -> pd.DataFrame:
                          "total_hours": "float64", "average_hours": "float64"})
 
 
-def test_crews_sum_hours_count_distinct_workers_and_average(make_logs) -> None:  # type: ignore[no-untyped-def]
+def test_crews_sum_hours_count_distinct_workers_and_average(make_logs: MakeLogs) -> None:
     logs = make_logs([
         {"employee_id": 1, "crew_id": 10, "minutes": 480},
         {"employee_id": 1, "crew_id": 10, "minutes": 120, "pay_id_id": 2},  # same worker, second log: one head
@@ -40,7 +41,7 @@ def test_crews_sum_hours_count_distinct_workers_and_average(make_logs) -> None: 
     assert_frame_equal(aggregate_manpower(logs), expected)
 
 
-def test_hours_are_rounded_half_up_once_after_summing_and_average_uses_the_unrounded_total(make_logs) -> None:  # type: ignore[no-untyped-def]
+def test_hours_are_rounded_half_up_once_after_summing_and_average_uses_the_unrounded_total(make_logs: MakeLogs) -> None:
     logs = make_logs([
         # 1.005 h + 1 h: the exact sum 2.005 rounds half up to 2.01 (float round(2.005, 2) would give 2.0);
         # the average is 2.005 / 2 = 1.0025 → 1.0, not the rounded total halved (1.005 → 1.01).
@@ -58,7 +59,7 @@ def test_hours_are_rounded_half_up_once_after_summing_and_average_uses_the_unrou
     assert_frame_equal(aggregate_manpower(logs), expected)
 
 
-def test_no_logs_give_an_empty_frame_with_the_columns(make_logs) -> None:  # type: ignore[no-untyped-def]
+def test_no_logs_give_an_empty_frame_with_the_columns(make_logs: MakeLogs) -> None:
     result = aggregate_manpower(make_logs([{}]).iloc[0:0])
     assert list(result.columns) == ["job_site_id", "work_date", "company_id", "crew_id", "total_hours", "manpower",
                                     "average_hours"]

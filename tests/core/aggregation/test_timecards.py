@@ -6,6 +6,7 @@ import pandas as pd
 from pandas.testing import assert_frame_equal
 
 from core.aggregation import aggregate_timecards
+from tests.core.aggregation.conftest import MakeLogs
 
 MON = date(2026, 11, 16)
 
@@ -18,7 +19,7 @@ def _expected(rows: list[tuple[object, ...]]) -> pd.DataFrame:
                          "cost_code_id": "Int64", "hours": "float64", "pay_class_id": "Int64"})
 
 
-def test_one_timecard_per_employee_pay_id_and_cost_code(make_logs) -> None:  # type: ignore[no-untyped-def]
+def test_one_timecard_per_employee_pay_id_and_cost_code(make_logs: MakeLogs) -> None:
     logs = make_logs([
         {"employee_id": 1, "pay_id_id": 1, "cost_code_id": 5, "minutes": 240, "pay_class_id": 3},
         {"employee_id": 1, "pay_id_id": 1, "cost_code_id": 5, "minutes": 225, "pay_class_id": 3},
@@ -37,7 +38,7 @@ def test_one_timecard_per_employee_pay_id_and_cost_code(make_logs) -> None:  # t
     assert_frame_equal(aggregate_timecards(logs), expected)
 
 
-def test_disagreeing_logs_take_the_pay_class_with_most_hours(make_logs) -> None:  # type: ignore[no-untyped-def]
+def test_disagreeing_logs_take_the_pay_class_with_most_hours(make_logs: MakeLogs) -> None:
     logs = make_logs([
         {"pay_class_id": 3, "minutes": 120, "at": "2026-11-16T20:00Z"},
         {"pay_class_id": 4, "minutes": 300, "at": "2026-11-16T14:00Z"},
@@ -46,7 +47,7 @@ def test_disagreeing_logs_take_the_pay_class_with_most_hours(make_logs) -> None:
     assert_frame_equal(aggregate_timecards(logs), _expected([(1, MON, 1, 1, pd.NA, 17.0, 4)]))
 
 
-def test_equal_hours_go_to_the_pay_class_clocked_in_last_then_the_lowest_id(make_logs) -> None:  # type: ignore[no-untyped-def]
+def test_equal_hours_go_to_the_pay_class_clocked_in_last_then_the_lowest_id(make_logs: MakeLogs) -> None:
     later_wins = make_logs([
         {"pay_class_id": 3, "minutes": 240, "at": "2026-11-16T14:00Z"},
         {"pay_class_id": 4, "minutes": 120, "at": "2026-11-16T12:00Z"},
@@ -60,6 +61,6 @@ def test_equal_hours_go_to_the_pay_class_clocked_in_last_then_the_lowest_id(make
     assert_frame_equal(aggregate_timecards(same_instant), _expected([(1, MON, 1, 1, pd.NA, 2.0, 8)]))
 
 
-def test_hours_are_rounded_once_on_the_sum(make_logs) -> None:  # type: ignore[no-untyped-def]
+def test_hours_are_rounded_once_on_the_sum(make_logs: MakeLogs) -> None:
     logs = make_logs([{"minutes": 0, "seconds": 9}, {"minutes": 0, "seconds": 9}])  # 0.0025 h each → 0.005 → 0.01
     assert_frame_equal(aggregate_timecards(logs), _expected([(1, MON, 1, 1, pd.NA, 0.01, pd.NA)]))
