@@ -101,7 +101,7 @@ def test_a_file_missing_a_column_is_refused_at_its_header_and_imports_nothing(
 
 
 def _other_site_code(session: Session, form: TimeLogForm) -> dict[str, Any]:
-    code = session.exec(select(CostCode).where(CostCode.job_site_id.is_not(None),  # type: ignore[union-attr]
+    code = session.exec(select(CostCode).where(col(CostCode.job_site_id).is_not(None),
                                                CostCode.job_site_id != form.job_site_id)).first()
     assert code is not None
     return {"cost_code_id": code.id}
@@ -117,10 +117,11 @@ def _over_another_log(session: Session, form: TimeLogForm) -> dict[str, Any]:
     """The times of another log of the same employee at the same job site."""
     other = session.exec(select(TimeLog).where(
         TimeLog.employee_id == form.employee_id, TimeLog.job_site_id == form.job_site_id, TimeLog.id != form.log_id,
-        TimeLog.clock_out.is_not(None),  # type: ignore[union-attr]
+        col(TimeLog.clock_out).is_not(None),
     )).first()
     assert other is not None
-    theirs = load_form(session, log_id=other.id)  # type: ignore[arg-type]
+    assert other.id is not None
+    theirs = load_form(session, log_id=other.id)
     return {name: getattr(theirs, name) for name in ("clock_in_date", "clock_in_time",
                                                       "clock_out_date", "clock_out_time", "break_minutes")}
 
@@ -150,18 +151,30 @@ def test_bad_form_values_are_refused_with_their_problem_and_leave_the_log_as_it_
     demo_engine: Engine, session: Session, admin: Identity,
     change: Callable[[Session, TimeLogForm], dict[str, Any]], message: str,
 ) -> None:
-    log = session.exec(select(TimeLog).where(col(TimeLog.clock_out).is_not(None)).order_by(col(TimeLog.id))).first()
-    assert log is not None
-    stored = log.model_dump()
-    form = load_form(session, log_id=log.id)  # type: ignore[arg-type]
+    log_id, stored = _first_closed_log(session)
+    form = load_form(session, log_id=log_id)
     edited = dataclasses.replace(form, **change(session, form))
 
     with pytest.raises(ValidationError, match=re.escape(message)):
         save_form(session, form=edited, actor=admin)
 
     session.rollback()
-    with Session(demo_engine) as fresh:
-        assert fresh.get(TimeLog, log.id).model_dump() == stored  # type: ignore[union-attr]
+    _assert_unchanged(demo_engine, log_id, stored)
+
+
+def _first_closed_log(session: Session) -> tuple[int, dict[str, Any]]:
+    """The id and stored values of the first closed time log."""
+    log = session.exec(select(TimeLog).where(col(TimeLog.clock_out).is_not(None)).order_by(col(TimeLog.id))).first()
+    assert log is not None
+    assert log.id is not None
+    return log.id, log.model_dump()
+
+
+def _assert_unchanged(engine: Engine, log_id: int, stored: dict[str, Any]) -> None:
+    with Session(engine) as fresh:
+        log = fresh.get(TimeLog, log_id)
+        assert log is not None
+        assert log.model_dump() == stored
 
 
 LATEST = "<latest>"  # the last date allowed, filled in when the test runs (a run may cross midnight)
@@ -273,14 +286,11 @@ def test_an_unusable_file_is_refused_at_line_1(
 def test_form_values_out_of_range_are_refused_and_leave_the_log_as_it_was(
     demo_engine: Engine, session: Session, admin: Identity, change: dict[str, Any], message: str
 ) -> None:
-    log = session.exec(select(TimeLog).where(col(TimeLog.clock_out).is_not(None)).order_by(col(TimeLog.id))).first()
-    assert log is not None
-    stored = log.model_dump()
-    form = dataclasses.replace(load_form(session, log_id=log.id), **change)  # type: ignore[arg-type]
+    log_id, stored = _first_closed_log(session)
+    form = dataclasses.replace(load_form(session, log_id=log_id), **change)
 
     with pytest.raises(ValidationError, match=re.escape(message)):
         save_form(session, form=form, actor=admin)
 
     session.rollback()
-    with Session(demo_engine) as fresh:
-        assert fresh.get(TimeLog, log.id).model_dump() == stored  # type: ignore[union-attr]
+    _assert_unchanged(demo_engine, log_id, stored)

@@ -24,7 +24,7 @@ from core.config import Settings
 from core.models.publishing import PublishEntry, PublishModule, PublishStatus
 from core.publishing.status import PublishAction
 from emulator.config import FAULT_KINDS, REST_FAULTS, TOKEN_FAULTS
-from tests.core.publishing.engine_world import WEEK_END, WEEK_START, Linked, link_world
+from tests.core.publishing.engine_world import WEEK_END, WEEK_START, Linked, link_world, procore_ids
 
 SITES = ["1001", "1002"]
 DAYS = [WEEK_START + timedelta(days=offset) for offset in range((WEEK_END - WEEK_START).days + 1)]
@@ -104,7 +104,7 @@ def test_the_fault_mix_leaves_no_duplicate_and_loses_nothing(linked: Linked, mod
     statuses = Counter(PublishStatus(entry.status) for entry in entries)
     assert set(statuses) <= {PublishStatus.PUBLISHED, PublishStatus.FAILED}, statuses
     assert all(entry.reasons for entry in entries if entry.status == PublishStatus.FAILED)
-    published = sorted(entry.procore_id for entry in entries if entry.status == PublishStatus.PUBLISHED)
+    published = procore_ids(entry for entry in entries if entry.status == PublishStatus.PUBLISHED)
     records = _remote(linked, module, entries)
     remote = Counter(record.id for record in records)
     extra = sorted((remote - Counter(published)).elements())

@@ -51,7 +51,7 @@ def _one_more_unit(linked: Linked, entry: PublishEntry) -> None:
 
 def _long_enough(linked: Linked, entry: PublishEntry) -> bool:
     """A source that takes a 30-minute longer break (edits refuse a break as long as the log)."""
-    return all((log.clock_out - log.clock_in).total_seconds() > 3 * 3600  # type: ignore[operator]
+    return all(log.clock_out is not None and (log.clock_out - log.clock_in).total_seconds() > 3 * 3600
                for log in source_logs(linked, entry)[:1])
 
 

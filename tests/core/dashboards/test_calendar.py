@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -160,7 +161,9 @@ def test_no_counts_gives_no_cells_and_no_events() -> None:
     ],
     ids=["event click", "date click", "foreign event", "bad date", "no click yet", "nothing"],
 )
-def test_clicked_cell_reads_only_clicks_on_cells(value: dict | None, expected: tuple[int, date] | None) -> None:  # type: ignore[type-arg]
+def test_clicked_cell_reads_only_clicks_on_cells(
+    value: dict[str, Any] | None, expected: tuple[int, date] | None
+) -> None:
     assert clicked_cell(value) == expected
 
 

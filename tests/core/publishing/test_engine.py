@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from core.errors import PermissionDenied
 from core.models import Company, Crew
-from core.models.publishing import PublishModule, PublishRun, PublishStatus
+from core.models.publishing import PublishEntry, PublishModule, PublishRun, PublishStatus
 from core.publishing.audit import attempts_frame
 from core.publishing.plan import Operation
 from core.publishing.status import PublishAction
@@ -21,6 +21,7 @@ from tests.core.publishing.engine_world import (
     calls_by_method,
     delete_source,
     lengthen_break,
+    procore_ids,
 )
 
 MANPOWER, QUANTITY = PublishModule.MANPOWER, PublishModule.QUANTITY
@@ -33,11 +34,11 @@ def linked_modules() -> frozenset[PublishModule]:
     return frozenset({MANPOWER, QUANTITY})
 
 
-def _site_entries(linked: Linked, module: PublishModule, number: str = "1001") -> list:  # type: ignore[type-arg]
+def _site_entries(linked: Linked, module: PublishModule, number: str = "1001") -> list[PublishEntry]:
     return linked.entries(module, job_site_id=linked.site_ids([number])[0])
 
 
-def _published(linked: Linked, module: PublishModule, number: str = "1001") -> list:  # type: ignore[type-arg]
+def _published(linked: Linked, module: PublishModule, number: str = "1001") -> list[PublishEntry]:
     return [entry for entry in _site_entries(linked, module, number) if entry.status == PUBLISHED]
 
 
@@ -53,7 +54,7 @@ def test_publish_creates_one_manpower_log_per_entry_with_vendor_workers_hours_an
     assert blocked
     assert all("Evergreen Drywall is not linked to a Procore vendor" in e.reasons[0] for e in blocked)
     logs = {log.id: log for log in linked.remote("manpower", published[0].procore_project_id)}
-    assert sorted(logs) == sorted(e.procore_id for e in published)
+    assert sorted(logs) == procore_ids(published)
     with Session(linked.engine) as session:
         crews = {crew.id: crew.name for crew in session.exec(select(Crew)).all()}
         companies = {company.id: company.name for company in session.exec(select(Company)).all()}
@@ -206,7 +207,7 @@ def test_lost_answers_and_refusals_never_duplicate_a_log(linked: Linked) -> None
     assert {e.status for e in publishable} == {PUBLISHED}
     projects = {e.procore_project_id for e in publishable}
     logs = [log for project in projects for log in linked.remote("manpower", project)]
-    assert sorted(log.id for log in logs) == sorted(e.procore_id for e in publishable)
+    assert sorted(log.id for log in logs) == procore_ids(publishable)
     lost = attempts_frame(Session(linked.engine))
     assert lost["message"].fillna("").str.contains("found in Procore after").any()
 
