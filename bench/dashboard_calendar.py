@@ -40,7 +40,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the project root holds `core`
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -67,7 +67,7 @@ START, END = date(2026, 11, 16), date(2026, 11, 22)
 MODULES = (PublishModule.MANPOWER, PublishModule.TIMECARD, PublishModule.QUANTITY)
 GOAL_SECONDS = 0.5
 BLOCKED_EVERY = 7  # the bench resolver blocks entries whose key ids add up to a multiple of this
-_TABLE = PublishEntry.__table__  # type: ignore[attr-defined]
+_TABLE: Table = PublishEntry.__table__  # type: ignore[attr-defined]  # SQLModel leaves __table__ undeclared
 
 
 def main() -> None:

@@ -35,7 +35,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the project root holds `core`
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -148,7 +148,7 @@ def _check_against_full(engine: Engine, module: PublishModule, start: date, end:
 
 
 def _entries(session: Session, module: PublishModule, start: date, end: date) -> list[tuple[Any, ...]]:
-    table = PublishEntry.__table__  # type: ignore[attr-defined]
+    table: Table = PublishEntry.__table__  # type: ignore[attr-defined]  # SQLModel leaves __table__ undeclared
     columns = table.c
     query = select(columns.natural_key, columns.fingerprint, columns.status, columns.reasons).where(
         columns.module == module.value, columns.work_date >= start, columns.work_date <= end
@@ -158,7 +158,7 @@ def _entries(session: Session, module: PublishModule, start: date, end: date) ->
 
 def _change_logs(engine: Engine, start: date, end: date) -> None:
     """Edit CHANGES time logs of the range (their breaks), as a person would on Time logs."""
-    table = TimeLog.__table__  # type: ignore[attr-defined]
+    table: Table = TimeLog.__table__  # type: ignore[attr-defined]  # SQLModel leaves __table__ undeclared
     low, high = (datetime.combine(day, time.min, tzinfo=UTC) for day in (start + timedelta(days=1), end))
     with session_scope(engine) as session:
         admin = access.local_admin(session)
