@@ -11,6 +11,7 @@ subprocesses that tests start (the app, the CLI) only ever see the URL handed ou
 
 from __future__ import annotations
 
+import gc
 import os
 import sqlite3
 import uuid
@@ -157,6 +158,13 @@ def _remember_engine(connection: Connection) -> None:
 
 
 def _dispose_engines_on(database: str) -> None:
+    # A session nobody closed keeps its connection checked out until the garbage collector finds it; collected
+    # now, it goes back to its pool while the database still exists, and dispose() closes it. Found later, its
+    # rollback fails on an ended connection, inside whatever test is running then (and CPython 3.11.7 turns a
+    # finalizer's failure during ast.parse into "SystemError: AST constructor recursion depth mismatch").
+    # Freezing what survives keeps each later collection to what was made since: a few milliseconds.
+    gc.collect()
+    gc.freeze()
     for engine in list(_connected_engines):
         if engine.url.database == database:
             engine.dispose()
