@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from sqlalchemy import or_
 from sqlalchemy.engine import Engine
+from sqlmodel import col, select
 
 from core.access import Identity, Perm
 from core.config import Settings
@@ -61,6 +63,19 @@ def jobs(engine: Engine, *, states: Sequence[JobState] | None = None, limit: int
     """The newest jobs first (optionally in some states only)."""
     with session_scope(engine) as session:
         return store.list_jobs(session, states=states, limit=limit)
+
+
+ACTIVE = (JobState.QUEUED, JobState.RUNNING, JobState.INTERRUPTED)
+
+
+def module_jobs(engine: Engine, *, module: str, ended_since: datetime, limit: int = 20) -> list[PublishJob]:
+    """A module's jobs that are queued or running, and those that ended since `ended_since`; newest first."""
+    query = select(PublishJob).where(
+        PublishJob.module == module,
+        or_(col(PublishJob.state).in_([state.value for state in ACTIVE]), col(PublishJob.finished_at) >= ended_since),
+    ).order_by(col(PublishJob.id).desc()).limit(limit)
+    with session_scope(engine) as session:
+        return list(session.exec(query).all())
 
 
 def job(engine: Engine, job_id: int) -> PublishJob:

@@ -1,8 +1,10 @@
 """The publishing dashboards (Manpower, Timecard, Production quantity): one set of components for all three.
 
-A page calls `render_dashboard(ctx, module)`. Job sites are listed on the
-left and a calendar of job-site days on the right; clicking a day opens it
-(`core.ui.day_panel`). What the cells say is decided in `core.dashboards`.
+A page calls `render_dashboard(ctx, module)`. The module's publish jobs show
+on top (`core.ui.job_progress`). Job sites are listed on the left, with the
+range publishes under them (`core.ui.range_publish`), and a calendar of
+job-site days on the right; clicking a day opens it (`core.ui.day_panel`).
+What the cells say is decided in `core.dashboards`.
 """
 
 from __future__ import annotations
@@ -35,9 +37,11 @@ from core.publishing import STATUS_STYLES, label, refresh, status_counts
 from core.ui.dashboard_keys import Keys
 from core.ui.day_panel import render_day
 from core.ui.guard import PageContext
+from core.ui.job_progress import render_jobs
 from core.ui.links import link_to
 from core.ui.navigation import PROCORE_SETUP
 from core.ui.publish_runs import run_pending
+from core.ui.range_publish import range_buttons
 from core.ui.widgets import table_with_download
 
 CALENDAR_CSS = """
@@ -61,10 +65,13 @@ def render_dashboard(ctx: PageContext, module: PublishModule) -> None:
     span, day, statuses = _controls(keys)
     start, end = date_range(day, span)
     _refresh(ctx, keys, start, end)
+    jobs_area = st.container()
     left, right = st.columns([4, 9])
     panel = st.container()  # under the calendar, filled first: an action runs before the calendar is read
     with panel:
         run_pending(ctx, view, company_id=company_id)
+    with jobs_area:
+        render_jobs(ctx, view.module, place=keys.jobs)
     with ctx.session() as session:
         counts = status_counts(session, module=view.module, start=start, end=end)
         figures = day_figures(session, module=view.module, start=start, end=end)
@@ -72,6 +79,8 @@ def render_dashboard(ctx: PageContext, module: PublishModule) -> None:
     cells = calendar_cells(view.module, counts, figures, sites, statuses=statuses)
     with left:
         chosen = _site_list(keys, cells)
+        in_view = chosen or (sorted({int(site) for site in cells["job_site_id"]}) if statuses else [])
+        range_buttons(ctx, view, start=start, end=end, span=span, site_ids=in_view)
     with right:
         _legend()
         shown = cells if not chosen else cells[cells["job_site_id"].isin(chosen)]

@@ -19,8 +19,9 @@ class Keys:
     selected: str
     pending: str
     preview_result: str
-    run_result: str
     confirm_force: str
+    confirm_range: str
+    jobs: str  # the jobs area: its flash place and the prefix of its widgets
     # widgets
     previous: str
     next: str
@@ -34,6 +35,8 @@ class Keys:
     preview: str
     republish: str
     history: str
+    publish_range: str
+    publish_sites: str
 
     def __init__(self, module: PublishModule) -> None:
         self.module = PublishModule(module)

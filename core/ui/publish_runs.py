@@ -1,19 +1,17 @@
-"""Publishing from a dashboard: what a person asked for, running it with progress, and what came back.
+"""Publishing from a dashboard: what a person asked for on a job-site day, queued as a job or previewed.
 
 Buttons only record a `Pending` request (in their on_click callback). The
-dashboard runs it near the top of the next script run, before it reads the
-calendar, so the calendar drawn afterwards already shows the new statuses.
-A preview is the same request run as a dry run: it reads Procore and writes
-nothing. Outcomes are kept per dashboard in session state for the reruns that
-follow.
+dashboard acts on it near the top of the next script run: a publish becomes a
+job (trigger manual) that a worker runs, its progress shown by
+`core.ui.job_progress`; a preview is the same request run here as a dry run:
+it reads Procore and writes nothing. The preview is kept per dashboard in
+session state for the reruns that follow.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -23,27 +21,21 @@ from core.dashboards.preview import changed_in_procore, other_outcomes, planned_
 from core.dashboards.queries import day_entries
 from core.dashboards.views import ModuleView
 from core.errors import ProcoreConnectError
-from core.models.publishing import PublishModule, PublishStatus
+from core.models.jobs import JobTrigger
+from core.models.publishing import PublishModule
 from core.publishing import (
-    STATUS_STYLES,
     PublishAction,
     PublishRequest,
     RunReport,
-    label,
     publish,
     required_permissions,
-    status_counts,
 )
 from core.ui.dashboard_keys import Keys
 from core.ui.guard import PageContext
+from core.ui.job_progress import ACTION_NAMES, queue_publish
 from core.ui.widgets import table_with_download
 
-ACTION_LABELS = {
-    PublishAction.PUBLISH: "Publish",
-    PublishAction.REPUBLISH: "Republish",
-    PublishAction.FORCE_PUBLISH: "Force publish",
-}
-LIVE_EVERY = 0.5  # seconds between two readings of the day's statuses while publishing
+ACTION_LABELS = ACTION_NAMES
 Scope = tuple[int, str]  # job site id, ISO date
 
 
@@ -98,22 +90,25 @@ def entry_names(view: ModuleView, entries: pd.DataFrame) -> dict[int, str]:
 
 
 def run_pending(ctx: PageContext, view: ModuleView, *, company_id: int) -> bool:
-    """Run the action asked for since the last script run, if any, showing its progress here.
+    """Act on what was asked for since the last script run, if anything.
 
-    Returns whether a publish ran to its end (a preview changes nothing; a refused run leaves its error shown).
+    A preview runs here (it reads Procore and writes nothing); a publish is queued as a job, which a
+    worker runs (`core.ui.job_progress` shows it). Returns whether a publish was asked for: the page then
+    reruns as a whole, so the jobs area shows the new job (or why it was not queued).
     """
     keys = Keys(view.module)
     pending: Pending | None = st.session_state.pop(keys.pending, None)
     if pending is None:
         return False
+    if not pending.dry_run:
+        st.session_state.pop(keys.preview_result, None)
+        queue_publish(ctx, pending.request(view.module), trigger=JobTrigger.MANUAL, place=keys.jobs)
+        return True
     with ctx.session() as session:
         entries = day_entries(session, module=view.module, job_site_id=pending.scope[0],
                               day=date.fromisoformat(pending.scope[1]), company_id=company_id)
-    names = entry_names(view, entries)
-    if pending.dry_run:
-        _dry_run(ctx, view, pending, names)
-        return False
-    return _run(ctx, view, pending, names)
+    _dry_run(ctx, view, pending, entry_names(view, entries))
+    return False
 
 
 def _dry_run(ctx: PageContext, view: ModuleView, pending: Pending, names: dict[int, str]) -> None:
@@ -126,49 +121,6 @@ def _dry_run(ctx: PageContext, view: ModuleView, pending: Pending, names: dict[i
         st.error(str(error))
         return
     st.session_state[keys.preview_result] = _outcome_of(pending, report, names)
-
-
-def _run(ctx: PageContext, view: ModuleView, pending: Pending, names: dict[int, str]) -> bool:
-    """Publish with a progress bar and the day's statuses as they change."""
-    keys, name = Keys(view.module), ACTION_LABELS[pending.action]
-    with st.status(f"{name}: sending to Procore…", expanded=True) as box:
-        bar = st.progress(0, text="Starting…")
-        live = st.empty()
-        last = [0.0]
-
-        def progress(done: int, total: int, summary: str) -> None:
-            bar.progress(min(done / total, 1.0) if total else 1.0, text=f"{done} of {total}: {summary}")
-            if time.monotonic() - last[0] >= LIVE_EVERY or done == total:
-                last[0] = time.monotonic()
-                _live_statuses(ctx, view.module, pending.scope, live)
-
-        try:
-            report = publish(ctx.settings, ctx.engine, pending.request(view.module), actor=ctx.identity,
-                             progress=progress)
-        except ProcoreConnectError as error:
-            box.update(label=f"{name} stopped", state="error")
-            st.error(str(error))
-            return False
-        bar.progress(1.0, text=report.summary())
-        _live_statuses(ctx, view.module, pending.scope, live)
-        troubled = bool(report.problems or report.error)
-        box.update(label=f"{name} finished" + (" with problems" if troubled else ""),
-                   state="error" if troubled else "complete", expanded=False)
-    st.session_state.pop(keys.preview_result, None)
-    st.session_state[keys.run_result] = _outcome_of(pending, report, names)
-    return True
-
-
-def _live_statuses(ctx: PageContext, module: PublishModule, scope: Scope, live: Any) -> None:
-    day = date.fromisoformat(scope[1])
-    with ctx.session() as session:
-        counts = status_counts(session, module=module, start=day, end=day, job_site_ids=[scope[0]])
-    if counts.empty:
-        live.caption("No entries left on this day.")
-        return
-    row = counts.iloc[0]
-    live.markdown("Now: " + " ".join(f":{STATUS_STYLES[s].colour}-badge[{label(s)} {row[s.value]}]"
-                                     for s in PublishStatus if row[s.value]))
 
 
 def _outcome_of(pending: Pending, report: RunReport, names: dict[int, str]) -> Outcome:
@@ -189,19 +141,11 @@ def kept_outcome(key: str, scope: Scope) -> Outcome | None:
 
 
 def show_outcomes(keys: Keys, scope: Scope) -> None:
-    """The last run's summary and the current preview of the day `scope`, if any."""
-    module = keys.module.value
-    run = kept_outcome(keys.run_result, scope)
-    if run is not None:
-        (st.success if run.ok else st.warning)(f"{ACTION_LABELS[run.action]}: {run.summary}")
-        if not run.tables["problems"].empty:
-            table_with_download(run.tables["problems"], name=f"{module}-problems", empty_message="")
-        with st.expander("What was done in Procore"):
-            _plan_tables(run, f"{module}-run")
+    """The current preview of the day `scope`, if any (publishes show as jobs, `core.ui.job_progress`)."""
     preview = kept_outcome(keys.preview_result, scope)
     if preview is not None:
         st.info(f"Preview of {ACTION_LABELS[preview.action]} (nothing was sent): {preview.summary}")
-        _plan_tables(preview, f"{module}-preview")
+        _plan_tables(preview, f"{keys.module.value}-preview")
 
 
 _WRITE_TABS = {"Create": "Created in Procore", "Update": "Updated in Procore", "Delete": "Deleted from Procore"}

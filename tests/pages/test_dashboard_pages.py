@@ -18,7 +18,7 @@ from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
 from core import access
-from core.config import get_settings
+from core.config import Settings, get_settings
 from core.dashboards.calendar import Span, event_id
 from core.db import session_scope
 from core.models.publishing import PublishModule, PublishStatus
@@ -27,6 +27,7 @@ from core.ui.dashboard import calendar_key
 from tests.core.publishing.engine_world import WEEK_START, Linked, delete_source, lengthen_break
 from tests.dashboard_world import linked_app_world
 from tests.pages.conftest import ROOT
+from tests.pages.workers import TestWorker
 
 MANPOWER, TIMECARD, QUANTITY = PublishModule.MANPOWER, PublishModule.TIMECARD, PublishModule.QUANTITY
 PAGES = {MANPOWER: "pages/manpower.py", TIMECARD: "pages/timecards.py", QUANTITY: "pages/production_quantities.py"}
@@ -45,6 +46,18 @@ AUTH = {"client_id": "x", "client_secret": "y", "cookie_secret": "z" * 20,
 def linked(app_db: Engine) -> Iterator[Linked]:
     settings = get_settings()
     yield linked_app_world(settings, app_db)
+    stop_emulator(settings)
+
+
+@pytest.fixture
+def worker(linked: Linked) -> TestWorker:
+    """A worker the page can see; the test drains the queue with it (in this process)."""
+    found = TestWorker(get_settings())
+    found.present()
+    return found
+
+
+def stop_emulator(settings: Settings) -> None:
     from emulator import start_background
 
     start_background(str(Path(settings.data_dir) / "procore_emulator.sqlite3")).stop()
@@ -298,7 +311,9 @@ def test_preview_shows_what_publish_would_create_and_sends_nothing(linked: Linke
     assert _counts(linked, MANPOWER, site) == {"to_do": to_do}
 
 
-def test_publish_shows_its_progress_and_summary_and_the_day_turns_published(linked: Linked) -> None:
+def test_publish_queues_a_job_and_the_day_turns_published_once_a_worker_ran_it(
+    linked: Linked, worker: TestWorker
+) -> None:
     (site,) = linked.site_ids(["1002"])
     at = _click_day(_open(MANPOWER), MANPOWER, site, details=True)
     to_do = _counts(linked, MANPOWER, site)["to_do"]
@@ -306,11 +321,17 @@ def test_publish_shows_its_progress_and_summary_and_the_day_turns_published(link
     at.button(key=_key(MANPOWER, "details_publish")).click().run()
 
     _ok(at)
-    (box,) = at.status
-    assert (box.label, box.state) == ("Publish finished", "complete")
-    (bar,) = at.get("progress")
-    assert bar.value == 100
-    assert f"Publish: {to_do} created" in [s.value for s in at.success]
+    assert any(i.value.startswith("Queued job #1: Publish.") for i in at.info)
+    job = "**#1 Publish · Mon 16 Nov 2026 · 1002 Harbor Point Apartments**"
+    assert f"{job} · queued · asked by admin@localhost" in [m.value for m in at.markdown]
+    assert _counts(linked, MANPOWER, site) == {"to_do": to_do}  # nothing sent in the page's run
+
+    worker.drain()
+    at.run()
+
+    _ok(at)
+    assert f"#1 Publish · Mon 16 Nov 2026 · 1002 Harbor Point Apartments: {to_do} created" in \
+        [s.value for s in at.success]
     assert f":green-badge[Published {to_do}]" in [m.value for m in at.markdown]
     event = _events(at)[event_id(site, WEEK_START)]
     assert event["title"].endswith("\nPublished")
@@ -318,18 +339,21 @@ def test_publish_shows_its_progress_and_summary_and_the_day_turns_published(link
     assert _counts(linked, MANPOWER, site) == {"published": to_do}
 
 
-def test_publishing_a_day_from_the_calendar_publishes_only_that_day(linked: Linked) -> None:
+def test_publishing_a_day_from_the_calendar_publishes_only_that_day(linked: Linked, worker: TestWorker) -> None:
     (site,) = linked.site_ids(["1002"])
     at = _click_day(_open(MANPOWER), MANPOWER, site)
 
     at.button(key=f"{_key(MANPOWER, 'day_action')}_publish").click().run()
+    worker.drain()
 
     _ok(at)
     assert set(_counts(linked, MANPOWER, site)) == {"published"}
     assert set(_counts(linked, MANPOWER, site, date(2026, 11, 17))) == {"to_do"}
 
 
-def test_force_publish_asks_first_shows_what_it_overwrites_and_then_overwrites_it(linked: Linked) -> None:
+def test_force_publish_asks_first_shows_what_it_overwrites_and_then_overwrites_it(
+    linked: Linked, worker: TestWorker
+) -> None:
     (site,) = linked.site_ids(["1002"])
     linked.publish(MANPOWER, sites=["1002"], start=WEEK_START, end=WEEK_START)
     entry = linked.entries(MANPOWER, job_site_id=site, work_date=WEEK_START)[0]
@@ -348,9 +372,11 @@ def test_force_publish_asks_first_shows_what_it_overwrites_and_then_overwrites_i
     assert log.num_workers == 99  # nothing sent yet
 
     at.button(key=_key(MANPOWER, "confirm_force_yes")).click().run()
+    worker.drain()
+    at.run()
 
     _ok(at)
-    assert any(s.value.startswith("Force publish: 1 update") for s in at.success)
+    assert any(s.value.startswith("#1 Force publish · ") and ": 1 updated" in s.value for s in at.success)
     (log,) = [log for log in linked.remote("manpower", entry.procore_project_id) if log.id == entry.procore_id]
     assert log.num_workers == entry.values["manpower"]
 
@@ -367,7 +393,7 @@ def test_cancelling_force_publish_sends_nothing(linked: Linked) -> None:
     assert set(_counts(linked, MANPOWER, site)) == {"to_do"}
 
 
-def test_failed_and_deleted_entries_each_offer_republish(linked: Linked) -> None:
+def test_failed_and_deleted_entries_each_offer_republish(linked: Linked, worker: TestWorker) -> None:
     (site,) = linked.site_ids(["1002"])
     linked.publish(MANPOWER, sites=["1002"], start=WEEK_START, end=WEEK_START)
     changed, gone = linked.entries(MANPOWER, job_site_id=site, work_date=WEEK_START)[:2]
@@ -385,9 +411,11 @@ def test_failed_and_deleted_entries_each_offer_republish(linked: Linked) -> None
     assert len(rows) == 2
 
     at.button(key=f"{_key(MANPOWER, 'republish')}_{gone.id}").click().run()
+    worker.drain()
+    at.run()
 
     _ok(at)
-    assert "Republish: 1 deleted" in [s.value for s in at.success]
+    assert any(s.value.endswith(" · 1 entry: 1 deleted") and "Republish" in s.value for s in at.success)
     assert linked.entries(MANPOWER, id=gone.id) == []  # its Procore record deleted, the entry went with it
     assert _counts(linked, MANPOWER, site)["failed"] == 1  # the other one was not asked for
 
