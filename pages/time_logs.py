@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import streamlit as st
 
 from core.access import Perm
 from core.csv_safety import csv_download
-from core.db import utcnow
 from core.errors import ProcoreConnectError
 from core.timeclock import csv_import, edits, forms, queries
 from core.ui import page_guard
 from core.ui.confirm import ask, confirm_dialog
+from core.ui.csv_upload import csv_upload
 from core.ui.flash import flash, show_flash
+from core.ui.freshness import forget_cached_data, written
+from core.ui.time_clock_filter import site_and_date_filter
 from core.ui.widgets import column_labels, select_id
 
 ctx = page_guard()
@@ -26,16 +26,11 @@ st.caption(
 with ctx.session() as session:
     options = queries.choices(session)
 
-today = utcnow().date()
-left, right = st.columns([3, 2])
-site_ids = left.multiselect("Job sites", list(options.job_sites), format_func=options.job_sites.__getitem__,
-                            key="tl_sites",
-                            placeholder="All job sites")
-period = right.date_input("Dates", value=(today - timedelta(days=6), today), key="tl_dates")
-start, end = (period[0], period[-1]) if isinstance(period, tuple) and period else (today, today)
+shown = site_and_date_filter(options.job_sites, prefix="tl")
+start, end = shown.start, shown.end
 
 with ctx.session() as session:
-    frame = queries.time_log_frame(session, start=start, end=end, job_site_ids=site_ids or None)
+    frame = queries.time_log_frame(session, start=start, end=end, job_site_ids=shown.job_site_ids)
 
 st.write(f"**{len(frame):,}** time logs, **{frame['hours'].sum():,.2f}** hours worked")
 st.dataframe(frame, hide_index=True, width="stretch", column_config=column_labels(frame))
@@ -73,9 +68,10 @@ if ctx.can(Perm.EDIT_TIME_LOGS) and not frame.empty:
         try:
             with ctx.session() as session:
                 forms.save_form(session, form=form, actor=ctx.identity)
-            st.success(f"Time log #{log_id} saved.")
         except ProcoreConnectError as error:
             st.error(str(error))
+        else:
+            written("time_logs", f"Time log #{log_id} saved.")
 
     def _delete(log_id: int) -> None:
         try:
@@ -84,6 +80,7 @@ if ctx.can(Perm.EDIT_TIME_LOGS) and not frame.empty:
         except ProcoreConnectError as error:
             flash("time_logs", str(error), kind="error")
         else:
+            forget_cached_data()
             flash("time_logs", f"Time log #{log_id} deleted.")
 
     confirm_key = f"tl_confirm_delete_{log_id}"
@@ -94,28 +91,7 @@ if ctx.can(Perm.EDIT_TIME_LOGS) and not frame.empty:
 
 if ctx.can(Perm.EDIT_TIME_LOGS):
     st.subheader("Upload a CSV file")
-    st.caption("A file with any bad row imports nothing; each bad row is listed with its line number.")
-    logs_tab, quantities_tab = st.tabs(["Time logs", "Production quantities"])
-    uploads = (
-        (
-            logs_tab, "tl_upload_logs", csv_import.TIME_LOG_COLUMNS + csv_import.TIME_LOG_OPTIONAL,
-            csv_import.import_time_logs,
-        ),
-        (quantities_tab, "tl_upload_quantities", csv_import.QUANTITY_COLUMNS + csv_import.QUANTITY_OPTIONAL,
-         csv_import.import_production_quantities),
-    )
-    for tab, key, columns, importer in uploads:
-        with tab:
-            st.caption("Columns: " + ", ".join(columns) + ". Times without a UTC offset are read at the job site.")
-            upload = st.file_uploader("CSV file", type=["csv"], key=key)
-            if upload is not None and st.button("Import", key=f"{key}_go", type="primary"):
-                try:
-                    with ctx.session() as session:
-                        result = importer(session, data=upload.getvalue(), actor=ctx.identity)
-                    st.success(f"Imported {result.imported:,} {result.kind}.")
-                except csv_import.CsvImportError as error:
-                    st.error(f"Nothing was imported: {len(error.errors)} bad row(s).")
-                    reasons = [{"line": e.line, "reasons": "; ".join(e.reasons)} for e in error.errors]
-                    st.dataframe(reasons, hide_index=True)
-                except ProcoreConnectError as error:
-                    st.error(str(error))
+    st.caption("Times without a UTC offset are read at the job site. Production quantities are uploaded on "
+               "Production quantities.")
+    csv_upload(ctx, key="tl_upload_logs", columns=csv_import.TIME_LOG_COLUMNS + csv_import.TIME_LOG_OPTIONAL,
+               importer=csv_import.import_time_logs, place="time_logs")

@@ -21,6 +21,7 @@ from core.ui.guard import database
 
 TIME_CLOCK = (
     PageSpec("pages/time_logs.py", "Time logs", ":material/schedule:"),
+    PageSpec("pages/quantities.py", "Production quantities", ":material/straighten:"),
     PageSpec("pages/job_sites.py", "Job sites", ":material/construction:"),
     PageSpec("pages/employees.py", "Employees", ":material/badge:"),
     PageSpec("pages/cost_codes.py", "Cost codes", ":material/sell:"),

@@ -156,3 +156,37 @@ def test_admin_grants_a_permission_on_the_matrix(open_page: Callable[..., AppTes
     assert at.success[0].value == "Role permissions saved."
     with Session(app_db) as session:
         assert access.role_permissions(session, role_name="Viewer") == frozenset({access.Perm.PUBLISH})
+
+
+def _calendar_titles(at: AppTest) -> dict[str, str]:
+    (element,) = [e for e in at.main if type(e).__name__ == "UnknownElement" and hasattr(e.proto, "json_args")
+                  and "events" in e.proto.json_args]
+    return {event["id"]: event["title"] for event in json.loads(element.proto.json_args)["events"]}
+
+
+def test_an_edit_on_time_logs_shows_in_its_summary_and_on_a_dashboard_at_once(
+    open_page: Callable[..., AppTest], app_db: Engine,
+) -> None:
+    """Regression test for issue 19 (stale totals after a time-log edit until a reload)."""
+    from core.config import get_settings
+    from tests.dashboard_world import linked_app_world
+    from tests.pages.test_dashboard_pages import stop_emulator
+
+    linked_app_world(get_settings(), app_db)
+    try:
+        dashboard = AppTest.from_file(str(ROOT / "pages/manpower.py"), default_timeout=60)
+        dashboard.session_state["manpower_dash_day"] = WEEK[0]
+        dashboard.run()
+        calendar_before = _calendar_titles(dashboard)
+        at = open_page("pages/time_logs.py", tl_dates=WEEK)
+        summary_before = next(m.value for m in at.markdown if "hours worked" in m.value)
+        breaks = at.number_input[0]
+        breaks.set_value(breaks.value + 120)
+        next(b for b in at.button if b.label == "Save changes").click().run()
+        assert not at.exception
+        assert next(m.value for m in at.markdown if "hours worked" in m.value) != summary_before
+        dashboard.run()
+        assert not dashboard.exception
+        assert _calendar_titles(dashboard) != calendar_before
+    finally:
+        stop_emulator(get_settings())

@@ -1,0 +1,87 @@
+"""Production quantities: filter, read, edit, delete, download and upload."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.access import Perm
+from core.csv_safety import csv_download
+from core.errors import ProcoreConnectError
+from core.timeclock import csv_import, quantities, queries
+from core.ui import page_guard
+from core.ui.confirm import ask, confirm_dialog
+from core.ui.csv_upload import csv_upload
+from core.ui.flash import flash, show_flash
+from core.ui.freshness import forget_cached_data, written
+from core.ui.time_clock_filter import site_and_date_filter
+from core.ui.widgets import column_labels, select_id
+
+ctx = page_guard()
+PLACE = "quantities"
+st.title("Production quantities")
+show_flash(PLACE)
+st.caption("Quantities put in place per job site, cost code and day. Procore's quantity logs take whole numbers.")
+
+with ctx.session() as session:
+    options = queries.choices(session)
+
+shown = site_and_date_filter(options.job_sites, prefix="pq")
+start, end = shown.start, shown.end
+
+with ctx.session() as session:
+    frame = quantities.quantity_frame(session, start=start, end=end, job_site_ids=shown.job_site_ids)
+
+st.write(f"**{len(frame):,}** production quantities, **{frame['units'].sum():,.3f}** units")
+st.dataframe(frame, hide_index=True, width="stretch", column_config=column_labels(frame))
+st.download_button("Download CSV", csv_download(quantities.downloadable(frame)),
+                   f"production_quantities_{start}_{end}.csv", "text/csv")
+
+if ctx.can(Perm.EDIT_TIME_LOGS) and not frame.empty:
+    st.subheader("Edit a production quantity")
+    labels = {int(r["id"]): f"#{r['id']} · {r['date']} · {r['job_site_number']} · {r['cost_code']} · "
+                            f"{r['units']:g} {r['unit_of_measure']}" for r in frame.to_dict("records")}
+    chosen = st.query_params.get("quantity")
+    default = list(labels).index(int(chosen)) if chosen and chosen.isdigit() and int(chosen) in labels else 0
+    quantity_id = st.selectbox("Production quantity", list(labels), index=default, format_func=labels.__getitem__,
+                               key="pq_edit_id")
+    assert quantity_id is not None  # a choice among at least one quantity
+    with ctx.session() as session:
+        form = quantities.load_quantity_form(session, quantity_id=quantity_id)
+    with st.form(f"pq_edit_{quantity_id}"):
+        a, b, c = st.columns(3)
+        form.job_site_id = select_id(a, "Job site", options.job_sites, form.job_site_id)
+        form.cost_code_id = select_id(b, "Cost code", options.cost_codes, form.cost_code_id)
+        form.date = c.date_input("Date", form.date)
+        form.units = a.text_input("Units", form.units)
+        form.unit_of_measure = b.text_input("Unit of measure", form.unit_of_measure)
+        saved = st.form_submit_button("Save changes", type="primary")
+    if saved:
+        try:
+            with ctx.session() as session:
+                quantities.save_quantity_form(session, form=form, actor=ctx.identity)
+        except ProcoreConnectError as error:
+            st.error(str(error))
+        else:
+            written(PLACE, f"Production quantity #{quantity_id} saved.")
+
+    def _delete(quantity_id: int) -> None:
+        try:
+            with ctx.session() as session:
+                quantities.delete_quantity(session, quantity_id=quantity_id, actor=ctx.identity)
+        except ProcoreConnectError as error:
+            flash(PLACE, str(error), kind="error")
+        else:
+            forget_cached_data()
+            flash(PLACE, f"Production quantity #{quantity_id} deleted.")
+
+    confirm_key = f"pq_confirm_delete_{quantity_id}"
+    st.button("Delete this production quantity", key=f"pq_delete_{quantity_id}", on_click=ask, args=(confirm_key,))
+    confirm_dialog(confirm_key, title="Delete this production quantity?", yes="Yes, delete",
+                   on_yes=lambda: _delete(quantity_id),
+                   body=lambda: st.warning(f"Delete production quantity #{quantity_id}? "
+                                           "Entries published from it will be marked Deleted."))
+
+if ctx.can(Perm.EDIT_TIME_LOGS):
+    st.subheader("Upload a CSV file")
+    csv_upload(ctx, key="pq_upload", columns=csv_import.QUANTITY_COLUMNS + csv_import.QUANTITY_OPTIONAL,
+               importer=csv_import.import_production_quantities, place=PLACE)
