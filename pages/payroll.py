@@ -1,4 +1,8 @@
-"""Time clock > Payroll: a board of job-site weeks, reviewed, approved and (with Timesheet) published to Procore."""
+"""Time clock > Payroll: a board of job-site weeks, reviewed, approved and (with Timesheet) published to Procore.
+
+Publishing a week (moving its card to Publish, Republish, or out of Publish deleting in Procore) is queued as a
+job; the Timesheet jobs show above the board with their progress.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import streamlit as st
 
 from core.access import Perm
 from core.errors import ProcoreConnectError
+from core.models.jobs import JobTrigger
 from core.models.payroll import BoardColumn
 from core.models.publishing import PublishModule, PublishStatus
 from core.payroll.board import (
@@ -18,17 +23,18 @@ from core.payroll.board import (
     columns,
     export_week,
     move_card,
-    republish_card,
+    republish_requests,
     set_week_starts_on,
     timesheets_enabled,
     week_end,
     week_of,
     week_starts_on,
 )
-from core.publishing import STATUS_STYLES, RunReport, entries_frame
+from core.publishing import STATUS_STYLES, PublishRequest, entries_frame
 from core.ui import page_guard
 from core.ui.flash import flash, show_flash
 from core.ui.guard import show_error
+from core.ui.job_progress import queue_publish, render_jobs, worker_ready
 from core.ui.widgets import table_with_download
 
 ctx = page_guard(Perm.PAYROLL)
@@ -53,7 +59,9 @@ st.caption(f"Week of {week:%A %d %B %Y} to {week_end(week):%A %d %B %Y}. "
            + ("Moving a card to Publish sends its week to Procore Timesheets." if publishing else
               "Enable the Timesheet module on Procore setup to publish weeks to Procore."))
 
-show_flash("payroll")
+show_flash("payroll_moves")
+if publishing:
+    render_jobs(ctx, PublishModule.TIMESHEET, place="payroll")
 
 try:
     cards = board(ctx.engine, week_start=week)
@@ -65,36 +73,41 @@ if not cards:
     st.stop()
 
 
+def _send(request: PublishRequest) -> None:
+    """The board's publishes run as jobs: queued here, run by a worker, shown above the board."""
+    queue_publish(ctx, request, trigger=JobTrigger.MANUAL, place="payroll")
+
+
 def _move(card: Card, to: BoardColumn, delete_in_procore: bool = False) -> None:
-    bar = st.progress(0.0, text=f"Moving {card.number} to {COLUMN_LABELS[to]}…")
-
-    def progress(done: int, total: int, summary: str) -> None:
-        bar.progress(done / total if total else 1.0, text=summary)
-
+    to_procore = to is BoardColumn.PUBLISH or (card.column is BoardColumn.PUBLISH and delete_in_procore)
+    if to_procore and not worker_ready(ctx, "payroll"):
+        st.rerun()  # the card stays where it is; the page says why
     try:
-        result = move_card(ctx.settings, ctx.engine, job_site_id=card.job_site_id, week_start=week, to=to,
-                           actor=ctx.identity, delete_in_procore=delete_in_procore, progress=progress)
+        move_card(ctx.settings, ctx.engine, job_site_id=card.job_site_id, week_start=week, to=to,
+                  actor=ctx.identity, delete_in_procore=delete_in_procore, send=_send)
     except ProcoreConnectError as error:
         show_error(error)
         return
-    report = result.report
     text = f"{card.number} {card.name} moved to {COLUMN_LABELS[to]}."
-    _report(text + (f" Procore: {report.summary()}" if report else ""), report)
+    _report(text + (" Its week is queued for Procore." if to_procore else ""))
 
 
 def _republish(card: Card) -> None:
+    if not worker_ready(ctx, "payroll"):
+        st.rerun()
     try:
-        report = republish_card(ctx.settings, ctx.engine, job_site_id=card.job_site_id, week_start=week,
-                                actor=ctx.identity)
+        requests = republish_requests(ctx.engine, job_site_id=card.job_site_id, week_start=week, actor=ctx.identity)
     except ProcoreConnectError as error:
         show_error(error)
         return
-    _report(f"{card.number} republished. Procore: {report.summary()}", report)
+    for request in requests:
+        _send(request)
+    _report(f"{card.number} queued to publish again.")
 
 
-def _report(text: str, report: RunReport | None) -> None:
-    """Say what happened after the rerun that redraws the whole board."""
-    flash("payroll", text, kind="warning" if report and (report.problems or report.error) else "success")
+def _report(text: str) -> None:
+    """Say what happened after the rerun that redraws the whole board (the jobs show above it)."""
+    flash("payroll_moves", text)
     st.rerun()
 
 

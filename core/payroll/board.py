@@ -5,11 +5,13 @@ entries through the publishing engine (same guarantees as every module: no
 duplicates, no overwriting changes made in Procore, an audit trail). A card
 stays in Publish whatever the outcome, showing it; Republish retries what
 failed. Moving a card out of Publish deletes nothing in Procore unless asked.
+The app does not publish in the page's run: it passes `send`, which queues the
+publish as a job (`core.jobs`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -142,11 +144,16 @@ class MoveResult:
     report: RunReport | None = None
 
 
+Send = Callable[[PublishRequest], RunReport | None]  # runs a publish here, or queues it as a job (None)
+
+
 def move_card(
     settings: Settings, engine: Engine, *, job_site_id: int, week_start: date, to: BoardColumn, actor: Identity,
-    delete_in_procore: bool = False, progress: Progress | None = None,
+    delete_in_procore: bool = False, progress: Progress | None = None, send: Send | None = None,
 ) -> MoveResult:
     """Move a card; to Publish publishes the week, out of Publish with `delete_in_procore` unpublishes it.
+
+    `send` takes the publish instead of running it here (the app queues it as a job; no report then).
 
     Raises:
         PermissionDenied: the person lacks Payroll (or Publish to Procore when Procore is involved).
@@ -163,10 +170,11 @@ def move_card(
         card = _card(session, job_site_id, week_start)
         leaving_publish = card.column == BoardColumn.PUBLISH and to is not BoardColumn.PUBLISH
     report = None
-    if to is BoardColumn.PUBLISH:
-        report = _publish_week(settings, engine, job_site_id, week_start, PublishAction.PUBLISH, actor, progress)
-    elif leaving_publish and delete_in_procore:
-        report = _publish_week(settings, engine, job_site_id, week_start, PublishAction.UNPUBLISH, actor, progress)
+    action = PublishAction.PUBLISH if to is BoardColumn.PUBLISH else \
+        PublishAction.UNPUBLISH if leaving_publish and delete_in_procore else None
+    if action is not None:
+        request = week_request(job_site_id, week_start, action)
+        report = send(request) if send else publish(settings, engine, request, actor=actor, progress=progress)
     with session_scope(engine) as session:
         card = _card(session, job_site_id, week_start)
         card.column, card.moved_by, card.moved_at = to, actor.email, utcnow()
@@ -181,12 +189,9 @@ def republish_card(
     progress: Progress | None = None,
 ) -> RunReport:
     """Publish a card in the Publish column again: what failed, and what changed since."""
-    actor.require(Perm.PAYROLL)
-    with session_scope(engine) as session:
-        if _card(session, job_site_id, week_start).column != BoardColumn.PUBLISH:
-            raise ValidationError("Only a card in the Publish column can be republished.")
-    report = _publish_week(settings, engine, job_site_id, week_start, PublishAction.REPUBLISH, actor, progress)
-    again = _publish_week(settings, engine, job_site_id, week_start, PublishAction.PUBLISH, actor, progress)
+    retry, rest = republish_requests(engine, job_site_id=job_site_id, week_start=week_start, actor=actor)
+    report = publish(settings, engine, retry, actor=actor, progress=progress)
+    again = publish(settings, engine, rest, actor=actor, progress=progress)
     with session_scope(engine) as session:
         card = _card(session, job_site_id, week_start)
         card.last_run_id = again.run_id or report.run_id or card.last_run_id
@@ -198,13 +203,27 @@ def republish_card(
     return report
 
 
-def _publish_week(
-    settings: Settings, engine: Engine, job_site_id: int, week_start: date, action: PublishAction, actor: Identity,
-    progress: Progress | None,
-) -> RunReport:
-    request = PublishRequest(module=TIMESHEET, start=week_start, end=week_end(week_start), action=action,
-                             job_site_ids=frozenset({job_site_id}))
-    return publish(settings, engine, request, actor=actor, progress=progress)
+def republish_requests(
+    engine: Engine, *, job_site_id: int, week_start: date, actor: Identity
+) -> tuple[PublishRequest, PublishRequest]:
+    """What Republish on a card runs, in order: what failed (or was deleted in Procore), then what changed since.
+
+    Raises:
+        PermissionDenied: the person lacks Payroll.
+        ValidationError: the card is not in the Publish column.
+    """
+    actor.require(Perm.PAYROLL)
+    with session_scope(engine) as session:
+        if _card(session, job_site_id, week_start).column != BoardColumn.PUBLISH:
+            raise ValidationError("Only a card in the Publish column can be republished.")
+    return (week_request(job_site_id, week_start, PublishAction.REPUBLISH),
+            week_request(job_site_id, week_start, PublishAction.PUBLISH))
+
+
+def week_request(job_site_id: int, week_start: date, action: PublishAction) -> PublishRequest:
+    """`action` on one job site's pay week of timesheet entries."""
+    return PublishRequest(module=TIMESHEET, start=week_start, end=week_end(week_start), action=action,
+                          job_site_ids=frozenset({job_site_id}))
 
 
 def _card(session: Session, job_site_id: int, week_start: date) -> PayrollCard:

@@ -40,8 +40,7 @@ def queue_publish(ctx: PageContext, request: PublishRequest, *, trigger: JobTrig
 
     Returns the job's id, or None when nothing was queued (no worker running, or the job was refused).
     """
-    if not worker_running(ctx.settings):
-        flash(place, NO_WORKER, kind="error")
+    if not worker_ready(ctx, place):
         return None
     try:
         job_id = enqueue_publish(ctx.settings, ctx.engine, request, actor=ctx.identity, trigger=trigger)
@@ -51,6 +50,14 @@ def queue_publish(ctx: PageContext, request: PublishRequest, *, trigger: JobTrig
     flash(place, f"Queued job #{job_id}: {ACTION_NAMES[request.action]}. Its progress shows here; "
           "it goes on if you close this tab.", kind="info")
     return job_id
+
+
+def worker_ready(ctx: PageContext, place: str) -> bool:
+    """Whether a worker runs to take a job; when none does, the page's `place` is told so."""
+    if worker_running(ctx.settings):
+        return True
+    flash(place, NO_WORKER, kind="error")
+    return False
 
 
 def render_jobs(ctx: PageContext, module: PublishModule, *, place: str) -> None:

@@ -15,12 +15,14 @@ from core import access, setup
 from core.access import local_admin
 from core.config import get_settings
 from core.db import session_scope
+from core.jobs import jobs
 from core.models.publishing import PublishModule
 from core.models.setup import SyncMode
 from core.procore.connection import open_client
 from core.sync.importer import run_import
 from tests.pages.conftest import ROOT
 from tests.pages.test_procore_setup_page import _activate, _connect
+from tests.pages.workers import TestWorker
 
 PAGE = "pages/payroll.py"
 WEEK = date(2026, 11, 16)
@@ -58,8 +60,12 @@ def test_without_procore_the_board_has_three_columns_and_the_export(open_page: C
     assert at.dataframe[0].value["hours"].sum() > 0
 
 
-def test_moving_a_card_to_publish_publishes_its_week(app_db: Engine, open_page: Callable[..., AppTest]) -> None:
+def test_moving_a_card_to_publish_queues_its_week_and_a_worker_publishes_it(
+    app_db: Engine, open_page: Callable[..., AppTest]
+) -> None:
     _timesheets(app_db)
+    worker = TestWorker(get_settings())
+    worker.present()
     at = open_page(PAGE, payroll_week=WEEK)
     assert _headers(at)[:4] == ["To do (8)", "In review (0)", "Approved (0)", "Publish (0)"]
 
@@ -67,12 +73,37 @@ def test_moving_a_card_to_publish_publishes_its_week(app_db: Engine, open_page: 
     at.button(key="payroll_go_1").click().run()
 
     assert not at.exception
-    assert "moved to Publish" in at.success[0].value
-    assert "created" in at.success[0].value
+    assert "moved to Publish. Its week is queued for Procore." in at.success[0].value
+    assert any(m.value.startswith("**#1 Publish · 16 Nov – 22 Nov 2026 · ") and " · queued · " in m.value
+               for m in at.markdown)
+    assert "Publish (1)" in _headers(at)
+    assert "Published" not in _card_text(at, "badge")  # nothing sent in the page's run
+
+    worker.drain()
+    at.run()
+
+    assert not at.exception
+    assert any(s.value.startswith("#1 Publish · 16 Nov – 22 Nov 2026 · ") and "created" in s.value
+               for s in at.success)
     headers = _headers(at)
     assert "Publish (1)" in headers
     assert "To do (7)" in headers
     assert "Published" in _card_text(at, "badge")
+
+
+def test_with_no_worker_running_a_card_stays_and_nothing_is_queued(
+    app_db: Engine, open_page: Callable[..., AppTest]
+) -> None:
+    _timesheets(app_db)
+    at = open_page(PAGE, payroll_week=WEEK)
+
+    at.selectbox(key="payroll_move_1").select_index(2).run()
+    at.button(key="payroll_go_1").click().run()
+
+    assert not at.exception
+    assert any(e.value.startswith("No publish worker is running, so nothing was queued.") for e in at.error)
+    assert "Publish (0)" in _headers(at)
+    assert jobs(app_db) == []
 
 
 def test_the_page_needs_the_payroll_permission(app_db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
