@@ -1,8 +1,9 @@
 """The app's navigation: sections and pages, listing only page scripts that exist.
 
 Before Procore setup is finished only the integration pages show; afterwards
-a Procore section lists the pages of the enabled modules (and Data mapping in
-one-way mode). Payroll sits with the time clock: its board works without Procore.
+a Procore section lists the pages of the enabled modules, Run history (and Data
+mapping in one-way mode); Administration lists Automation once Procore is active.
+Payroll sits with the time clock: its board works without Procore.
 """
 
 from __future__ import annotations
@@ -36,8 +37,10 @@ INTEGRATIONS = PageSpec("pages/integrations.py", "Integrations", ":material/exte
 PROCORE_SETUP = PageSpec("pages/procore_setup.py", "Procore setup", ":material/settings:")
 PAYROLL_ITEMS = PageSpec("pages/payroll_items.py", "Payroll items", ":material/receipt_long:")
 ROLE_PERMISSIONS = PageSpec("pages/role_permissions.py", "Role permissions", ":material/admin_panel_settings:")
-ALL_PAGES = (*TIME_CLOCK, PAYROLL, *MODULE_PAGES, DATA_MAPPING, INTEGRATIONS, PROCORE_SETUP, PAYROLL_ITEMS,
-             ROLE_PERMISSIONS)
+AUTOMATION = PageSpec("pages/automation.py", "Automation", ":material/event_repeat:")
+RUN_HISTORY = PageSpec("pages/run_history.py", "Run history", ":material/history:")
+ALL_PAGES = (*TIME_CLOCK, PAYROLL, *MODULE_PAGES, RUN_HISTORY, DATA_MAPPING, INTEGRATIONS, PROCORE_SETUP,
+             PAYROLL_ITEMS, AUTOMATION, ROLE_PERMISSIONS)
 
 
 def sections(state: SetupState) -> dict[str, tuple[PageSpec, ...]]:
@@ -45,6 +48,7 @@ def sections(state: SetupState) -> dict[str, tuple[PageSpec, ...]]:
     procore: list[PageSpec] = []
     if state.active and state.finished:
         procore = [found.page for found in all_definitions() if found.module in state.modules and found.page]
+        procore.append(RUN_HISTORY)
         if not state.two_way:
             procore.append(DATA_MAPPING)
     administration = [INTEGRATIONS]
@@ -52,6 +56,8 @@ def sections(state: SetupState) -> dict[str, tuple[PageSpec, ...]]:
         administration.append(PROCORE_SETUP)
     if state.active and state.two_way:
         administration.append(PAYROLL_ITEMS)
+    if state.active:
+        administration.append(AUTOMATION)
     administration.append(ROLE_PERMISSIONS)
     return {"Procore": tuple(procore), "Time clock": (*TIME_CLOCK, PAYROLL), "Administration": tuple(administration)}
 

@@ -42,7 +42,8 @@ def test_the_procore_section_lists_the_enabled_modules_pages_in_order() -> None:
     state = SetupState(active=True, connected=True, company_id=1, company_name="Acme", mode=SyncMode.TWO_WAY,
                        modules=frozenset(PublishModule), finished=True)
     titles = [page.title for page in sections(state)["Procore"]]
-    assert titles == ["Manpower", "Timecard", "Production quantity"]  # Timesheet publishes on the payroll board
+    # Timesheet publishes on the payroll board; Run history lists every module's runs.
+    assert titles == ["Manpower", "Timecard", "Production quantity", "Run history"]
     one = SetupState(active=True, connected=True, company_id=1, company_name="Acme", mode=SyncMode.ONE_WAY,
                      modules=frozenset({PublishModule.QUANTITY}), finished=True)
-    assert [page.title for page in sections(one)["Procore"]] == ["Production quantity", "Data mapping"]
+    assert [page.title for page in sections(one)["Procore"]] == ["Production quantity", "Run history", "Data mapping"]

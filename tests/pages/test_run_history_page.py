@@ -1,0 +1,71 @@
+"""Procore > Run history: a command-line job and a scheduled one with their counts, filters, a run's entries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from streamlit.testing.v1 import AppTest
+
+from core.access import command_line
+from core.config import get_settings
+from core.jobs import enqueue_publish, run_worker
+from core.jobs.scheduling import ScheduleInput, run_due_schedules, set_schedule
+from core.models.jobs import JobTrigger
+from core.models.publishing import PublishModule, PublishStatus
+from core.publishing.engine import PublishRequest
+from tests.core.publishing.engine_world import WEEK_START, Linked
+from tests.dashboard_world import linked_app_world
+
+PAGE = "pages/run_history.py"
+MANPOWER = PublishModule.MANPOWER
+
+
+@pytest.fixture
+def linked(app_db: Engine) -> Linked:
+    return linked_app_world(get_settings(), app_db, frozenset({MANPOWER}))
+
+
+@pytest.fixture
+def two_runs(linked: Linked) -> Linked:
+    """A command-line background publish of one job-site day, then a scheduled run of the week, both run."""
+    with Session(linked.engine) as session:
+        shell = command_line(session)
+    request = PublishRequest(MANPOWER, WEEK_START, WEEK_START, job_site_ids=frozenset(linked.site_ids(["1001"])))
+    enqueue_publish(linked.settings, linked.engine, request, actor=shell, trigger=JobTrigger.CLI)
+    set_schedule(linked.engine, ScheduleInput("manpower", every="1h", days_back=5), actor=linked.admin)
+    run_due_schedules(linked.settings, linked.engine, now=datetime(2026, 11, 20, 15, tzinfo=UTC))
+    run_worker(linked.settings, until_idle=True)
+    return linked
+
+
+def test_history_lists_the_command_line_and_the_scheduled_run_with_their_counts(
+        two_runs: Linked, open_page: Callable[..., AppTest]) -> None:
+    at = open_page(PAGE)
+
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table["trigger"]) == ["scheduled", "cli"]
+    assert list(table["who"]) == ["schedule@localhost", "command-line@localhost"]
+    assert list(table["state"]) == ["done", "done"]
+    published = len(two_runs.entries(MANPOWER, status=PublishStatus.PUBLISHED))
+    cli_day = len(two_runs.entries(MANPOWER, status=PublishStatus.PUBLISHED, work_date=WEEK_START,
+                                   job_site_id=two_runs.site_ids(["1001"])[0]))
+    assert list(table["created"]) == [published - cli_day, cli_day]
+    assert at.get("download_button")[0].proto.label == "Download run-history CSV"
+    assert at.subheader[0].value == "Problems"
+    assert "No problems." in [caption.value for caption in at.caption]
+    assert len(at.dataframe[1].value) == published - cli_day  # the scheduled run's entries, one attempt each
+
+
+def test_the_trigger_filter_keeps_only_the_scheduled_run(two_runs: Linked,
+                                                         open_page: Callable[..., AppTest]) -> None:
+    at = open_page(PAGE)
+    at.selectbox(key="run_history_trigger").set_value("scheduled").run()
+
+    assert list(at.dataframe[0].value["trigger"]) == ["scheduled"]
+    at.selectbox(key="run_history_trigger").set_value("range").run()
+    assert "No runs match these filters." in [info.value for info in at.info]
