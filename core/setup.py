@@ -25,6 +25,7 @@ from core.models.setup import ProcoreSetup, SyncMode
 from core.modules.registry import all_definitions, definition
 from core.procore.client import ProcoreClient
 from core.procore.connection import open_client, select_company
+from core.timeclock.dirty import forget_refreshed
 
 Module = PublishModule  # what can be published to Procore
 
@@ -110,6 +111,8 @@ def set_active(session: Session, *, active: bool, actor: Identity) -> None:
 def set_mode(session: Session, *, mode: SyncMode, actor: Identity) -> None:
     actor.require(Perm.PROCORE_SETUP)
     setup = current(session)
+    if setup.mode != mode:
+        forget_refreshed(session)  # mapping reasons name the mode's place to fix them: recompute them all
     setup.mode, setup.updated_at = mode, utcnow()
     session.add(setup)
     _refresh_finished(session, setup)

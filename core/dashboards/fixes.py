@@ -15,6 +15,7 @@ class FixPlace(StrEnum):
     DATA_MAPPING = "data_mapping"
     PAYROLL_ITEMS = "payroll_items"
     PROCORE_SETUP = "procore_setup"
+    QUANTITIES = "quantities"
     TIME_LOGS = "time_logs"
 
 
@@ -23,11 +24,14 @@ _PHRASES: tuple[tuple[str, FixPlace], ...] = (
     ("data mapping >", FixPlace.DATA_MAPPING),
     ("payroll items", FixPlace.PAYROLL_ITEMS),
     ("procore setup", FixPlace.PROCORE_SETUP),
+    ("quantity logs take whole numbers", FixPlace.QUANTITIES),  # core.modules.rules.quantity_rules
+    ("mix units of measure", FixPlace.QUANTITIES),
 )
 
 
 def fix_place(reason: str) -> FixPlace:
-    """Where `reason` is fixed; value problems (hours, units, records deleted) are fixed on Time logs."""
+    """Where `reason` is fixed; quantities' values on Production quantities, other values (hours, records
+    deleted) on Time logs."""
     text = reason.lower()
     return next((place for phrase, place in _PHRASES if phrase in text), FixPlace.TIME_LOGS)
 

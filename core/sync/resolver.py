@@ -206,7 +206,8 @@ class _Batch:
                                     "(it was deleted); correct the time logs that use it.")
         who = f"{text.local_title} {row.number} {row.name}"
         if entity is Entity.COST_CODE and project_id is None:
-            return Resolution(None, f"{who} cannot be mapped before its job site is mapped to a Procore project.")
+            return Resolution(None, f"{who} cannot be mapped before its job site is mapped to a Procore project "
+                                    f"({self._where(Entity.JOB_SITE)}).")
         scope = project_id if entity is Entity.COST_CODE else COMPANY_WIDE
         found = row.links.get(scope)  # type: ignore[arg-type]
         if found is None:

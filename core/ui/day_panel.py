@@ -27,8 +27,8 @@ from core.ui import confirm
 from core.ui.confirm import asked, confirm_dialog
 from core.ui.dashboard_keys import Keys
 from core.ui.guard import PageContext
+from core.ui.links import FIX_PAGES as FIX_PAGES  # re-exported: core.ui.problems reads it from here
 from core.ui.links import link_to
-from core.ui.navigation import DATA_MAPPING, PAYROLL_ITEMS, PROCORE_SETUP, TIME_CLOCK, PageSpec
 from core.ui.publish_runs import (
     ACTION_LABELS,
     Pending,
@@ -43,12 +43,6 @@ from core.ui.publish_runs import (
 )
 from core.ui.widgets import table_with_download
 
-FIX_PAGES: dict[FixPlace, PageSpec] = {
-    FixPlace.DATA_MAPPING: DATA_MAPPING,
-    FixPlace.PAYROLL_ITEMS: PAYROLL_ITEMS,
-    FixPlace.PROCORE_SETUP: PROCORE_SETUP,
-    FixPlace.TIME_LOGS: TIME_CLOCK[0],
-}
 RETRIED = (PublishStatus.FAILED.value, PublishStatus.DELETED.value)
 
 

@@ -1,11 +1,21 @@
-"""Links to other pages that never break the page showing them."""
+"""Links to other pages that never break the page showing them, and the page that fixes each reason."""
 
 from __future__ import annotations
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from core.ui.navigation import PageSpec
+from core.dashboards.fixes import FixPlace
+from core.ui.navigation import DATA_MAPPING, PAYROLL_ITEMS, PROCORE_SETUP, TIME_CLOCK, PageSpec
+
+# The page each kind of Non publishable reason is fixed on (`core.dashboards.fixes.fix_place`).
+FIX_PAGES: dict[FixPlace, PageSpec] = {
+    FixPlace.DATA_MAPPING: DATA_MAPPING,
+    FixPlace.PAYROLL_ITEMS: PAYROLL_ITEMS,
+    FixPlace.PROCORE_SETUP: PROCORE_SETUP,
+    FixPlace.QUANTITIES: next(spec for spec in TIME_CLOCK if spec.script == "pages/quantities.py"),
+    FixPlace.TIME_LOGS: next(spec for spec in TIME_CLOCK if spec.script == "pages/time_logs.py"),
+}
 
 
 def link_to(spec: PageSpec, *, label: str | None = None) -> None:

@@ -22,12 +22,13 @@ FRACTION = "Procore quantity logs take whole numbers; 2.3 TON is not one"
         ("Pay ID OT Overtime's payroll item is no longer active in Procore (choose another on "
          "Administration > Payroll items)", FixPlace.PAYROLL_ITEMS),
         (UNLINKED_VENDOR, FixPlace.PROCORE_SETUP),
-        (FRACTION, FixPlace.TIME_LOGS),
+        (FRACTION, FixPlace.QUANTITIES),
+        ("the quantities mix units of measure (CY/TON); Procore takes one unit per log", FixPlace.QUANTITIES),
         ("more than 24 hours (25.5) on one day", FixPlace.TIME_LOGS),
         ("Employee with id 7 does not exist in the time clock (it was deleted); correct the time logs that use it.",
          FixPlace.TIME_LOGS),
     ],
-    ids=["project", "cost code", "payroll item", "inactive payroll item", "two-way import", "fraction",
+    ids=["project", "cost code", "payroll item", "inactive payroll item", "two-way import", "fraction", "mixed units",
          "too many hours", "deleted record"],
 )
 def test_each_reason_leads_to_the_page_that_fixes_it(reason: str, place: FixPlace) -> None:
@@ -45,7 +46,7 @@ def test_error_reasons_group_the_non_publishable_entries_reasons_most_blocking_f
 
     assert reasons.to_dict("records") == [
         {"reason": UNLINKED_VENDOR, "entries": 3, "place": FixPlace.PROCORE_SETUP},
-        {"reason": FRACTION, "entries": 1, "place": FixPlace.TIME_LOGS},
+        {"reason": FRACTION, "entries": 1, "place": FixPlace.QUANTITIES},
     ]
 
 
