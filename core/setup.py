@@ -129,15 +129,20 @@ def check_modules(modules: frozenset[Module]) -> None:
         raise ValidationError(EXCLUSIVITY_NOTE)
 
 
+def published_by_module(session: Session) -> dict[Module, int]:
+    """Entries holding a Procore record, per module (what a mode or module switch would touch)."""
+    from core.publishing.switch import published_counts  # publishing imports setup
+
+    return published_counts(session)
+
+
 def switch_needs(session: Session, *, module: Module) -> tuple[Module, int] | None:
     """The module that turning `module` on takes over from, and how many of its entries hold Procore records.
 
     None when there is nothing to decide (no excluded module, or it holds no record).
     """
-    from core.publishing.switch import published_counts  # publishing imports setup
-
     other = definition(module).excludes
-    held = published_counts(session).get(other, 0) if other is not None else 0
+    held = published_by_module(session).get(other, 0) if other is not None else 0
     return (other, held) if other is not None and held else None
 
 

@@ -8,9 +8,8 @@ import streamlit as st
 from core import setup
 from core.access import Perm
 from core.errors import ProcoreConnectError
-from core.models.setup import SyncMode
 from core.procore.connection import connection_info, disconnect
-from core.setup import EXCLUSIVITY_NOTE, Module, module_label
+from core.setup import EXCLUSIVITY_NOTE
 from core.ui import page_guard
 from core.ui.confirm import ask, confirm_dialog
 from core.ui.flash import flash, show_flash
@@ -19,6 +18,7 @@ from core.ui.links import link_to
 from core.ui.navigation import INTEGRATIONS
 from core.ui.oauth import authorize_link, handle_redirect
 from core.ui.procore_lookups import forget_procore_lookups, reachable_companies
+from core.ui.setup_switches import mode_radio, module_checkboxes
 
 ctx = page_guard(Perm.PROCORE_SETUP)
 st.title("Procore setup")
@@ -85,31 +85,11 @@ if state.company_id is None:
     st.stop()
 
 st.header("3. How to use Procore")
-modes = {SyncMode.TWO_WAY: "Two-way integration: import from Procore and publish to it",
-         SyncMode.ONE_WAY: "One-way integration: only publish to Procore (map lists on Data mapping)"}
-mode = st.radio("Mode", list(modes), format_func=modes.get, key="procore_mode",
-                index=list(modes).index(state.mode) if state.mode else None)
-if mode is not None and mode != state.mode:
-    with ctx.session() as session:
-        setup.set_mode(session, mode=mode, actor=ctx.identity)
-    st.rerun()
+mode_radio(ctx, state)
 
 st.header("4. Modules")
 st.caption(EXCLUSIVITY_NOTE)
-
-
-def _toggle(module: Module) -> None:
-    with ctx.session() as session:
-        off = setup.set_module(session, module=module, enabled=st.session_state[f"procore_module_{module}"],
-                               actor=ctx.identity)
-    if off is not None:
-        st.session_state[f"procore_module_{off}"] = False
-        st.toast(f"{module_label(off).split(' (')[0]} was turned off: {EXCLUSIVITY_NOTE}")
-
-
-for module in Module:
-    st.checkbox(module_label(module), value=module in state.modules, key=f"procore_module_{module}",
-                on_change=_toggle, args=(module,))
+module_checkboxes(ctx, state)
 
 with ctx.session() as session:
     state = setup.state(session)
