@@ -75,9 +75,14 @@ def _show(ctx: PageContext, preview: ImportPreview, company_id: int) -> None:
         return
     for kind in ChangeKind:
         found = preview.of_kind(kind)
-        if found:
-            st.markdown(f"**{kind.value.capitalize()}: {len(found)}**")
-            st.dataframe(_table(found, kind), hide_index=True, width="stretch")
+        if not found:
+            continue
+        st.markdown(f"**{kind.value.capitalize()}: {len(found)}**")
+        if kind is ChangeKind.CHANGED:
+            st.markdown("\n".join(f"- {_changed_text(change)}" for change in found))
+        else:
+            st.dataframe(pd.DataFrame([{"list": c.list_name, "record": c.record} for c in found]),
+                         hide_index=True, width="stretch")
     if preview.moving:
         st.warning(f"{len(preview.moving)} job site(s) would get a new time zone: {preview.moved_logs} time logs "
                    f"move to another work date and {preview.updated_entries} published entries become Updated "
@@ -93,12 +98,9 @@ def _show(ctx: PageContext, preview: ImportPreview, company_id: int) -> None:
         st.rerun()
 
 
-def _table(changes: list[RecordChange], kind: ChangeKind) -> pd.DataFrame:
-    rows = [{"list": c.list_name, "record": c.record,
-             "changes": "; ".join([field_text(f) for f in c.fields] + ([moving_text(c)] if c.moved_logs else []))}
-            for c in changes]
-    frame = pd.DataFrame(rows, columns=["list", "record", "changes"])
-    return frame if kind is ChangeKind.CHANGED else frame.drop(columns="changes")
+def _changed_text(change: RecordChange) -> str:
+    parts = [field_text(f) for f in change.fields] + ([moving_text(change)] if change.moved_logs else [])
+    return f"{change.list_name} · **{change.record}**: " + "; ".join(parts)
 
 
 def _apply(ctx: PageContext, company_id: int, *, apply_moving: bool) -> None:
