@@ -80,6 +80,12 @@ HELD = "Procore already has"  # opens the reason of an entry held by `core.publi
 CHANGED_IN_PROCORE = ("changed in Procore after it was published", "was deleted in Procore; Force publish")
 
 
+def refused_as_changed(reasons: Sequence[str]) -> bool:
+    """Was the entry refused because its record changed in Procore? Then Force publish or Keep Procore's
+    version ends it; Republish would only repeat the refusal."""
+    return any(marker in reason for reason in reasons for marker in CHANGED_IN_PROCORE)
+
+
 @dataclass
 class PlannedEntry:
     """One stored entry as planning reads it (`status` is the one before any claim)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -23,6 +24,7 @@ from core.dashboards.queries import day_entries
 from core.dashboards.views import ModuleView
 from core.models.publishing import PublishStatus
 from core.publishing import STATUS_STYLES, PublishAction, attempts_frame
+from core.publishing.plan import refused_as_changed
 from core.ui import confirm
 from core.ui.confirm import asked, confirm_dialog
 from core.ui.dashboard_keys import Keys
@@ -205,9 +207,25 @@ def _retry_rows(current: Day, entries: pd.DataFrame, names: dict[int, str]) -> N
         style = STATUS_STYLES[PublishStatus(status)]
         why = "; ".join(reasons) if isinstance(reasons, list) and reasons else style.description
         line.markdown(f":{style.colour}-badge[{style.label}] **{names[int(entry_id)]}**: {why}")
+        if status == PublishStatus.FAILED.value and refused_as_changed(list(reasons)):
+            _conflict_buttons(current, line, int(entry_id))
+            continue
         line.button("Republish", key=f"{current.keys.republish}_{entry_id}", disabled=not current.can_publish,
                     help=missing(PublishAction.REPUBLISH) if not current.can_publish else None, on_click=ask,
                     args=(current.keys, current.pending(PublishAction.REPUBLISH, entry_ids=frozenset({int(entry_id)}))))
+
+
+def _conflict_buttons(current: Day, line: Any, entry_id: int) -> None:
+    """Both ways out of a conflict with Procore: ours wins (Force publish) or theirs does (Keep Procore's version)."""
+    one = frozenset({entry_id})
+    line.button("Force publish", key=f"{current.keys.republish}_force_{entry_id}", disabled=not current.can_force,
+                help=missing(PublishAction.FORCE_PUBLISH) if not current.can_force else "Overwrite Procore's change",
+                on_click=ask, args=(current.keys, current.pending(PublishAction.FORCE_PUBLISH, entry_ids=one)))
+    line.button("Keep Procore's version", key=f"{current.keys.republish}_keep_{entry_id}",
+                disabled=not current.can_publish, on_click=ask,
+                help=missing(PublishAction.KEEP_PROCORE) if not current.can_publish else
+                "Take the record as Procore has it; the next change here publishes again",
+                args=(current.keys, current.pending(PublishAction.KEEP_PROCORE, entry_ids=one)))
 
 
 def _errors(view: ModuleView, entries: pd.DataFrame) -> None:

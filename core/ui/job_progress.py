@@ -30,7 +30,8 @@ POLL_ACTIVE = 2.0  # seconds between two readings while a job is queued or runni
 POLL_IDLE = 10.0  # seconds between two readings otherwise (someone else may start one)
 SHOWN_FOR = timedelta(minutes=15)  # how long an ended job's outcome stays on the page
 ACTION_NAMES = {PublishAction.PUBLISH: "Publish", PublishAction.REPUBLISH: "Republish",
-                PublishAction.FORCE_PUBLISH: "Force publish", PublishAction.UNPUBLISH: "Delete in Procore"}
+                PublishAction.FORCE_PUBLISH: "Force publish", PublishAction.UNPUBLISH: "Delete in Procore",
+                PublishAction.KEEP_PROCORE: "Keep Procore's version"}
 NO_WORKER = ("No publish worker is running, so nothing was queued. Start one with `python -m core worker` "
              "(the app starts one itself on its built-in queue; with JOBS_URL, workers run separately).")
 
