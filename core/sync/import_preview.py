@@ -73,7 +73,7 @@ def preview_import(
             opened = open_client(settings, engine, company_id=company_id) if client is None else nullcontext(client)
             with opened as procore:
                 report = import_steps(lambda: _same(session), procore, company_id=company_id, steps=steps, gate=gate,
-                                      progress=progress)
+                                      progress=progress, read_first=True)  # one session: no Procore call in it
         finally:
             session.rollback()
     return ImportPreview(tuple(report.changes), dict(gate.owners))

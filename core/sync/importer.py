@@ -3,8 +3,10 @@
 The import is an idempotent upsert keyed by Procore id (through `ProcoreLink`):
 a second run creates nothing. A record not yet linked is first matched by its
 number (vendor abbreviation, project number, employee ID, cost code), then
-created. Each list is committed on its own, so an import stopped half-way
-(say by Procore shedding load) resumes where it was on the next run.
+created. Each list is read whole from Procore (`core.sync.import_reads`), then
+written and committed on its own, so an import stopped half-way (say by Procore
+shedding load) resumes where it was on the next run, and no Procore call (nor the
+token renewal it may need) waits on the import's own write lock.
 
 Cost codes: a Procore project's cost code that is a copy of an imported
 standard code is linked to our standard code for that project; any other
@@ -29,8 +31,10 @@ from core.models.ids import saved_id
 from core.models.mapping import COMPANY_WIDE, Entity, LinkOrigin, PayrollItem
 from core.procore.client import ProcoreClient
 from core.procore.connection import open_client
+from core.procore.schemas import Project, StandardCostCode, Vendor, WorkClassification
 from core.sync.import_changes import ChangeGate, ChangeKind, RecordChange
 from core.sync.import_owners import load_owners
+from core.sync.import_reads import READERS, CodeLists, People, ProcoreReads, TimeTypes
 from core.sync.import_records import ImportReport, StepReport, apply_values, find_record
 from core.sync.links import link, links_by_local, links_by_remote
 from core.timeclock.rules import is_time_zone
@@ -65,25 +69,36 @@ def run_import(
 
 def import_steps(
     open_session: Callable[[], AbstractContextManager[Session]], procore: ProcoreClient, *, company_id: int,
-    steps: Iterable[str], gate: ChangeGate, progress: Progress | None = None,
+    steps: Iterable[str], gate: ChangeGate, progress: Progress | None = None, read_first: bool = False,
 ) -> ImportReport:
-    """Run the import `steps`, each in a session of `open_session` (the preview passes one it rolls back)."""
+    """Run the import `steps`, each in a session of `open_session` (the preview passes one it rolls back).
+
+    Each list is read from Procore before its session writes anything (see `core.sync.import_reads`);
+    `read_first` reads every list before the first is written, for a caller whose one session holds its
+    write lock from the first step to the last.
+    """
     say = progress or (lambda _message: None)
     report = ImportReport(changes=gate.changes)
-    for name in steps:
+    reads, names = ProcoreReads(procore, company_id), list(steps)
+    read: dict[str, Any] = {}
+    for name in names:
+        if name not in read:
+            batch = names if read_first else [name]
+            say(f"Reading {', '.join(batch)} from Procore…")
+            read.update({later: READERS[later](reads) for later in batch})
         say(f"Importing {name}…")
         step = StepReport(name=name, gate=gate)
         with open_session() as session:
-            _STEPS[name](session, procore, company_id, step)
+            _STEPS[name](session, read[name], company_id, step)
             gate.add_gone(session, company_id=company_id, ran=[name])
         report.steps[name] = step
         say(f"Imported {name}: {step.created} created, {step.updated} updated, {step.unchanged} unchanged")
     return report
 
 
-def _vendors(session: Session, client: ProcoreClient, company_id: int, step: StepReport) -> None:
+def _vendors(session: Session, vendors: list[Vendor], company_id: int, step: StepReport) -> None:
     links = links_by_remote(session, entity=Entity.COMPANY, company_id=company_id)
-    for vendor in client.iter_vendors(company_id=company_id):
+    for vendor in vendors:
         number = (vendor.abbreviated_name or vendor.origin_code or f"V{vendor.id}").strip()
         name = (vendor.name or number).strip()
         existing = links.get(vendor.id)
@@ -100,9 +115,9 @@ def _vendors(session: Session, client: ProcoreClient, company_id: int, step: Ste
              company_id=company_id, origin=LinkOrigin.IMPORT)
 
 
-def _job_sites(session: Session, client: ProcoreClient, company_id: int, step: StepReport) -> None:
+def _job_sites(session: Session, projects: list[Project], company_id: int, step: StepReport) -> None:
     links = links_by_remote(session, entity=Entity.JOB_SITE, company_id=company_id)
-    for project in client.iter_projects(company_id=company_id):
+    for project in projects:
         number = (project.project_number or f"P{project.id}").strip()
         existing = links.get(project.id)
         site = find_record(session, JobSite, existing.local_id if existing else None, number=number)
@@ -128,10 +143,10 @@ def _linked_elsewhere(session: Session, entity: Entity, local_id: int, company_i
     return local_id in links_by_local(session, entity=entity, company_id=company_id)
 
 
-def _employees(session: Session, client: ProcoreClient, company_id: int, step: StepReport) -> None:
+def _employees(session: Session, people: People, company_id: int, step: StepReport) -> None:
     links = links_by_remote(session, entity=Entity.EMPLOYEE, company_id=company_id)
-    own = _own_company(session, client, company_id)
-    for person in client.iter_people(company_id=company_id, employees_only=True):
+    own = _own_company(session, people.company_name)
+    for person in people.employees:
         if not person.is_employee:
             continue
         if not person.employee_id:
@@ -150,21 +165,20 @@ def _employees(session: Session, client: ProcoreClient, company_id: int, step: S
              company_id=company_id, origin=LinkOrigin.IMPORT)
 
 
-def _own_company(session: Session, client: ProcoreClient, company_id: int) -> Company:
+def _own_company(session: Session, procore_name: str | None) -> Company:
     own = session.exec(select(Company).where(Company.is_own)).first()
     if own is None:
-        name = next((c.name for c in client.iter_companies() if c.id == company_id), None) or "Our company"
-        own = Company(name=name, number="OWN", is_own=True)
+        own = Company(name=procore_name or "Our company", number="OWN", is_own=True)
         session.add(own)
         session.flush()
     return own
 
 
-def _cost_codes(session: Session, client: ProcoreClient, company_id: int, step: StepReport) -> None:
-    standard_by_remote = _standard_codes(session, client, company_id, step)
+def _cost_codes(session: Session, codes: CodeLists, company_id: int, step: StepReport) -> None:
+    standard_by_remote = _standard_codes(session, codes.standard, company_id, step)
     for project_id, link_row in links_by_remote(session, entity=Entity.JOB_SITE, company_id=company_id).items():
         links = links_by_remote(session, entity=Entity.COST_CODE, company_id=company_id, scope_id=project_id)
-        for code in client.iter_cost_codes(project_id=project_id, company_id=company_id):
+        for code in codes.by_project.get(project_id, []):
             standard_local = standard_by_remote.get(code.standard_cost_code_id or -1)
             if standard_local is not None:
                 link(session, entity=Entity.COST_CODE, local_id=standard_local, procore_id=code.id,
@@ -195,23 +209,24 @@ def _upsert_code(
     return saved_id(local)
 
 
-def _standard_codes(session: Session, client: ProcoreClient, company_id: int, step: StepReport) -> dict[int, int]:
+def _standard_codes(
+    session: Session, codes: list[StandardCostCode], company_id: int, step: StepReport
+) -> dict[int, int]:
     """Import standard codes; returns Procore standard code id → our standard code id."""
     links = links_by_remote(session, entity=Entity.STANDARD_COST_CODE, company_id=company_id)
     result: dict[int, int] = {}
-    for code_list in client.iter_standard_cost_code_lists(company_id=company_id):
-        for code in client.iter_standard_cost_codes(standard_cost_code_list_id=code_list.id, company_id=company_id):
-            local_id = _upsert_code(session, code, site_id=None, entity=Entity.STANDARD_COST_CODE, links=links,
-                                    company_id=company_id, scope_id=COMPANY_WIDE, step=step)
-            if local_id is not None:
-                result[code.id] = local_id
+    for code in codes:
+        local_id = _upsert_code(session, code, site_id=None, entity=Entity.STANDARD_COST_CODE, links=links,
+                                company_id=company_id, scope_id=COMPANY_WIDE, step=step)
+        if local_id is not None:
+            result[code.id] = local_id
     return result
 
 
-def _payroll_items(session: Session, client: ProcoreClient, company_id: int, step: StepReport) -> None:
-    abbreviations = _time_type_abbreviations(session, client, company_id)
+def _payroll_items(session: Session, time_types: TimeTypes, company_id: int, step: StepReport) -> None:
+    abbreviations = time_types.abbreviations
     seen: set[int] = set()
-    for time_type in client.iter_company_time_types(company_id=company_id):
+    for time_type in time_types.company:
         seen.add(time_type.id)
         item = session.exec(select(PayrollItem).where(PayrollItem.procore_id == time_type.id)).first()
         name = (time_type.time_type or str(time_type.id)).strip()
@@ -225,19 +240,6 @@ def _payroll_items(session: Session, client: ProcoreClient, company_id: int, ste
             item.active = False
             session.add(item)
     suggest_payroll_items(session, company_id=company_id)
-
-
-def _time_type_abbreviations(session: Session, client: ProcoreClient, company_id: int) -> dict[int, str]:
-    """The company list lacks abbreviations; a project's list has them."""
-    projects = links_by_remote(session, entity=Entity.JOB_SITE, company_id=company_id)
-    project_id = next(iter(projects), None)
-    if project_id is None:
-        return {}
-    return {
-        t.id: t.abbreviated_time_type.strip()
-        for t in client.iter_project_time_types(project_id=project_id, company_id=company_id)
-        if t.abbreviated_time_type
-    }
 
 
 def suggest_payroll_items(session: Session, *, company_id: int) -> int:
@@ -254,10 +256,12 @@ def suggest_payroll_items(session: Session, *, company_id: int) -> int:
     return made
 
 
-def _classifications(session: Session, client: ProcoreClient, company_id: int, step: StepReport) -> None:
+def _classifications(
+    session: Session, classifications: list[WorkClassification], company_id: int, step: StepReport
+) -> None:
     """Pay classes are ours; they are linked to Procore classifications with the same abbreviation."""
     classes = {p.number.upper(): p for p in session.exec(select(PayClass))}
-    for classification in client.iter_work_classifications(company_id=company_id):
+    for classification in classifications:
         pay_class = classes.get((classification.abbreviation or "").strip().upper())
         if pay_class is None:
             continue
@@ -266,7 +270,8 @@ def _classifications(session: Session, client: ProcoreClient, company_id: int, s
         step.count("linked")
 
 
-_STEPS: dict[str, Callable[[Session, ProcoreClient, int, StepReport], None]] = {
+# Each writes what its reader (`core.sync.import_reads.READERS`) read.
+_STEPS: dict[str, Callable[[Session, Any, int, StepReport], None]] = {
     "vendors": _vendors,
     "job sites": _job_sites,
     "employees": _employees,
