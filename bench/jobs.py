@@ -1,0 +1,274 @@
+"""Publishes as jobs: a 300-site week queued from the page, workers sharing a rate limit, one worker against two.
+
+Run by hand from the project root (pytest never collects bench/):
+
+    python bench/jobs.py [--sites 300] [--limited-entries 250] [--latency-sites 40]
+
+1. The page: a fresh world of 300 job sites (10 employees each, Monday to Friday) is opened on the
+   Manpower dashboard by AppTest, as a browser would run it, with one worker process running
+   (`python -m core worker`). "Publish week" is clicked (the summary, counted from the stored
+   entries) then "Queue the publish": the time of each script run is the time from the click to
+   the page answering (goal ≤ 1 s). The job then runs to its end on the worker; every entry of the
+   week must be Published, Failed with a reason, or Non publishable (never sent).
+2. The spike limit: a fresh world publishes about `--limited-entries` entries as 4 jobs (job sites
+   split in 4, as "Publish selected job sites" queues them) with two worker processes while the
+   emulator allows 25 requests per 10 s. Each worker counts the answers by status (an httpx hook
+   in its process). Goal: 0 × 429 and wall time ≤ 1.2× the least the limit allows
+   (requests / 25 × 10 s).
+3. One worker against two: two identical fresh worlds of `--latency-sites` job sites publish the
+   same 8 jobs at 50 ms of latency per request (rate limits out of the way), one with one worker
+   process, one with two. Goal: two ≥ 1.8× faster; both leave the same records in Procore.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the project root holds `core`
+
+from sqlmodel import Session, col, select
+
+from bench.world import World, build_world
+from core.jobs import enqueue_publish, jobs
+from core.models.jobs import JobState, JobTrigger
+from core.models.publishing import PublishEntry, PublishModule, PublishStatus
+from core.publishing import PublishRequest, entries_frame
+
+MANPOWER = PublishModule.MANPOWER
+ROOT = Path(__file__).resolve().parents[1]
+MONDAY, FRIDAY, SUNDAY = date(2026, 11, 16), date(2026, 11, 20), date(2026, 11, 22)
+PAGE_GOAL, SPIKE, WINDOW, LIMIT_GOAL, SPEED_GOAL = 1.0, 25, 10, 1.2, 1.8
+# A worker process that counts Procore's answers by status and prints them when the queue is empty.
+COUNTING_WORKER = """
+import collections, json, httpx
+from core.config import get_settings
+from core.jobs import run_worker
+counts = collections.Counter()
+send = httpx.Client.send
+def counted(self, request, **kwargs):
+    response = send(self, request, **kwargs)
+    if "/rest/" in request.url.path:
+        counts[response.status_code] += 1
+    return response
+httpx.Client.send = counted
+run_worker(get_settings(), until_idle=True)
+print(json.dumps(counts))
+"""
+
+
+def main() -> None:
+    options = _options()
+    print(f"load average at start: {os.getloadavg()}")
+    _page(options.sites)
+    _limited(options.limited_entries)
+    _one_against_two(options.latency_sites)
+    print(f"load average at end: {os.getloadavg()}")
+
+
+def _world(sites: int) -> World:
+    started = time.perf_counter()
+    world = build_world(job_sites=sites, employees=10 * sites, days=5, modules={MANPOWER}, end=FRIDAY)
+    print(f"  world of {sites} job sites built in {time.perf_counter() - started:.0f} s")
+    return world
+
+
+def _env(world: World) -> dict[str, str]:
+    settings = world.settings
+    return {**os.environ, "DATA_DIR": str(settings.data_dir), "DATABASE_URL": settings.database_url,
+            "EMULATOR_STATE": str(settings.emulator_state), "DEMO_DATA": "false", "START_WORKER": "false"}
+
+
+def _page(sites: int) -> None:
+    print(f"\n1. Publish week from the Manpower dashboard, {sites} job sites")
+    world = _world(sites)
+    try:
+        world.publishable(MANPOWER)
+        os.environ.update(_env(world))
+        worker = subprocess.Popen([sys.executable, "-m", "core", "worker"], env=_env(world), cwd=ROOT,  # noqa: S603
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            _wait(lambda: (Path(world.settings.data_dir) / "jobs_worker.pid").exists(), "the worker")
+            job_id, clicks = _click_publish_week()
+            started = time.perf_counter()
+            _wait(lambda: _state(world, job_id) not in (JobState.QUEUED, JobState.RUNNING), "the job", 3600)
+            ran = time.perf_counter() - started
+        finally:
+            worker.send_signal(signal.SIGINT)
+            worker.wait(timeout=120)
+        (job,) = [j for j in jobs(world.engine) if j.id == job_id]
+        statuses = _week_statuses(world)
+        print(f"  click → page answered: summary {clicks[0]:.2f} s, queued {clicks[1]:.2f} s "
+              f"(goal ≤ {PAGE_GOAL:.0f} s: {'met' if max(clicks) <= PAGE_GOAL else 'NOT met'})")
+        print(f"  job #{job_id} {job.state} after {ran:.0f} s on one worker: {job.summary} {job.error or ''}")
+        print(f"  the week's entries now: {dict(statuses)}")
+        unsent = {s: n for s, n in statuses.items() if s not in _SETTLED}
+        print(f"  every entry Published, Failed with a reason or Non publishable: {unsent or 'yes'}")
+    finally:
+        world.close()
+
+
+_SETTLED = (PublishStatus.PUBLISHED.value, PublishStatus.FAILED.value, PublishStatus.NON_PUBLISHABLE.value)
+
+
+def _click_publish_week() -> tuple[int, tuple[float, float]]:
+    """The two clicks on the page, each timed from the click to the end of the script run it causes."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "pages" / "manpower.py"), default_timeout=600)
+    at.session_state["manpower_dash_day"] = MONDAY
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    timed = []
+    for key in ("manpower_dash_publish_range", "manpower_dash_confirm_range_yes"):
+        started = time.perf_counter()
+        at.button(key=key).click().run()
+        timed.append(time.perf_counter() - started)
+        assert not at.exception, [e.value for e in at.exception]
+    queued = [i.value for i in at.info if i.value.startswith("Queued job #")]
+    assert queued, [e.value for e in at.error]
+    return int(queued[0].split("#")[1].split(":")[0]), (timed[0], timed[1])
+
+
+def _state(world: World, job_id: int) -> str:
+    return next(j.state for j in jobs(world.engine) if j.id == job_id)
+
+
+def _week_statuses(world: World) -> Counter[str]:
+    with Session(world.engine) as session:
+        frame = entries_frame(session, module=MANPOWER, start=MONDAY, end=SUNDAY)
+    failed_without_reason = frame[(frame["status"] == PublishStatus.FAILED.value) & (frame["reasons"].str.len() == 0)]
+    assert failed_without_reason.empty, "a Failed entry has no reason"
+    return Counter(frame["status"])
+
+
+def _queue_in_groups(world: World, groups: int) -> list[int]:
+    """Jobs as "Publish selected job sites" queues them: the week's job sites split in `groups`."""
+    with Session(world.engine) as session:
+        week = entries_frame(session, module=MANPOWER, start=MONDAY, end=SUNDAY)
+    sites = sorted({int(site) for site in week["job_site_id"]})
+    return [enqueue_publish(world.settings, world.engine, PublishRequest(
+        module=MANPOWER, start=MONDAY, end=SUNDAY, job_site_ids=frozenset(sites[n::groups])),
+        actor=world.admin, trigger=JobTrigger.RANGE) for n in range(groups)]
+
+
+def _drain(world: World, workers: int) -> tuple[float, Counter[int]]:
+    """`workers` worker processes until the queue is empty: the wall time and the answers by status."""
+    started = time.perf_counter()
+    processes = [subprocess.Popen([sys.executable, "-c", COUNTING_WORKER], env=_env(world), cwd=ROOT,  # noqa: S603
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(workers)]
+    answers: Counter[int] = Counter()
+    for process in processes:
+        out, err = process.communicate(timeout=7200)
+        if process.returncode != 0:
+            raise SystemExit(f"a worker failed: {err[-2000:]}")
+        answers.update({int(k): v for k, v in json.loads(out.strip().splitlines()[-1]).items()})
+    return time.perf_counter() - started, answers
+
+
+def _limited(entries: int) -> None:
+    sites = max(4, entries // 20)  # about 20 manpower entries per job site over a working week
+    print(f"\n2. Two workers, 4 jobs, {sites} job sites, under {SPIKE} requests per {WINDOW} s")
+    world = _world(sites)
+    try:
+        world.publishable(MANPOWER)
+        world.reset_procore()
+        world.configure(rate_limit_spike=SPIKE, rate_limit_spike_window=WINDOW, rate_limit_hourly=100_000)
+        _queue_in_groups(world, 4)
+        world.clear_stats()
+        seconds, answers = _drain(world, 2)
+        requests = sum(world.stats().values())
+        _check_jobs(world)
+    finally:
+        world.close()
+    minimum = requests / SPIKE * WINDOW
+    ratio, rejected = seconds / minimum, answers[429]
+    print(f"  {requests} requests; answers by status {dict(sorted(answers.items()))}; {seconds:.1f} s against the "
+          f"minimum {minimum:.1f} s: {ratio:.2f}x; {rejected} × 429 (goal 0 and ≤ {LIMIT_GOAL}x: "
+          f"{'met' if rejected == 0 and ratio <= LIMIT_GOAL else 'NOT met'})")
+
+
+def _one_against_two(sites: int) -> None:
+    print(f"\n3. One worker against two, 8 jobs, {sites} job sites, 50 ms per request")
+    timed, records = {}, {}
+    for workers in (1, 2):
+        world = _world(sites)
+        try:
+            world.publishable(MANPOWER)
+            world.configure(latency_ms=50)
+            _queue_in_groups(world, 8)
+            timed[workers], answers = _drain(world, workers)
+            world.configure(latency_ms=0)
+            _check_jobs(world)
+            records[workers] = _procore_records(world)
+        finally:
+            world.close()
+        print(f"  {workers} worker(s): {timed[workers]:.1f} s, answers {dict(sorted(answers.items()))}, "
+              f"{len(records[workers])} records in Procore")
+    ratio = timed[1] / timed[2]
+    same = records[1] == records[2]
+    if not same:
+        differs = next(((a, b) for a, b in zip(records[1], records[2], strict=False) if a != b), None)
+        print(f"  first difference: {differs}")
+    print(f"  two workers {ratio:.2f}x faster (goal ≥ {SPEED_GOAL}x: {'met' if ratio >= SPEED_GOAL else 'NOT met'}); "
+          f"the same Procore records both ways: {'yes' if same else 'NO'}")
+
+
+def _check_jobs(world: World) -> None:
+    ended = Counter(str(j.state) for j in jobs(world.engine, limit=100))
+    print(f"  jobs: {dict(ended)}")
+    assert set(ended) == {JobState.DONE.value}, [j.error for j in jobs(world.engine) if j.error]
+    _week_statuses(world)
+
+
+_COMPARED = ("date", "num_workers", "num_hours", "man_hours", "notes", "status", "vendor", "user", "contact",
+             "cost_code", "location", "trade")
+
+
+def _procore_records(world: World) -> list[tuple[Any, ...]]:
+    """Every manpower log in Procore for the week, by project, without what differs between two worlds
+    however alike (record ids, times, the order of creation)."""
+    with Session(world.engine) as session:
+        frame = entries_frame(session, module=MANPOWER, start=MONDAY, end=SUNDAY)
+    with world.client() as client:
+        projects = sorted({int(p) for p in _project_ids(world, frame["id"])})
+        found = []
+        for project in projects:
+            for log in client.iter_manpower_logs(project_id=project, start=MONDAY, end=SUNDAY):
+                found.append((project, *(str(getattr(log, name)) for name in _COMPARED)))
+    return sorted(found)
+
+
+def _project_ids(world: World, entry_ids: Any) -> set[int]:
+    with Session(world.engine) as session:
+        query = select(PublishEntry.procore_project_id).where(col(PublishEntry.id).in_([int(i) for i in entry_ids]))
+        return {int(p) for p in session.exec(query) if p is not None}
+
+
+def _wait(check: Any, what: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"timed out waiting for {what}")
+        time.sleep(0.2)
+
+
+def _options() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sites", type=int, default=300)
+    parser.add_argument("--limited-entries", type=int, default=250)
+    parser.add_argument("--latency-sites", type=int, default=40)
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    main()
