@@ -37,8 +37,9 @@ def register(subparsers: Any) -> None:
     choice.add_argument("--without-moving", action="store_true",
                         help="apply every change except those moving published work (time zones asked about)")
     parser.add_argument("--owner", action="append", type=_owner, default=[], metavar="GROUP=OWNER",
-                        help=f"save who owns a field group before importing: groups {', '.join(GROUPS)}; owners "
-                             f"{', '.join(o.value for o in Owner)} (repeatable: time_zones=ours)")
+                        help=f"save who owns a field group before importing (a dry run only previews with it): "
+                             f"groups {', '.join(GROUPS)}; owners {', '.join(o.value for o in Owner)} "
+                             "(repeatable: time_zones=ours)")
     parser.set_defaults(func=run)
 
 
@@ -55,11 +56,12 @@ def run(args: argparse.Namespace) -> int:
     state = setup_state(ctx.engine)
     if state.company_id is None or not state.two_way:
         raise ConfigurationError("Import needs a connected company in two-way mode: run python -m core setup first.")
-    if args.owner:
+    if args.owner and not args.dry_run:  # a dry run previews with the owners given, saving nothing
         with session_scope(ctx.engine) as session:
             save_owners(session, owners=dict(args.owner), actor=ctx.actor)
     steps = args.only or STEPS
-    preview = preview_import(ctx.settings, ctx.engine, actor=ctx.actor, company_id=state.company_id, steps=steps)
+    preview = preview_import(ctx.settings, ctx.engine, actor=ctx.actor, company_id=state.company_id, steps=steps,
+                             owners=dict(args.owner))
     print("\n".join(preview_lines(preview)))
     if args.dry_run or preview.empty:
         if args.dry_run:

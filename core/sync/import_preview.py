@@ -7,7 +7,7 @@ leaves the database as it was.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
@@ -58,9 +58,11 @@ def _asked(change: RecordChange, owners: dict[str, Owner]) -> bool:
 
 def preview_import(
     settings: Settings, engine: Engine, *, actor: Identity, company_id: int, steps: Iterable[str] = STEPS,
-    progress: Progress | None = None, client: ProcoreClient | None = None,
+    progress: Progress | None = None, client: ProcoreClient | None = None, owners: Mapping[str, Owner] | None = None,
 ) -> ImportPreview:
     """What `run_import` with the same lists would change, computed and rolled back (Procore is only read).
+
+    `owners` lay field owners over the stored ones, for a preview of a setting not saved yet.
 
     Raises:
         PermissionDenied: `actor` may not change the Procore setup.
@@ -69,7 +71,7 @@ def preview_import(
     actor.require(Perm.PROCORE_SETUP)
     with Session(engine) as session:
         try:
-            gate = ChangeGate(load_owners(session))
+            gate = ChangeGate({**load_owners(session), **(owners or {})})
             opened = open_client(settings, engine, company_id=company_id) if client is None else nullcontext(client)
             with opened as procore:
                 report = import_steps(lambda: _same(session), procore, company_id=company_id, steps=steps, gate=gate,

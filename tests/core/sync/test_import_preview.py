@@ -40,7 +40,7 @@ def _moved_logs(linked: Linked, site: JobSite, new_zone: str) -> int:
 
 def _snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     tables = ("job_site", "employee", "company", "cost_code", "procore_link", "payroll_item", "publish_entry",
-              "dirty_day", "refreshed_day", "time_log")
+              "dirty_day", "refreshed_day", "time_log", "import_field_owner")
     with engine.connect() as connection:
         return {t: sorted(map(tuple, connection.execute(text(f"SELECT * FROM {t}")).all()), key=repr)  # noqa: S608
                 for t in tables}
@@ -162,6 +162,10 @@ def test_cli_dry_run_prints_the_preview_and_changes_nothing(
     assert "published entries made Updated" in out
     assert "Dry run: nothing was changed." in out
     assert _snapshot(cli_env.engine) == before
+
+    assert main(["import", "--dry-run", "--owner", "time_zones=ours"]) == 0
+    assert f"→ {FAR_EAST} (kept: we own time zones)" in capsys.readouterr().out
+    assert _snapshot(cli_env.engine) == before  # the owner given to a dry run is not saved either
 
 
 def test_cli_refuses_moving_published_work_without_a_choice_then_applies_with_one(
