@@ -83,7 +83,7 @@ def run_problems(engine: Engine, *, run_ids: list[int], job_errors: list[str] | 
             rows = [(str(action), str(message or ""), code)
                     for action, code, message in session.connection().execute(query)]
     problems = [(reason_of(message), _place(action, code, message)) for action, message, code in rows]
-    problems += [(reason_of(error), None) for error in job_errors or []]
+    problems += [(reason_of(error), _place("error", None, error)) for error in job_errors or []]
     if not problems:
         return pd.DataFrame(columns=PROBLEM_COLUMNS)
     frame = pd.DataFrame(problems, columns=["reason", "place"])

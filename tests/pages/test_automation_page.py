@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -11,7 +12,10 @@ from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
 from core import access, setup
+from core.config import get_settings
 from core.db import session_scope
+from core.jobs import run_worker
+from core.jobs.scheduling import ScheduleInput, run_due_schedules, set_schedule
 from core.models.jobs import PublishSchedule
 from core.models.publishing import PublishModule
 from core.models.setup import SyncMode
@@ -30,6 +34,11 @@ def manpower_on(app_db: Engine) -> Engine:
         setup.set_mode(session, mode=SyncMode.ONE_WAY, actor=admin)
         setup.set_modules(session, modules=frozenset({PublishModule.MANPOWER}), actor=admin)
     return app_db
+
+
+def admin(engine: Engine) -> access.Identity:
+    with Session(engine) as session:
+        return access.local_admin(session)
 
 
 def stored(engine: Engine) -> tuple[bool, int | None, str | None, int, bool] | None:
@@ -96,3 +105,18 @@ def test_a_role_without_automation_sees_why_and_no_form(manpower_on: Engine, mon
     assert not at.radio
     assert [button.label for button in at.button] == ["Sign out"]  # the sidebar's, nothing of the page
     assert stored(manpower_on) is None
+
+
+def test_the_digest_groups_the_last_scheduled_runs_problems_with_a_link_to_fix_them(
+        manpower_on: Engine, open_page: Callable[..., AppTest]) -> None:
+    set_schedule(manpower_on, ScheduleInput("manpower", every="1h", days_back=1), actor=admin(manpower_on))
+    for hour in (8, 10):  # two scheduled runs; Procore was never connected, so both fail before sending anything
+        run_due_schedules(get_settings(), manpower_on, now=datetime(2026, 11, 16, hour, tzinfo=UTC))
+        run_worker(get_settings(), until_idle=True)
+
+    at = open_page(PAGE)
+
+    assert at.expander[0].label == "Problems of the last scheduled runs (2)"
+    assert [text.value for text in at.markdown if text.value.startswith("- ")] == [
+        "- Procore is not set up yet: finish Administration > Procore setup first. (2)"]
+    assert "Fix on Procore setup: find Procore setup in the sidebar." in [caption.value for caption in at.caption]
