@@ -4,6 +4,7 @@
     python -m core schedule set --module manpower --daily 02:00 --days-back 7 --approved-only
     python -m core schedule set --module timecard --every 2h --days-back 3
     python -m core schedule off --module manpower
+    python -m core schedule tick   # queue what is due now (a worker does so each minute), e.g. from cron
 """
 
 from __future__ import annotations
@@ -17,7 +18,15 @@ from core.cli.common import command_context
 from core.db import utcnow
 from core.errors import ValidationError
 from core.jobs.schedules import MAX_DAYS_BACK, parse_cadence
-from core.jobs.scheduling import DEFAULT_DAYS_BACK, ScheduleInput, ScheduleView, schedules, set_schedule, turn_off
+from core.jobs.scheduling import (
+    DEFAULT_DAYS_BACK,
+    ScheduleInput,
+    ScheduleView,
+    run_due_schedules,
+    schedules,
+    set_schedule,
+    turn_off,
+)
 from core.models.publishing import PublishModule
 
 MODULES = [module.value for module in PublishModule]
@@ -27,7 +36,7 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("schedule", help="show or change the modules' scheduled publishes",
                                    description="Scheduled publishes: every N hours or daily at HH:MM in the "
                                                "company's time zone, over the last N days.")
-    commands = parser.add_subparsers(dest="schedule_command", required=True, metavar="<show|set|off>")
+    commands = parser.add_subparsers(dest="schedule_command", required=True, metavar="<show|set|off|tick>")
     commands.add_parser("show", help="each enabled module's schedule and next run").set_defaults(func=run_show)
     change = commands.add_parser("set", help="turn a module's schedule on, or change it")
     change.add_argument("--module", choices=MODULES, required=True)
@@ -42,6 +51,8 @@ def register(subparsers: Any) -> None:
     off = commands.add_parser("off", help="turn a module's schedule off (its settings are kept)")
     off.add_argument("--module", choices=MODULES, required=True)
     off.set_defaults(func=run_off)
+    commands.add_parser("tick", help="queue the scheduled runs due now (a running worker does so each minute)"
+                        ).set_defaults(func=run_tick)
 
 
 def _checked(name: str) -> Callable[[str], str]:
@@ -88,4 +99,11 @@ def run_off(args: argparse.Namespace) -> int:
     ctx = command_context()
     turn_off(ctx.engine, module=args.module, actor=ctx.actor)
     print(f"{args.module} schedule off.")
+    return 0
+
+
+def run_tick(args: argparse.Namespace) -> int:
+    ctx = command_context()
+    queued = run_due_schedules(ctx.settings, ctx.engine, now=utcnow())
+    print(f"Queued jobs {', '.join(map(str, queued))}." if queued else "Nothing is due.")
     return 0

@@ -47,10 +47,15 @@ def test_set_show_and_turn_off_a_schedule(shell: Linked, capsys: pytest.CaptureF
     assert main(["schedule", "show"]) == 0
     assert capsys.readouterr().out.startswith("manpower   every 2 h, the last 3 days, all closed time · next ")
 
+    assert main(["schedule", "tick"]) == 0  # every 2 h, never ran: due at once
+    assert capsys.readouterr().out.startswith("Queued jobs ")
+    assert main(["schedule", "tick"]) == 0
+    assert capsys.readouterr().out.strip() == "Nothing is due."
+
     assert main(["schedule", "off", "--module", "manpower"]) == 0
     assert capsys.readouterr().out.strip() == "manpower schedule off."
     assert main(["schedule", "show"]) == 0
-    assert capsys.readouterr().out.strip() == "manpower   off"
+    assert capsys.readouterr().out.startswith("manpower   off · last ")
     assert stored(shell) == (False, 2, None, 3, False)
 
 
