@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "core.cli.mapping",
     "core.cli.publish",
     "core.cli.reconcile",
+    "core.cli.undo",
     "core.cli.jobs",
     "core.cli.schedule",
     "core.cli.worker",
