@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from sqlmodel import Session, SQLModel, select
 
 from core.sync.import_changes import ChangeGate, RecordChange
+from core.timeclock.dirty import mark_record_dirty
 
 _Row = TypeVar("_Row", bound=SQLModel)
 
@@ -51,6 +52,8 @@ def apply_values(
         setattr(record, key, value)
     session.add(record)
     session.flush()
+    if changed and not created:
+        mark_record_dirty(session, record)  # entries name it in their reasons (a time zone also moves days)
     step.count("created" if created else "updated" if changed else "unchanged")
 
 

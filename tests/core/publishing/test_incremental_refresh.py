@@ -1,8 +1,9 @@
 """Incremental refresh leaves exactly the entries a full recompute would, whatever changed in between.
 
 Random sequences of imports (time logs and quantities), edits, moves to another
-job site or day, deletes, mapping changes and publishes, each through the
-writers the pages use, with refreshes of random windows in between. After each
+job site or day, deletes, mapping changes, renamed job sites and employees, new
+job-site time zones and publishes, each through the writers the pages and the
+two-way import use, with refreshes of random windows in between. After each
 refresh, a full recompute of the same window must change nothing: same keys,
 values, statuses and reasons. Runs on the suite's database (PostgreSQL when
 DATABASE_URL names one).
@@ -11,13 +12,16 @@ DATABASE_URL names one).
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
+import pandas as pd
+import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -42,11 +46,11 @@ from core.models.ids import saved_id
 from core.models.timeclock import TimeLogUpdate
 from core.publishing import claim_entries, record_published, refresh_entries
 from core.publishing.incremental import refresh_changed
+from core.sync.import_records import StepReport, apply_values
 from core.timeclock.csv_import import import_production_quantities, import_time_logs
 from core.timeclock.csv_reading import CsvImportError
 from core.timeclock.dirty import forget_refreshed
 from core.timeclock.edits import delete_time_log, update_time_log
-from tests.core.publishing.conftest import ProjectMapping
 
 MON = date(2026, 11, 16)
 SITES = ["1007", "1008"]  # Chicago and Los Angeles: a move changes the local work date of a late clock-in
@@ -55,6 +59,7 @@ WINDOWS = [(0, 6), (0, 6), (1, 1), (-1, 2)]  # days after MON: mostly the week, 
 MODULES = [PublishModule.TIMECARD, PublishModule.MANPOWER, PublishModule.QUANTITY]
 LOG_HEADER = "employee_number,job_site_number,cost_code,pay_id,clock_in,clock_out,break_minutes,crew\n"
 QUANTITY_HEADER = "job_site_number,cost_code,date,units\n"
+ZONES = ["America/Chicago", "America/Los_Angeles", "Asia/Tokyo"]
 _CLEARED = [PublishAttempt, PublishEntry, DirtyDay, RefreshedDay, TimeLog, ProductionQuantity]
 
 
@@ -71,6 +76,21 @@ def _reference_data(session: Session) -> dict[str, int]:
     return {site.number: saved_id(site) for site in sites}
 
 
+class NamedMapping:
+    """Job site id → Procore project id; an unmapped site's reason names it and the employee as stored now."""
+
+    def __init__(self, session: Session, projects: dict[int, int]) -> None:
+        self.session, self.projects = session, dict(projects)
+
+    def __call__(self, module: PublishModule, keys: pd.DataFrame) -> Sequence[list[str]]:
+        sites = {site.id: f"{site.number} {site.name}" for site in self.session.exec(select(JobSite))}
+        people = {person.id: f" ({person.first_name} {person.last_name})"
+                  for person in self.session.exec(select(Employee))}
+        employees = keys["employee_id"].astype(object).where(keys["employee_id"].notna(), None).tolist()
+        return [[] if site in self.projects else [f"Job site {sites[site]} is not mapped{people.get(person, '')}"]
+                for site, person in zip(keys["job_site_id"].tolist(), employees, strict=True)]
+
+
 def _snapshot(session: Session, module: PublishModule, start: date, end: date) -> list[tuple[Any, ...]]:
     """What a person sees of each entry of the window: key, values, status, reasons, removal."""
     query = select(PublishEntry).where(col(PublishEntry.module) == module, col(PublishEntry.work_date) >= start,
@@ -80,16 +100,19 @@ def _snapshot(session: Session, module: PublishModule, start: date, end: date) -
 
 
 def _machine(engine: Engine, admin: Identity, site_ids: dict[str, int]) -> type[RuleBasedStateMachine]:
-    names = {site_id: number for number, site_id in site_ids.items()}
-
     class IncrementalRefresh(RuleBasedStateMachine):
         def __init__(self) -> None:
             super().__init__()
             self.session = Session(engine, expire_on_commit=False)
             for model in _CLEARED:
                 self.session.execute(delete(model))
+            for number, zone in zip(SITES, ZONES, strict=False):  # what earlier examples imported is undone
+                self.session.execute(update(JobSite).where(col(JobSite.number) == number).values(
+                    time_zone=zone, name=f"Site {number}"))
+            self.session.execute(update(Employee).values(last_name="Lee"))
             self.session.commit()
-            self.mapping = ProjectMapping(names, {site_ids["1007"]: 5001})
+            self.mapping = NamedMapping(self.session, {site_ids["1007"]: 5001})
+            self.names = itertools.count()
             self.procore_ids = itertools.count(900_001)
 
         def teardown(self) -> None:
@@ -153,6 +176,26 @@ def _machine(engine: Engine, admin: Identity, site_ids: dict[str, int]) -> type[
                 self.mapping.projects[site_id] = 5000 + site_id
             self.write(lambda: forget_refreshed(self.session))
 
+        @rule(site=st.sampled_from(SITES), zone=st.sampled_from(ZONES))
+        def change_time_zone(self, site: str, zone: str) -> None:
+            """Procore's project has another time zone: the two-way import writes it (moving work dates)."""
+            self.import_values(JobSite, site_ids[site], {"time_zone": zone}, "job sites")
+
+        @rule(site=st.sampled_from(SITES))
+        def rename_site(self, site: str) -> None:
+            self.import_values(JobSite, site_ids[site], {"name": f"Site {next(self.names)}"}, "job sites")
+
+        @rule(employee=st.sampled_from(EMPLOYEES))
+        def rename_employee(self, employee: str) -> None:
+            person = self.session.exec(select(Employee).where(Employee.number == employee)).one()
+            self.import_values(Employee, saved_id(person), {"last_name": f"Doe {next(self.names)}"}, "employees")
+
+        def import_values(self, model: Any, record_id: int, values: dict[str, Any], list_name: str) -> None:
+            """Write `values` as the two-way import does, through its change gate."""
+            record = self.session.get(model, record_id)
+            assert record is not None
+            self.write(lambda: apply_values(self.session, record, values, StepReport(name=list_name), created=False))
+
         @rule(module=st.sampled_from(MODULES))
         def publish(self, module: PublishModule) -> None:
             """Procore accepts every entry to do: they become Published (and later Updated or Deleted)."""
@@ -188,3 +231,25 @@ def test_incremental_refresh_equals_a_full_recompute(engine: Engine, session: Se
     run_state_machine_as_test(  # type: ignore[no-untyped-call]
         machine, settings=settings(max_examples=100, stateful_step_count=20, deadline=None, database=None),
     )
+
+
+@pytest.mark.parametrize(("list_name", "values", "reason"), [
+    ("job sites", {"name": "Harbor Tower East"}, "Job site 1008 Harbor Tower East is not mapped (Ann Lee)"),
+    ("employees", {"last_name": "Doe"}, "Job site 1008 Harbor Tower is not mapped (Ann Doe)"),
+], ids=["job site renamed", "employee renamed"])
+def test_the_next_refresh_names_what_the_import_renamed(
+    session: Session, admin: Identity, list_name: str, values: dict[str, str], reason: str
+) -> None:
+    site_ids = _reference_data(session)
+    mapping = NamedMapping(session, {})
+    row = f"E1,1008,03-300,REG,{MON} 07:00,{MON} 15:00,0,\n"
+    import_time_logs(session, data=LOG_HEADER + row, actor=admin)
+    refresh_changed(session, module=PublishModule.TIMECARD, start=MON, end=MON, job_site_ids=None, resolver=mapping)
+    model: Any = JobSite if list_name == "job sites" else Employee
+    record = session.get(model, site_ids["1008"]) if model is JobSite else session.exec(select(Employee)).first()
+    assert record is not None
+    apply_values(session, record, values, StepReport(name=list_name), created=False)
+
+    refresh_changed(session, module=PublishModule.TIMECARD, start=MON, end=MON, job_site_ids=None, resolver=mapping)
+
+    assert [reasons for *_, reasons, _, _ in _snapshot(session, PublishModule.TIMECARD, MON, MON)] == [[reason]]
