@@ -1,7 +1,7 @@
 """The app's navigation: sections and pages, listing only page scripts that exist.
 
 Before Procore setup is finished only the integration pages show; afterwards
-a Procore section lists the pages of the enabled modules, Run history (and Data
+a Procore section lists the pages of the enabled modules, Run history, Reconciliation (and Data
 mapping in one-way mode); Administration lists Automation once Procore is active.
 Payroll sits with the time clock: its board works without Procore.
 """
@@ -39,8 +39,9 @@ PAYROLL_ITEMS = PageSpec("pages/payroll_items.py", "Payroll items", ":material/r
 ROLE_PERMISSIONS = PageSpec("pages/role_permissions.py", "Role permissions", ":material/admin_panel_settings:")
 AUTOMATION = PageSpec("pages/automation.py", "Automation", ":material/event_repeat:")
 RUN_HISTORY = PageSpec("pages/run_history.py", "Run history", ":material/history:")
-ALL_PAGES = (*TIME_CLOCK, PAYROLL, *MODULE_PAGES, RUN_HISTORY, DATA_MAPPING, INTEGRATIONS, PROCORE_SETUP,
-             PAYROLL_ITEMS, AUTOMATION, ROLE_PERMISSIONS)
+RECONCILIATION = PageSpec("pages/reconciliation.py", "Reconciliation", ":material/compare_arrows:")
+ALL_PAGES = (*TIME_CLOCK, PAYROLL, *MODULE_PAGES, RUN_HISTORY, RECONCILIATION, DATA_MAPPING, INTEGRATIONS,
+             PROCORE_SETUP, PAYROLL_ITEMS, AUTOMATION, ROLE_PERMISSIONS)
 
 
 def sections(state: SetupState) -> dict[str, tuple[PageSpec, ...]]:
@@ -48,7 +49,7 @@ def sections(state: SetupState) -> dict[str, tuple[PageSpec, ...]]:
     procore: list[PageSpec] = []
     if state.active and state.finished:
         procore = [found.page for found in all_definitions() if found.module in state.modules and found.page]
-        procore.append(RUN_HISTORY)
+        procore.extend((RUN_HISTORY, RECONCILIATION))
         if not state.two_way:
             procore.append(DATA_MAPPING)
     administration = [INTEGRATIONS]

@@ -42,8 +42,9 @@ def test_the_procore_section_lists_the_enabled_modules_pages_in_order() -> None:
     state = SetupState(active=True, connected=True, company_id=1, company_name="Acme", mode=SyncMode.TWO_WAY,
                        modules=frozenset(PublishModule), finished=True)
     titles = [page.title for page in sections(state)["Procore"]]
-    # Timesheet publishes on the payroll board; Run history lists every module's runs.
-    assert titles == ["Manpower", "Timecard", "Production quantity", "Run history"]
+    # Timesheet publishes on the payroll board; Run history and Reconciliation serve every module.
+    assert titles == ["Manpower", "Timecard", "Production quantity", "Run history", "Reconciliation"]
     one = SetupState(active=True, connected=True, company_id=1, company_name="Acme", mode=SyncMode.ONE_WAY,
                      modules=frozenset({PublishModule.QUANTITY}), finished=True)
-    assert [page.title for page in sections(one)["Procore"]] == ["Production quantity", "Run history", "Data mapping"]
+    assert [page.title for page in sections(one)["Procore"]] == ["Production quantity", "Run history", "Reconciliation",
+                                                                 "Data mapping"]
