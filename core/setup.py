@@ -200,7 +200,8 @@ def set_modules(session: Session, *, modules: frozenset[Module], actor: Identity
 
 def switches_needed(session: Session, *, modules: frozenset[Module]) -> list[tuple[Module, Module, int]]:
     """For a new set of modules: (module turned on, module it replaces, records the latter holds) per choice due."""
-    enabled = enabled_modules(current(session))
+    found = session.exec(select(ProcoreSetup)).first()  # read only: a refused setup leaves no row behind
+    enabled = enabled_modules(found) if found is not None else frozenset()
     return [(module, *needs) for module in sorted(modules - enabled)
             if (needs := switch_needs(session, module=module)) is not None]
 

@@ -9,8 +9,10 @@ refresh, and `refresh` runs one as the dashboards and a publish need it).
 `engine` publishes them: `plan` decides per entry against what Procore holds,
 the module's target knows its Procore records, `writer` sends the writes and
 reconciles lost answers, `recorder` records each outcome, `duplicates` finds
-second copies of our records, `report` says what a run did, and `audit` keeps
-runs and attempts.
+second copies of our records, `guard` holds a timecard create whose person
+already has hours that day in Procore, `switch` carries published entries
+over between Timecard and Timesheet (or unpublishes them), `report` says what
+a run did, and `audit` keeps runs and attempts.
 """
 
 from core.publishing.audit import attempts_frame, runs_frame

@@ -41,7 +41,7 @@ from core.publishing import audit
 from core.publishing.claims import claim_condition, claim_entries, release_claim, release_stale_claims
 from core.publishing.duplicates import Duplicate, Windows, doubtful_windows, find_duplicates, holders, merged
 from core.publishing.guard import hold, who_holds
-from core.publishing.plan import PlannedEntry, Prepared, Step, decide, load_entries, owned_records, prepare
+from core.publishing.plan import Operation, PlannedEntry, Prepared, Step, decide, load_entries, owned_records, prepare
 from core.publishing.recorder import Recorder
 from core.publishing.refresh import enabled_company, refresh
 from core.publishing.report import Progress, PublishRequest, RunReport
@@ -163,7 +163,7 @@ class _Planner:
         force, unpublish = action is PublishAction.FORCE_PUBLISH, action is PublishAction.UNPUBLISH
         steps = [decide(self.target, entry, prepared, self.listed, self.owned, force=force, unpublish=unpublish,
                         keep=action is PublishAction.KEEP_PROCORE) for entry in entries]
-        if force or not self.target.counts_hours:
+        if force or not self.target.counts_hours or all(step.operation is not Operation.CREATE for step in steps):
             return steps
         with session_scope(self.engine) as session:
             found = who_holds(session, module=self.target.module, listed=self.listed, steps=steps)

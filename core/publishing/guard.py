@@ -54,19 +54,24 @@ class Holders:
 
 
 def who_holds(session: Session, *, module: PublishModule, listed: Listed, steps: Sequence[Step]) -> Holders:
-    """Who holds the records in `listed`, among `module` and the module it excludes (they share records)."""
+    """Who holds the records listed in the projects `steps` create in, among `module` and the module it
+    excludes (they write the same records): one query for the held ones, one for the rest's `origin_id`."""
     modules = [found.value for found in (module, definition(module).excludes) if found is not None]
-    records = [remote for found in listed.values() if not isinstance(found, Exception) for remote in found]
-    held = select(_TABLE.c.procore_id, _TABLE.c.module).where(
-        _TABLE.c.module.in_(modules), _TABLE.c.procore_id.in_([remote.id for remote in records]))
-    origins = [int(r.origin_id) for r in records if r.origin_id is not None and r.origin_id.isdigit()]
-    sent = select(_TABLE.c.id, _TABLE.c.module).where(_TABLE.c.module.in_(modules), _TABLE.c.id.in_(origins))
+    projects = sorted({step.project_id for step in steps if step.operation is Operation.CREATE
+                       and step.project_id is not None})
     run = session.connection().execute
+    held = {int(procore_id): PublishModule(found) for procore_id, found in run(
+        select(_TABLE.c.procore_id, _TABLE.c.module).where(
+            _TABLE.c.module.in_(modules), _TABLE.c.procore_project_id.in_(projects),
+            _TABLE.c.procore_id.is_not(None)))}
+    unheld = [remote for project in projects if not isinstance(found := listed.get(project) or [], Exception)
+              for remote in found if remote.id not in held]
+    origins = sorted({int(r.origin_id) for r in unheld if r.origin_id is not None and r.origin_id.isdigit()})
+    sent = run(select(_TABLE.c.id, _TABLE.c.module).where(_TABLE.c.module.in_(modules), _TABLE.c.id.in_(origins)))
     return Holders(
-        module=module,
-        records={int(procore_id): PublishModule(found) for procore_id, found in run(held)},
-        origins={str(entry_id): PublishModule(found) for entry_id, found in run(sent)},
-        names=_names(session, {step.entry.keys.get("employee_id") for step in steps} - {None}),
+        module=module, records=held, origins={str(entry_id): PublishModule(found) for entry_id, found in sent},
+        names=_names(session, {step.entry.keys.get("employee_id") for step in steps
+                               if step.operation is Operation.CREATE} - {None}),
     )
 
 
