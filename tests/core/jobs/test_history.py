@@ -73,7 +73,7 @@ def test_history_lists_a_command_line_job_a_scheduled_one_and_a_run_outside_the_
 def test_problems_are_grouped_by_reason_with_counts_and_retried_ones_have_no_fix_page(linked: Linked) -> None:
     request = one_site_day(linked, "1001")
     with open_client(linked.settings, linked.engine, transport=RateLimited(linked), sleep=lambda _s: None) as client:
-        report = publish(linked.settings, linked.engine, request, actor=linked.admin, client=client)
+        report = publish(linked.settings, linked.engine, request, actor=linked.admin, client=client, workers=1)
     failed = len(linked.entries(MANPOWER, status=PublishStatus.FAILED))
     assert report.run_id is not None
     assert failed > 1

@@ -104,7 +104,10 @@ def test_approved_only_queues_nothing_when_no_week_is_approved_and_says_so(linke
 
 
 class RateLimited(httpx.HTTPTransport):
-    """Procore's rate limit answers every create of a manpower log (an emulator switch around each one)."""
+    """Procore's rate limit answers every create of a manpower log (an emulator switch around each one).
+
+    The switch is the emulator's, for every request: publish with one writer thread (`workers=1`).
+    """
 
     def __init__(self, linked: Linked) -> None:
         super().__init__()
@@ -123,7 +126,7 @@ class RateLimited(httpx.HTTPTransport):
 def test_a_scheduled_run_retries_entries_that_failed_on_the_rate_limit(linked: Linked) -> None:
     request = PublishRequest(MANPOWER, WEEK_START, WEEK_START, job_site_ids=frozenset(linked.site_ids(["1001"])))
     with open_client(linked.settings, linked.engine, transport=RateLimited(linked), sleep=lambda _s: None) as client:
-        publish(linked.settings, linked.engine, request, actor=linked.admin, client=client)
+        publish(linked.settings, linked.engine, request, actor=linked.admin, client=client, workers=1)
     failed = linked.entries(MANPOWER, status=PublishStatus.FAILED)
     assert failed
     set_schedule(linked.engine, ScheduleInput("manpower", every="1h", days_back=5), actor=linked.admin)
