@@ -6,10 +6,10 @@ binary COPY protocol), and several can read slices of one result at once. They
 open connections of their own, so they see committed data only: a session whose
 transaction has written something reads through its own cursor.
 
-SQLite always reads through the session's cursor. ADBC's SQLite driver carries
-its own copy of the SQLite library, and two copies in one process release each
-other's POSIX locks: it reads stale pages and breaks the other's connections
-("How To Corrupt An SQLite Database File", section 2.2.1).
+On SQLite, a large read of a database file goes to connectorx in a child
+process (`sqlite_child`: its own copy of the SQLite library must stay out of
+ours); small reads, in-memory databases and sessions with uncommitted writes use
+the session's cursor. bench/aggregation.py prints the three ways side by side.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from sqlalchemy import Select
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
+from core.aggregation.sqlite_child import ChildReadError, read_in_child
 from core.db import has_uncommitted_writes
 
 logger = logging.getLogger(__name__)
@@ -38,20 +39,23 @@ def parallel_readers() -> int:
 
 
 def read_table(
-    session: Session, queries: Sequence[Select[Any]], schema: pa.Schema, *, bulk: bool = True
+    session: Session, queries: Sequence[Select[Any]], schema: pa.Schema, *, bulk: bool = True, huge: bool = True,
 ) -> pa.Table:
     """The rows of `queries` (slices of one result, in order) as one table with `schema`.
 
     Columns are matched by position and cast to the schema's types; text holding
     instants or dates (SQLite's DATETIME and DATE) becomes timestamps and dates.
     `bulk=False` says the result is small: opening ADBC connections (about a
-    tenth of a second) would cost more than it saves, so the cursor reads it.
+    tenth of a second) would cost more than it saves, so the cursor reads it. On SQLite, only a `huge` result
+    pays for starting the child process (about 0.3 s, a second on a busy machine).
     """
     connection = session.connection()
-    uri = _adbc_uri(connection) if bulk else None
     parts: list[pa.Table] | None = None
-    if uri is not None and not has_uncommitted_writes(connection):
-        parts = _through_adbc_in_parallel(connection, uri, queries, schema)
+    if bulk and not has_uncommitted_writes(connection):
+        if (uri := _adbc_uri(connection)) is not None:
+            parts = _through_adbc_in_parallel(connection, uri, queries, schema)
+        elif huge and (path := sqlite_file(connection)) is not None:
+            parts = _through_child(connection, path, queries, schema)
     if parts is None:
         parts = [_through_cursor(connection, query, schema) for query in queries]
     return pa.concat_tables(parts) if parts else schema.empty_table()
@@ -70,6 +74,25 @@ def _through_adbc_in_parallel(
     except AdbcError as error:  # the driver's message names the server, never the password
         logger.warning("reading through ADBC failed, reading through the session instead: %s", error)
         return None
+
+
+def _through_child(
+    connection: Connection, path: str, queries: Sequence[Select[Any]], schema: pa.Schema
+) -> list[pa.Table] | None:
+    """The parts read by connectorx in a child process, or None when it fails (the cursor reads them then)."""
+    try:
+        return [_conform(part, schema) for part in read_in_child(path, [_sql(connection, q) for q in queries])]
+    except ChildReadError as error:
+        logger.warning("reading in a child process failed, reading through the session instead: %s", error)
+        return None
+
+
+def sqlite_file(connection: Connection) -> str | None:
+    """The path of `connection`'s SQLite database file (None for other databases and in-memory ones)."""
+    url = connection.engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return str(url.database)
 
 
 def _adbc_uri(connection: Connection) -> str | None:

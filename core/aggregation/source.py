@@ -3,11 +3,14 @@
 Only live rows count (`deleted_at IS NULL`) and only closed time logs
 (`clock_out IS NOT NULL`: a log still clocked in has no worked time yet).
 A time log's date is given by the date rule in `core.timeclock.rules`.
+Inside `shared_reads()`, a range's time logs are read once for every module.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 from typing import Any
@@ -44,6 +47,9 @@ _QUANTITY_SCHEMA = pa.schema([
 _NULLABLE_INT = {pa.int64(): pd.Int64Dtype()}
 _DAYS_PER_READER = 7
 _BULK_SITE_DAYS = 300  # a day of 300 job sites, or ten days of thirty: thousands of time logs
+_HUGE_SITE_DAYS = 3000  # ten days of 300 job sites: a hundred thousand time logs and more in the demo world
+_ReadKey = tuple[str, date, date, frozenset[int] | None]
+_SHARED: ContextVar[dict[_ReadKey, pd.DataFrame] | None] = ContextVar("shared_time_log_reads", default=None)
 _LOGS: Table = TimeLog.__table__  # type: ignore[attr-defined]
 _SITES: Table = JobSite.__table__  # type: ignore[attr-defined]
 _QUANTITIES: Table = ProductionQuantity.__table__  # type: ignore[attr-defined]
@@ -60,19 +66,46 @@ def load_time_logs(
     read as Arrow columns (`core.aggregation.columnar`), in slices of the range
     at once when it spans more than a week.
     """
+    shared = _SHARED.get()
+    if shared is None:
+        return _read_time_logs(session, start=start, end=end, job_site_ids=job_site_ids)
+    key = (str(session.connection().engine.url), start, end, None if job_site_ids is None else frozenset(job_site_ids))
+    if key not in shared:
+        shared[key] = _read_time_logs(session, start=start, end=end, job_site_ids=job_site_ids)
+    return shared[key].copy(deep=False)
+
+
+@contextmanager
+def shared_reads() -> Iterator[None]:
+    """Within this block, `load_time_logs` reads each range once and hands the same rows to every module.
+
+    For work that writes no time logs meanwhile, such as refreshing every module's entries of a range
+    (`core.publishing.refresh.refresh_modules`): manpower and timecards then share one read.
+    """
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def _read_time_logs(
+    session: Session, *, start: date, end: date, job_site_ids: Collection[int] | None
+) -> pd.DataFrame:
     zones = _site_zones(session, job_site_ids)
     if not zones:
         return _source_frame(_RAW_SCHEMA.empty_table(), {}, start, end)
     low, high = _utc_window(start, end, set(zones.values()))
     slices = parallel_readers() if (end - start).days >= _DAYS_PER_READER else 1
     queries = [_time_log_query(*bounds, job_site_ids) for bounds in _slices(low, high, slices)]
-    table = read_table(session, queries, _RAW_SCHEMA, bulk=_is_bulk(len(zones), start, end))
+    table = read_table(session, queries, _RAW_SCHEMA, bulk=_is_bulk(len(zones), start, end),
+                       huge=_is_bulk(len(zones), start, end, _HUGE_SITE_DAYS))
     return _source_frame(table, zones, start, end)
 
 
-def _is_bulk(job_sites: int, start: date, end: date) -> bool:
+def _is_bulk(job_sites: int, start: date, end: date, site_days: int | None = None) -> bool:
     """Whether a range likely holds enough rows for a bulk read to pay off (`columnar.read_table`)."""
-    return job_sites * ((end - start).days + 1) >= _BULK_SITE_DAYS
+    return job_sites * ((end - start).days + 1) >= (_BULK_SITE_DAYS if site_days is None else site_days)
 
 
 def _site_zones(session: Session, job_site_ids: Collection[int] | None) -> dict[int, str]:
@@ -153,7 +186,8 @@ def load_production_quantities(
     if sites is not None:
         query = query.where(columns.job_site_id.in_(sites))
     job_sites = len(sites) if sites is not None else _site_count(session)
-    table = read_table(session, [query], _QUANTITY_SCHEMA, bulk=_is_bulk(job_sites, start, end))
+    table = read_table(session, [query], _QUANTITY_SCHEMA, bulk=_is_bulk(job_sites, start, end),
+                       huge=_is_bulk(job_sites, start, end, _HUGE_SITE_DAYS))
     quantities: pd.DataFrame = table.to_pandas()
     return quantities
 

@@ -10,13 +10,14 @@ written meanwhile is still there for the next refresh.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date, timedelta
 
 from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from core.aggregation.source import shared_reads
 from core.models.publishing import DirtyDay, PublishModule, RefreshedDay
 from core.publishing.entries import RefreshConflict, RefreshReport, refresh_entries
 from core.publishing.modules import ReasonResolver
@@ -29,14 +30,17 @@ Mark = tuple[int, int, date]  # seq, job site, work date
 
 def refresh_changed(
     session: Session, *, module: PublishModule, start: date, end: date, job_site_ids: Collection[int] | None,
-    resolver: ReasonResolver | None,
+    resolver: ReasonResolver | None, marks: list[Mark] | None = None,
 ) -> RefreshReport:
     """`refresh_entries` for what changed in [start, end] since `module` last refreshed it (all of it the first time).
+
+    `marks` are the module's dirty marks of the range when the caller read them already, before the time clock.
 
     Raises:
         RefreshConflict: entries changed meanwhile, or another refresh recorded the same days first.
     """
-    marks = dirty_marks(session, module, start, end, job_site_ids)
+    if marks is None:
+        marks = dirty_marks(session, module, start, end, job_site_ids)
     if job_site_ids is not None or not _refreshed_whole(session, module, start, end):
         report = refresh_entries(session, module=module, start=start, end=end, job_site_ids=job_site_ids,
                                  resolver=resolver)
@@ -51,6 +55,21 @@ def refresh_changed(
         report = RefreshReport(module=module, start=start, end=end)
     _consume(session, [seq for seq, _, _ in marks])
     return report
+
+
+def refresh_modules_changed(
+    session: Session, *, modules: Sequence[PublishModule], start: date, end: date,
+    resolver: Callable[[PublishModule], ReasonResolver | None],
+) -> list[RefreshReport]:
+    """`refresh_changed` of every module in `modules` over [start, end], the time logs read once for all.
+
+    Every module's dirty marks are read before the shared read, so the rows it hands on are at least as new
+    as the marks each module consumes.
+    """
+    marks = {module: dirty_marks(session, module, start, end) for module in modules}
+    with shared_reads():
+        return [refresh_changed(session, module=module, start=start, end=end, job_site_ids=None,
+                                resolver=resolver(module), marks=marks[module]) for module in modules]
 
 
 def dirty_marks(

@@ -8,9 +8,9 @@ refresh again when a claim or another refresh changed entries meanwhile.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -20,10 +20,12 @@ from core.db import session_scope
 from core.errors import ConfigurationError
 from core.models.publishing import PublishModule
 from core.publishing.entries import RefreshConflict, RefreshReport
-from core.publishing.incremental import refresh_changed
+from core.publishing.incremental import refresh_changed, refresh_modules_changed
+from core.publishing.modules import ReasonResolver
 from core.sync.resolver import mapping_reasons
 
 _REFRESH_ATTEMPTS = 3
+_Result = TypeVar("_Result")
 
 
 def refresh(
@@ -39,14 +41,38 @@ def refresh(
     if company_id is None:
         with session_scope(engine) as session:
             company_id = enabled_company(session, PublishModule(module))
+    known = company_id
+    return _retried(engine, lambda session: refresh_changed(
+        session, module=module, start=start, end=end, job_site_ids=job_site_ids,
+        resolver=_resolver(session, known)))
+
+
+def refresh_modules(
+    engine: Engine, *, modules: Sequence[PublishModule], start: date, end: date, company_id: int | None = None,
+) -> list[RefreshReport]:
+    """`refresh` of every module in `modules` over one range, in one transaction that reads the time logs once
+    for all of them (a full recompute of manpower and timecards shares one read)."""
+    if company_id is None:
+        with session_scope(engine) as session:
+            company_id = [enabled_company(session, PublishModule(module)) for module in modules][0]
+    known = company_id
+    return _retried(engine, lambda session: refresh_modules_changed(
+        session, modules=modules, start=start, end=end, resolver=lambda _module: _resolver(session, known)))
+
+
+def _resolver(session: Session, company_id: int) -> ReasonResolver:
+    def resolver(module: PublishModule, keys: Any) -> list[list[str]]:
+        return list(mapping_reasons(session, company_id=company_id, module=module, keys=keys))
+
+    return resolver
+
+
+def _retried(engine: Engine, work: Callable[[Session], _Result]) -> _Result:
+    """`work` in a transaction of its own, run again when a claim or another refresh changed entries meanwhile."""
     for attempt in range(_REFRESH_ATTEMPTS):
         try:
             with session_scope(engine) as session:
-                def resolver(module: PublishModule, keys: Any) -> list[list[str]]:
-                    return list(mapping_reasons(session, company_id=company_id, module=module, keys=keys))
-
-                return refresh_changed(session, module=module, start=start, end=end, job_site_ids=job_site_ids,
-                                       resolver=resolver)
+                return work(session)
         except RefreshConflict:
             if attempt == _REFRESH_ATTEMPTS - 1:
                 raise

@@ -37,8 +37,10 @@ def ids(session: Session) -> dict[str, int]:
 
 @pytest.fixture
 def bulk_reads(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every range counts as large, so PostgreSQL reads go through ADBC even for a handful of logs."""
+    """Every range counts as large, so PostgreSQL reads go through ADBC and SQLite reads through the child
+    process even for a handful of logs."""
     monkeypatch.setattr(source, "_BULK_SITE_DAYS", 1)
+    monkeypatch.setattr(source, "_HUGE_SITE_DAYS", 1)
 
 
 def _log(ids: dict[str, int], site: str, clock_in: datetime, hours: float | None, **extra: Any) -> TimeLog:
@@ -146,6 +148,28 @@ def test_a_session_sees_the_time_logs_it_has_written_but_not_committed(session: 
     session.rollback()
     assert_frame_equal(load_time_logs(session, start=MON - timedelta(days=10), end=TUE), committed)
 
+
+
+def test_a_large_read_gives_the_same_frame_as_the_sessions_cursor(
+    session: Session, ids: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite the large read runs in a child process (on PostgreSQL through ADBC); ids left empty stay empty."""
+    start = MON - timedelta(days=10)
+    bare = _log(ids, "berlin", datetime(2026, 11, 17, 6, 30, tzinfo=UTC), 2.25, break_minutes=15)
+    bare.crew_id = bare.cost_code_id = bare.pay_class_id = None
+    session.add_all([_log(ids, "chicago", datetime(2026, 11, 16, 14, 0, tzinfo=UTC), 8), bare,
+                     _log(ids, "berlin", datetime(2026, 11, 8, 22, 0, tzinfo=UTC), 1)])
+    session.commit()
+    through_cursor = load_time_logs(session, start=start, end=TUE)
+    monkeypatch.setattr(source, "_BULK_SITE_DAYS", 1)
+    monkeypatch.setattr(source, "_HUGE_SITE_DAYS", 1)
+    monkeypatch.setattr(source, "parallel_readers", lambda: 3)
+
+    large = load_time_logs(session, start=start, end=TUE)
+
+    assert len(large) == 3
+    assert_frame_equal(large.sort_values("clock_in").reset_index(drop=True),
+                       through_cursor.sort_values("clock_in").reset_index(drop=True))
 
 
 @pytest.mark.usefixtures("bulk_reads")

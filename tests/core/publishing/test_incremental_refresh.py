@@ -21,7 +21,7 @@ import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
-from sqlalchemy import delete, update
+from sqlalchemy import delete, event, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -45,7 +45,7 @@ from core.models import (
 from core.models.ids import saved_id
 from core.models.timeclock import TimeLogUpdate
 from core.publishing import claim_entries, record_published, refresh_entries
-from core.publishing.incremental import refresh_changed
+from core.publishing.incremental import refresh_changed, refresh_modules_changed
 from core.sync.import_records import StepReport, apply_values
 from core.timeclock.csv_import import import_production_quantities, import_time_logs
 from core.timeclock.csv_reading import CsvImportError
@@ -216,6 +216,20 @@ def _machine(engine: Engine, admin: Identity, site_ids: dict[str, int]) -> type[
             refresh_changed(self.session, module=module, start=start, end=end, job_site_ids=None,
                             resolver=self.mapping)
             self.session.commit()
+            self.check(module, start, end)
+
+        @rule(window=st.sampled_from(WINDOWS))
+        def refresh_all(self, window: tuple[int, int]) -> None:
+            """Every module at once, the time logs read once for all (a full recompute's way)."""
+            start, end = (MON + timedelta(days=offset) for offset in window)
+            refresh_modules_changed(self.session, modules=MODULES, start=start, end=end,
+                                    resolver=lambda _module: self.mapping)
+            self.session.commit()
+            for module in MODULES:
+                self.check(module, start, end)
+
+        def check(self, module: PublishModule, start: date, end: date) -> None:
+            """A full recompute of the window changes nothing."""
             incremental = _snapshot(self.session, module, start, end)
             full = refresh_entries(self.session, module=module, start=start, end=end, resolver=self.mapping)
             recomputed = _snapshot(self.session, module, start, end)
@@ -253,3 +267,27 @@ def test_the_next_refresh_names_what_the_import_renamed(
     refresh_changed(session, module=PublishModule.TIMECARD, start=MON, end=MON, job_site_ids=None, resolver=mapping)
 
     assert [reasons for *_, reasons, _, _ in _snapshot(session, PublishModule.TIMECARD, MON, MON)] == [[reason]]
+
+
+def test_refreshing_every_module_at_once_reads_the_time_logs_once(session: Session, admin: Identity) -> None:
+    _reference_data(session)
+    rows = "".join(f"{person},1008,03-300,REG,{MON} 07:00,{MON} 15:00,0,\n" for person in EMPLOYEES)
+    import_time_logs(session, data=LOG_HEADER + rows, actor=admin)
+    session.commit()
+    reads: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        reads.extend([statement] if statement.lstrip().upper().startswith("SELECT") and "FROM time_log" in statement
+                     else [])
+
+    engine = session.connection().engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        reports = refresh_modules_changed(session, modules=MODULES, start=MON, end=MON + timedelta(days=6),
+                                          resolver=lambda _module: None)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+    assert [(report.module, report.created) for report in reports] == [
+        (PublishModule.TIMECARD, 2), (PublishModule.MANPOWER, 1), (PublishModule.QUANTITY, 0)]
+    assert len(reads) == 1
