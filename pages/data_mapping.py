@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import streamlit as st
@@ -10,10 +11,12 @@ from core import setup
 from core.access import PERMISSION_NAMES, Perm
 from core.errors import ProcoreConnectError
 from core.models.mapping import Entity
+from core.modules.entities import PROJECT_SCOPED
 from core.sync import mapping
-from core.sync.lists import TEXT, sync_from_procore
+from core.sync.lists import TEXT, entities_for, sync_from_procore
 from core.ui import page_guard
 from core.ui.flash import flash, show_flash
+from core.ui.mapping_suggestions import suggestions_panel
 
 ctx = page_guard()
 st.title("Data mapping")
@@ -39,8 +42,9 @@ company_id: int = state.company_id
 editable = ctx.can(Perm.DATA_MAPPING)
 
 st.caption("Publishing needs to know which Procore record each of your records is: entries with an unmapped record "
-           "are Non publishable. On each tab, **Sync** loads Procore's list, **Auto-map** matches equal numbers, and "
-           "the grid lets you choose the rest by hand.")
+           "are Non publishable. On each tab, **Sync** loads Procore's list, **Auto-map** matches equal numbers, "
+           "**Suggestions** offer matches by name (vendors also by abbreviation) for you to accept, and the grid "
+           "lets you choose the rest by hand. Mapping a project also auto-maps its cost codes and classifications.")
 with st.expander("Which tabs, and why"):
     st.markdown(TAB_RULES)
 if not editable:
@@ -54,10 +58,9 @@ with ctx.session() as session:
 titles = {s.entity: s.title for s in summaries}
 
 
-def _done(entity: Entity, message: str, left: list[str] | None = None) -> None:
+def _done(entity: Entity, message: str, left: Sequence[str] = (), title: str = "Left to map by hand") -> None:
     """Say what changed on the rerun that shows the new state, and forget unsaved grid edits."""
-    flash(f"data_mapping_{entity}", message, details=left or [],
-          details_title=f"Left to map by hand ({len(left or [])})")
+    flash(f"data_mapping_{entity}", message, details=left, details_title=f"{title} ({len(left)})")
     for key in [k for k in st.session_state if str(k).startswith(GRID_PREFIX)]:
         del st.session_state[key]
     st.rerun()
@@ -116,14 +119,23 @@ def _grid(entity: Entity, project_id: int | None) -> None:
                             disabled=["number", "name", "status"])
     if st.button("Save changes", key=f"{key}_save", type="primary"):
         try:
-            changes = table.changes(edited)
-            with ctx.session() as session:
-                saved = mapping.save_mappings(session, company_id=company_id, entity=entity, changes=changes,
-                                              project_id=project_id, actor=ctx.identity)
+            saved, follow_up = _save(entity, table.changes(edited), project_id)
         except ProcoreConnectError as error:
             st.error(str(error))
             return
-        _done(entity, f"Saved {saved} mapping change{'s' if saved != 1 else ''}." if saved else "Nothing changed.")
+        said = f"Saved {saved} mapping change{'s' if saved != 1 else ''}." if saved else "Nothing changed."
+        _done(entity, said, follow_up, "Then, for the newly mapped projects")
+
+
+def _save(entity: Entity, changes: dict[int, int | None], project_id: int | None) -> tuple[int, list[str]]:
+    """Save the grid's changes; projects through `map_projects`, which auto-maps their codes and classifications."""
+    with ctx.session() as session:
+        if entity is not Entity.JOB_SITE:
+            return mapping.save_mappings(session, company_id=company_id, entity=entity, changes=changes,
+                                         project_id=project_id, actor=ctx.identity), []
+        report = mapping.map_projects(session, company_id=company_id, changes=changes, actor=ctx.identity,
+                                      follow=[e for e in entities_for(state.modules) if e in PROJECT_SCOPED])
+    return report.changed, [found.summary() for found in report.follow_up]
 
 
 def _tab(summary: mapping.TabSummary) -> None:
@@ -142,6 +154,8 @@ def _tab(summary: mapping.TabSummary) -> None:
     if not summary.available:
         st.info(summary.note)
         return
+    suggestions_panel(ctx, company_id=company_id, entity=entity, modules=state.modules, editable=editable,
+                      done=lambda message, lines: _done(entity, message, lines, "What was mapped"))
     project_id = None
     if entity is Entity.COST_CODE:
         labels = {p.procore_id: p.label for p in projects}

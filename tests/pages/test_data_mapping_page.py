@@ -59,6 +59,10 @@ def _button(at: AppTest, label: str):  # type: ignore[no-untyped-def]
     return next(b for b in at.button if b.label == label)
 
 
+def _expander(at: AppTest, title: str):  # type: ignore[no-untyped-def]
+    return next(e for e in at.expander if e.label.startswith(title))
+
+
 def _edit(at: AppTest, key: str, row_number: str, label: str) -> AppTest:
     """Choose `label` in the Procore column of the row with `row_number`, as the grid would send it."""
     frame = at.data_editor(key=key).value
@@ -132,7 +136,7 @@ def test_sync_and_auto_map_buttons(open_page: Callable[..., AppTest], app_db: En
     _button(at, "Auto-map").click().run()
     assert not at.exception
     assert at.success[0].value.startswith("Auto-map mapped 6 job sites by number")
-    left = at.expander[-1].markdown[0].value
+    left = _expander(at, "Left to map by hand").markdown[0].value
     assert "Job site 1006 Canyon Water Treatment: 2 Procore projects are numbered 1006" in left
     assert "Job site 1007 Bayfront Hotel: no Procore project numbered 1007" in left
     assert at.tabs[1].label == "Projects (2 unmapped)"
@@ -146,6 +150,11 @@ def test_a_grid_edit_is_saved(open_page: Callable[..., AppTest], app_db: Engine)
     assert not at.exception
     assert not at.error
     assert at.success[0].value == "Saved 1 mapping change."
+    then = _expander(at, "Then, for the newly mapped projects (2)").markdown[0].value  # cost codes, pay classes
+    assert then.startswith("- Auto-map mapped 0 cost codes by number")
+    assert then.endswith("; 1 projects' cost codes not synced yet.\n- Auto-map mapped 0 pay classes by number (0 were "
+                         "already mapped and kept); 6 left to map by hand (0 ambiguous, 6 without a Procore match, 0 "
+                         "whose match is mapped to another pay class).")
     link = _links(app_db, company)[_site(app_db, "1006")]
     assert (link.procore_id, link.origin) == (_project_named(app_db, company, "Phase 2"), LinkOrigin.MANUAL)
     shown = at.data_editor(key=GRID).value
@@ -205,3 +214,97 @@ def test_a_viewer_sees_the_mappings_but_cannot_change_them(
     assert _button(at, "Sync projects").disabled
     assert _button(at, "Auto-map").disabled
     assert not [b for b in at.button if b.label == "Save changes"]
+
+
+
+def _company_links(engine: Engine, company: int) -> dict[int, ProcoreLink]:
+    with Session(engine) as session:
+        return links_by_local(session, entity=Entity.COMPANY, company_id=company)
+
+
+def _suggestions(at: AppTest) -> list[str]:
+    return [m.value for m in _expander(at, "Suggestions").markdown]
+
+
+def _accept_key(at: AppTest, starts: str) -> str:
+    """The Accept button's key of the suggestion whose line starts with `starts`."""
+    position = next(i for i, line in enumerate(_suggestions(at)) if line.startswith(starts))
+    return str([b for b in at.button if b.label == "Accept"][position].key)
+
+
+def test_vendor_apx_is_suggested_by_abbreviation_and_nothing_is_mapped_without_acceptance(
+    open_page: Callable[..., AppTest], app_db: Engine
+) -> None:
+    company = _one_way(app_db)
+    at = open_page(PAGE, data_mapping_entity="company")
+
+    assert not at.exception
+    assert "APX Apex Concrete → **Apex Concrete (APX)** · by abbreviation and name · 100% sure" in _suggestions(at)
+    assert _company_links(app_db, company) == {}
+    assert at.tabs[0].label == "Vendors (5 unmapped)"
+
+
+def test_accepting_one_suggestion_maps_only_it_and_says_so(open_page: Callable[..., AppTest], app_db: Engine) -> None:
+    company = _one_way(app_db)
+    at = open_page(PAGE, data_mapping_entity="company")
+
+    at.button(key=_accept_key(at, "APX ")).click().run()
+
+    assert not at.exception
+    assert at.success[0].value == "Mapped 1 suggestion."
+    assert _expander(at, "What was mapped").markdown[0].value == (
+        "- mapped Company APX Apex Concrete → Apex Concrete (APX) (by abbreviation and name, 100%)")
+    (link,) = _company_links(app_db, company).values()
+    assert at.tabs[0].label == "Vendors (4 unmapped)"
+    assert not any(line.startswith("APX ") for line in _suggestions(at))
+    assert link.procore_id
+
+
+def test_accepting_above_a_threshold_maps_only_the_surer_suggestions(
+    open_page: Callable[..., AppTest], app_db: Engine
+) -> None:
+    company = _one_way(app_db)
+    with session_scope(app_db) as session:  # a name spelled differently here: a less sure suggestion
+        session.get_one(JobSite, _site(app_db, "1001")).name = "Riverside Med. Centre"
+    at = open_page(PAGE, data_mapping_entity="job_site")
+    shown = _suggestions(at)
+    unsure = [line for line in shown if not line.endswith("· 100% sure")]
+    assert [line.split(" → ")[0] for line in unsure] == ["1001 Riverside Med. Centre"]
+
+    at.slider(key="data_mapping_threshold_job_site").set_value(1.0).run()
+    _button(at, f"Accept {len(shown) - 1} at or above 100%").click().run()
+
+    assert not at.exception
+    assert at.success[0].value == f"Mapped {len(shown) - 1} suggestions."
+    assert set(_links(app_db, company)) == {_site(app_db, n) for n in ("1002", "1003", "1004", "1005", "1006", "1008")}
+    assert _suggestions(at) == unsure
+
+
+def test_accepting_a_project_auto_maps_its_cost_codes_and_says_what_it_did(
+    open_page: Callable[..., AppTest], app_db: Engine
+) -> None:
+    company = _one_way(app_db)
+    site, project = _site(app_db, "1002"), _project(app_db, company, "1002")
+    with session_scope(app_db) as session:  # the project's cost codes synced once, while it was mapped before
+        mapping.save_mappings(session, company_id=company, entity=Entity.JOB_SITE, actor=local_admin(session),
+                              changes={site: project})
+    sync_from_procore(get_settings(), app_db, company_id=company, actor=_admin(app_db), entities=[Entity.COST_CODE])
+    with session_scope(app_db) as session:
+        mapping.save_mappings(session, company_id=company, entity=Entity.JOB_SITE, actor=local_admin(session),
+                              changes={site: None})
+    at = open_page(PAGE, data_mapping_entity="job_site")
+
+    at.button(key=_accept_key(at, "1002 ")).click().run()
+
+    assert not at.exception
+    assert at.success[0].value == "Mapped 1 suggestion."
+    lines = _expander(at, "What was mapped").markdown[0].value.splitlines()
+    assert lines[0] == "- mapped Job site 1002 Harbor Point Apartments → 1002 · Harbor Point Apartments (by name, 100%)"
+    assert lines[1].startswith("- then Auto-map mapped 7 cost codes by number")
+    assert lines[2].startswith("- then Auto-map mapped 0 pay classes by number")
+    assert at.tabs[4].label == "Cost codes (2 unmapped)"
+
+
+def _admin(engine: Engine) -> access.Identity:
+    with Session(engine) as session:
+        return local_admin(session)
