@@ -2,7 +2,7 @@
 
 Run by hand from the project root (pytest never collects bench/):
 
-    python bench/jobs.py [--sites 300] [--limited-entries 250] [--latency-sites 40]
+    python bench/jobs.py [--sites 300] [--limited-entries 250] [--latency-sites 40] [--parts page limit speed]
 
 1. The page: a fresh world of 300 job sites (10 employees each, Monday to Friday) is opened on the
    Manpower dashboard by AppTest, as a browser would run it, with one worker process running
@@ -69,9 +69,12 @@ print(json.dumps(counts))
 def main() -> None:
     options = _options()
     print(f"load average at start: {os.getloadavg()}")
-    _page(options.sites)
-    _limited(options.limited_entries)
-    _one_against_two(options.latency_sites)
+    if "page" in options.parts:
+        _page(options.sites)
+    if "limit" in options.parts:
+        _limited(options.limited_entries)
+    if "speed" in options.parts:
+        _one_against_two(options.latency_sites)
     print(f"load average at end: {os.getloadavg()}")
 
 
@@ -107,8 +110,9 @@ def _page(sites: int) -> None:
             worker.wait(timeout=120)
         (job,) = [j for j in jobs(world.engine) if j.id == job_id]
         statuses = _week_statuses(world)
-        print(f"  click → page answered: summary {clicks[0]:.2f} s, queued {clicks[1]:.2f} s "
-              f"(goal ≤ {PAGE_GOAL:.0f} s: {'met' if max(clicks) <= PAGE_GOAL else 'NOT met'})")
+        print(f"  click → page answered: summary {clicks[0]:.2f} s, queued {clicks[1]:.2f} s (AppTest: two whole "
+              f"runs), one page run with the job running {clicks[2]:.2f} s (goal ≤ {PAGE_GOAL:.0f} s: "
+              + ", ".join('met' if t <= PAGE_GOAL else 'NOT met' for t in clicks) + ")")
         print(f"  job #{job_id} {job.state} after {ran:.0f} s on one worker: {job.summary} {job.error or ''}")
         print(f"  the week's entries now: {dict(statuses)}")
         unsent = {s: n for s, n in statuses.items() if s not in _SETTLED}
@@ -120,8 +124,11 @@ def _page(sites: int) -> None:
 _SETTLED = (PublishStatus.PUBLISHED.value, PublishStatus.FAILED.value, PublishStatus.NON_PUBLISHABLE.value)
 
 
-def _click_publish_week() -> tuple[int, tuple[float, float]]:
-    """The two clicks on the page, each timed from the click to the end of the script run it causes."""
+def _click_publish_week() -> tuple[int, tuple[float, float, float]]:
+    """The two clicks on the page, each timed from the click to the end of the script runs it causes, then
+    one page run. AppTest reruns the whole script for a button in a dialog, then again for the dialog's
+    `st.rerun()`; a browser reruns only the dialog there, then the page once: its wait after "Queue the
+    publish" is about the dialog's own run plus the page run."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "pages" / "manpower.py"), default_timeout=600)
@@ -136,7 +143,10 @@ def _click_publish_week() -> tuple[int, tuple[float, float]]:
         assert not at.exception, [e.value for e in at.exception]
     queued = [i.value for i in at.info if i.value.startswith("Queued job #")]
     assert queued, [e.value for e in at.error]
-    return int(queued[0].split("#")[1].split(":")[0]), (timed[0], timed[1])
+    started = time.perf_counter()
+    at.run()  # one whole page run with the job queued or running: what a browser waits for after "Queue"
+    timed.append(time.perf_counter() - started)
+    return int(queued[0].split("#")[1].split(":")[0]), (timed[0], timed[1], timed[2])
 
 
 def _state(world: World, job_id: int) -> str:
@@ -267,6 +277,7 @@ def _options() -> argparse.Namespace:
     parser.add_argument("--sites", type=int, default=300)
     parser.add_argument("--limited-entries", type=int, default=250)
     parser.add_argument("--latency-sites", type=int, default=40)
+    parser.add_argument("--parts", nargs="+", choices=["page", "limit", "speed"], default=["page", "limit", "speed"])
     return parser.parse_args()
 
 
