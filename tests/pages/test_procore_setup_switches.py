@@ -123,3 +123,22 @@ def test_turning_off_a_module_with_published_entries_asks_first(
 
     assert not at.exception
     assert _state(app_db).modules == frozenset()
+
+
+def test_an_unpublish_that_leaves_records_in_procore_switches_nothing_and_says_why(
+    open_page: Callable[..., AppTest], app_db: Engine,
+) -> None:
+    at = _opened(open_page, app_db)  # its entries' job site is not mapped: their records cannot be deleted
+    at.checkbox(key="procore_module_timesheet").check().run()
+    at.radio(key="procore_switch_choice").set_value(setup.SwitchChoice.UNPUBLISH).run()
+
+    at.button(key="procore_confirm_switch_yes").click().run()
+
+    assert not at.exception
+    assert at.error[0].value == "3 timecard entries are still in Procore (see their reasons on the dashboard); " \
+        "nothing was switched."
+    assert _state(app_db).modules == {TIMECARD}
+    with Session(app_db) as session:
+        assert setup.published_by_module(session) == {TIMECARD: 3}
+    assert at.checkbox(key="procore_module_timecard").value is True
+    assert at.checkbox(key="procore_module_timesheet").value is False
