@@ -86,6 +86,14 @@ def refused_as_changed(reasons: Sequence[str]) -> bool:
     return any(marker in reason for reason in reasons for marker in CHANGED_IN_PROCORE)
 
 
+def retried_by_republish(status: PublishStatus | str, reasons: Sequence[str]) -> bool:
+    """Can Republish change this entry's outcome? Failed and Deleted entries, except a refusal for a change in
+    Procore (`claims.claim_condition` takes the same ones)."""
+    if PublishStatus(status) is PublishStatus.FAILED:
+        return not refused_as_changed(reasons)
+    return PublishStatus(status) is PublishStatus.DELETED
+
+
 @dataclass
 class PlannedEntry:
     """One stored entry as planning reads it (`status` is the one before any claim)."""

@@ -24,7 +24,7 @@ from core.dashboards.queries import day_entries
 from core.dashboards.views import ModuleView
 from core.models.publishing import PublishStatus
 from core.publishing import STATUS_STYLES, PublishAction, attempts_frame
-from core.publishing.plan import refused_as_changed
+from core.publishing.plan import refused_as_changed, retried_by_republish
 from core.ui import confirm
 from core.ui.confirm import asked, confirm_dialog
 from core.ui.dashboard_keys import Keys
@@ -130,7 +130,11 @@ def _status_badges(statuses: pd.Series) -> None:
 def _day_actions(current: Day, entries: pd.DataFrame) -> None:
     """Publish, Republish or Force publish the whole day, whichever its statuses allow."""
     row = st.container(horizontal=True)
+    retried = any(retried_by_republish(status, list(reasons) if isinstance(reasons, list) else [])
+                  for status, reasons in zip(entries["status"], entries["reasons"], strict=True))
     for action in day_actions(entries["status"]):
+        if action is PublishAction.REPUBLISH and not retried:
+            continue  # only refusals for a change in Procore: Republish would repeat them
         permitted = current.allows(action)
         row.button(f"{ACTION_LABELS[action]} day", key=f"{current.keys.day_action}_{action.value}",
                    type="primary" if action is PublishAction.PUBLISH else "secondary", disabled=not permitted,

@@ -33,6 +33,8 @@ def test_an_entry_changed_in_procore_offers_force_and_keep_procores_version_not_
     assert f"{row}{entry.id}" not in keys  # Republish would only be refused again
     assert {f"{row}force_{entry.id}", f"{row}keep_{entry.id}"} <= keys
     assert "Keep Procore's version" in _buttons(at)
+    assert "Republish day" not in _buttons(at)
+    assert "Force publish day" in _buttons(at)
 
     at.button(key=f"{row}keep_{entry.id}").click().run()
     worker.drain()
