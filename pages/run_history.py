@@ -69,5 +69,7 @@ if not history.empty:
         st.caption("This job has not sent anything yet.")
     page = definition(str(picked["module"])).page
     if page is not None:
-        link_to(page, label=f"Open {page.title}: the day details from {str(picked['scope'])[:10]} on hold each "
-                            "entry's history")
+        first_day = str(picked["scope"])[:10]  # scopes start with their first date, like 2026-11-16
+        dated = first_day[:4].isdigit()
+        link_to(page, label=f"Open {page.title}" + (f" at {first_day}" if dated else "") +
+                ": each entry's history is in its day's details", query_params={"date": first_day} if dated else None)

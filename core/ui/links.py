@@ -18,14 +18,15 @@ FIX_PAGES: dict[FixPlace, PageSpec] = {
 }
 
 
-def link_to(spec: PageSpec, *, label: str | None = None) -> None:
-    """A link to the page of `spec`, or its name in words when the navigation does not list that page.
+def link_to(spec: PageSpec, *, label: str | None = None, query_params: dict[str, str] | None = None) -> None:
+    """A link to the page of `spec` (with `query_params`, like a dashboard's ?date=), or its name in words
+    when the navigation does not list that page.
 
     The navigation lists pages by setup state (Payroll items only in two-way
     mode, for instance), and a page run on its own (a test) lists none.
     """
     text = label or f"Open {spec.title}"
     try:
-        st.page_link(spec.script, label=text, icon=spec.icon)
+        st.page_link(spec.script, label=text, icon=spec.icon, query_params=query_params)
     except StreamlitAPIException:
         st.caption(f"{text}: find {spec.title} in the sidebar.")

@@ -6,8 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.dashboards.fixes import FixPlace
-from core.ui.day_panel import FIX_PAGES
-from core.ui.links import link_to
+from core.ui.links import FIX_PAGES, link_to
 
 NO_FIX_PAGE = "retried by the next scheduled run, or settled on the module's dashboard"
 

@@ -59,6 +59,8 @@ def test_history_lists_the_command_line_and_the_scheduled_run_with_their_counts(
     assert at.subheader[0].value == "Problems"
     assert "No problems." in [caption.value for caption in at.caption]
     assert len(at.dataframe[1].value) == published - cli_day  # the scheduled run's entries, one attempt each
+    assert "Open Manpower at 2026-11-16: each entry's history is in its day's details: find Manpower in the " \
+        "sidebar." in [caption.value for caption in at.caption]  # a link where the navigation lists the page
 
 
 def test_the_trigger_filter_keeps_only_the_scheduled_run(two_runs: Linked,
