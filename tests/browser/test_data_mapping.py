@@ -60,6 +60,7 @@ def _open_cell_editor(page: Page, grid: Locator, *, row: int, column: int) -> No
     Rows are 35 px high under a 35 px header. The keys go to the grid only once it has the focus:
     sent to the tab list instead, the arrows would switch tabs.
     """
+    grid.scroll_into_view_if_needed()  # the Suggestions panel above it can push it below the fold
     for _ in range(3):
         box = grid.bounding_box()
         assert box is not None
