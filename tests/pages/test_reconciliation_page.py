@@ -7,7 +7,7 @@ passed to it and seed the value its click would send.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -40,6 +40,20 @@ def _open(linked: Linked, sites: list[str]) -> AppTest:
     at.session_state["reconcile_day"] = WEEK_START
     at.session_state["reconcile_sites"] = linked.site_ids(sites)
     return at.run()
+
+
+def test_before_setup_is_finished_the_page_says_what_to_do(open_page: Callable[..., AppTest]) -> None:
+    at = open_page(PAGE)
+
+    assert not at.exception
+    assert at.info[0].value.startswith("Procore setup is not finished")
+    assert not at.selectbox
+
+
+def test_only_the_enabled_modules_are_offered(linked: Linked) -> None:
+    at = _open(linked, ["1001"])
+
+    assert at.selectbox(key="reconcile_module").options == ["Manpower (daily log manpower)"]
 
 
 def _events(at: AppTest) -> dict[str, dict[str, Any]]:
