@@ -42,6 +42,7 @@ from bench.world import World, build_world
 from core.jobs import enqueue_publish, jobs
 from core.models.jobs import JobState, JobTrigger
 from core.models.publishing import PublishEntry, PublishModule, PublishStatus
+from core.procore.connection import connect_client_credentials, select_company
 from core.publishing import PublishRequest, entries_frame
 
 MANPOWER = PublishModule.MANPOWER
@@ -81,14 +82,23 @@ def main() -> None:
 def _world(sites: int) -> World:
     started = time.perf_counter()
     world = build_world(job_sites=sites, employees=10 * sites, days=5, modules={MANPOWER}, end=FRIDAY)
+    # Connected again by the emulator's URL, the one every process names (see _env).
+    world.settings = world.settings.model_copy(update={"procore_api_url": world.base_url,
+                                                       "procore_login_url": world.base_url})
+    connect_client_credentials(world.settings, world.engine, actor=world.admin, company_id=world.company_id)
+    select_company(world.settings, world.engine, company_id=world.company_id, company_name="Northwind Builders")
     print(f"  world of {sites} job sites built in {time.perf_counter() - started:.0f} s")
     return world
 
 
 def _env(world: World) -> dict[str, str]:
+    """A worker's environment: the world's database and data directory, and its emulator by URL, as every
+    worker names real Procore (by default each process would serve the state file on a port of its own, and
+    the pacing state shared by a connection's workers is keyed by the URL)."""
     settings = world.settings
     return {**os.environ, "DATA_DIR": str(settings.data_dir), "DATABASE_URL": settings.database_url,
-            "EMULATOR_STATE": str(settings.emulator_state), "DEMO_DATA": "false", "START_WORKER": "false"}
+            "EMULATOR_STATE": str(settings.emulator_state), "DEMO_DATA": "false", "START_WORKER": "false",
+            "PROCORE_API_URL": world.base_url, "PROCORE_LOGIN_URL": world.base_url}
 
 
 def _page(sites: int) -> None:
