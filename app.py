@@ -5,6 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from core.ui.navigation import build_navigation, current_state
+from core.ui.page_errors import plain_errors
 
 st.set_page_config(page_title="Procore Connect", layout="wide")
-st.navigation(build_navigation(current_state())).run()
+page = st.navigation(build_navigation(current_state()))
+with plain_errors():
+    page.run()
