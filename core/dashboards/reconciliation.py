@@ -71,9 +71,13 @@ def calendar_events(days: list[Day], sites: Mapping[int, str]) -> list[dict[str,
 
 def figure_rows(day: Day) -> list[dict[str, Any]]:
     """Each figure of the day on both sides and the difference (Procore minus the time clock)."""
-    labels = sorted(set(day.ours) | set(day.theirs), key=lambda label: (label not in ("workers", "hours"), label))
+    labels = sorted(set(day.ours) | set(day.theirs), key=_first_totals)
     return [{"figure": label, "time_clock": day.ours.get(label, 0.0), "procore": day.theirs.get(label, 0.0),
              "difference": round(day.theirs.get(label, 0.0) - day.ours.get(label, 0.0), 2)} for label in labels]
+
+
+def _first_totals(label: str) -> tuple[int, str]:
+    return ({"workers": 0, "hours": 1}.get(label, 2), label)
 
 
 def detail_rows(day: Day, record_label: str, name: Name) -> list[DetailRow]:

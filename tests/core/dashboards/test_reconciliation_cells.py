@@ -50,6 +50,7 @@ def test_a_drifting_day_is_red_and_says_drifts_a_matching_one_green_and_says_mat
     assert [e["backgroundColor"] for e in events] == ["#d32f2f", "#21c354"]
     assert [e["id"] for e in events] == ["1|2026-11-16", "2|2026-11-16"]
     assert summary([drifting, matching]) == "1 of 2 job-site days drift."
+    assert [row["figure"] for row in figure_rows(_day({"hours": 9.0, "workers": 1.0}, {}))] == ["workers", "hours"]
 
 
 def test_the_details_name_vendors_people_and_codes_instead_of_ids() -> None:
