@@ -208,14 +208,12 @@ def _changes(
 
 def _new_entries(module: PublishModule, new: pd.DataFrame, now: datetime, report: RefreshReport) -> pd.DataFrame:
     """Rows for `bulk_insert`: each new key starts To do and moves to Non publishable when it has reasons."""
-    statuses, reasons = [], []
-    for found in new["reasons"]:
-        draft = Draft(TO_DO)
-        if found:
-            transition(draft, NON_PUBLISHABLE, reasons=found)
-            report.moves[(TO_DO, NON_PUBLISHABLE)] += 1
-        statuses.append(draft.status.value)
-        reasons.append(json.dumps(draft.reasons))
+    decided: dict[tuple[str, ...], tuple[str, str]] = {}  # each distinct list of reasons is decided once
+    pairs = [decided.get(found) or decided.setdefault(found, _new_status(found))
+             for found in map(tuple, new["reasons"])]
+    statuses, reasons = [status for status, _ in pairs], [text for _, text in pairs]
+    if blocked := sum(status == NON_PUBLISHABLE.value for status in statuses):
+        report.moves[(TO_DO, NON_PUBLISHABLE)] += blocked
     stamp = pd.Series(pd.Timestamp(now), index=new.index, dtype="datetime64[us, UTC]")
     frame = key_ids(new)[["job_site_id", "work_date", *ENTRY_KEY_COLUMNS]].assign(
         work_date=new["work_date"].map(date.isoformat), module=module.value, natural_key=new["natural_key"],
@@ -224,6 +222,14 @@ def _new_entries(module: PublishModule, new: pd.DataFrame, now: datetime, report
     )
     report.created = len(frame)
     return frame
+
+
+def _new_status(found: tuple[str, ...]) -> tuple[str, str]:
+    """A new entry's status and its reasons as stored: To do, or Non publishable with `found`."""
+    draft = Draft(TO_DO)
+    if found:
+        transition(draft, NON_PUBLISHABLE, reasons=list(found))
+    return draft.status.value, json.dumps(draft.reasons)
 
 
 def _apply(session: Session, plan: _Plan) -> None:

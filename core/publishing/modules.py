@@ -8,7 +8,6 @@ not depend on Data mapping.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any, Protocol
@@ -16,11 +15,11 @@ from typing import Any, Protocol
 import pandas as pd
 from sqlmodel import Session
 
+from core.aggregation.fingerprints import CANONICAL, canonical_json_column, joined_text_column, sha256_column
 from core.models.publishing import PublishModule
 from core.modules.definition import ModuleSpec
 from core.modules.registry import definition
 
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 KEY_SEPARATOR = "|"
 # Every key id an entry can carry, in the order a resolver receives them.
 KEY_ID_COLUMNS = [
@@ -60,18 +59,15 @@ def computed_entries(
     frame = frame.reset_index(drop=True)
     frame["natural_key"] = natural_keys(frame, spec.key)
     frame["values"] = pd.Series(value_dicts(frame, spec.values), index=frame.index, dtype=object)
-    frame["values_json"] = [canonical_json(values) for values in frame["values"]]
-    frame["fingerprint"] = [_sha256(text) for text in frame["values_json"]]
+    frame["values_json"] = canonical_json_column(frame, spec.values)
+    frame["fingerprint"] = sha256_column(frame["values_json"])
     frame["reasons"] = _reasons(module, spec, frame, resolver)
     return frame
 
 
 def natural_keys(frame: pd.DataFrame, key: Sequence[str]) -> pd.Series:
     """The key columns as text joined by KEY_SEPARATOR; a missing id is empty ("12|2026-11-20|3|")."""
-    if frame.empty:
-        return pd.Series([], dtype=object, index=frame.index)
-    parts = pd.concat([frame[name].astype("string").fillna("") for name in key], axis=1)
-    return parts.iloc[:, 0].str.cat(parts.iloc[:, 1:], sep=KEY_SEPARATOR).astype(object)
+    return joined_text_column(frame, key, KEY_SEPARATOR)
 
 
 def value_dicts(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:
@@ -82,7 +78,7 @@ def value_dicts(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, A
 
 def canonical_json(values: dict[str, Any]) -> str:
     """`values` as canonical JSON: sorted keys, no spaces, non-ASCII kept."""
-    return _CANONICAL.encode(values)
+    return CANONICAL.encode(values)
 
 
 def fingerprint(values: dict[str, Any]) -> str:

@@ -17,6 +17,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import and_, literal, select
 from sqlalchemy.orm import aliased
@@ -29,6 +30,7 @@ from core.models.setup import ProcoreSetup, SyncMode
 from core.modules.entities import KEY_COLUMNS, PROJECT_SCOPED
 from core.modules.registry import definition
 from core.setup import Module
+from core.sync import reason_rows
 from core.sync.lists import TEXT, record_label
 
 Key = tuple[int, int | None]  # (our id, Procore project id or None)
@@ -101,35 +103,26 @@ def mapping_reasons(session: Session, *, company_id: int, module: Module | Publi
     """
     needed = definition(str(module)).entities
     columns = {c: e for c, e in KEY_COLUMNS.items() if e in needed and c in keys.columns}
-    ids = {c: [None if pd.isna(v) else int(v) for v in keys[c].tolist()] for c in columns}
-    sites = ids.get("job_site_id", [None] * len(keys))
+    ids = {c: reason_rows.id_column(keys, c) for c in columns}
+    sites = ids.get("job_site_id", np.full(len(keys), reason_rows.NONE, dtype=np.int64))
     batch = _Batch(session, company_id, None)
-    site_results = batch.resolve(Entity.JOB_SITE, {(s, None) for s in sites if s is not None})
+    site_results = batch.resolve(Entity.JOB_SITE, {(int(s), None) for s in np.unique(sites) if s != reason_rows.NONE})
     batch.name_projects(site_results)
-    project_of = {local_id: r.procore_id for (local_id, _), r in site_results.items()}
-    row_keys = {c: [None if v is None else (v, project_of.get(s) if e in PROJECT_SCOPED and s is not None else None)
-                    for v, s in zip(ids[c], sites, strict=True)] for c, e in columns.items()}
-    found = {c: site_results if e is Entity.JOB_SITE else batch.resolve(e, _resolvable(e, row_keys[c]))
-             for c, e in columns.items()}
-    reasons = [_row_reasons(found, row_keys, position) for position in range(len(keys))]
-    return pd.Series(reasons, index=keys.index, dtype=object)
+    project_of = pd.Series({local_id: r.procore_id for (local_id, _), r in site_results.items()}, dtype="Int64")
+    site_projects = pd.Series(sites).map(project_of).astype("Int64").fillna(reason_rows.NONE).to_numpy(np.int64)
+    key_columns = []
+    for c, e in columns.items():
+        projects = site_projects if e in PROJECT_SCOPED else np.full(len(keys), reason_rows.NONE, dtype=np.int64)
+        found = site_results if e is Entity.JOB_SITE else batch.resolve(
+            e, _resolvable(e, reason_rows.distinct_keys(ids[c], projects)))
+        reasons = {key: result.reason for key, result in found.items() if result.reason}
+        key_columns.append(reason_rows.KeyColumn(ids[c], projects, reasons))
+    return pd.Series(reason_rows.row_reasons(key_columns, len(keys)), index=keys.index, dtype=object)
 
 
-def _resolvable(entity: Entity, keys: list[Key | None]) -> set[Key]:
+def _resolvable(entity: Entity, keys: Collection[Key | None]) -> set[Key]:
     """Keys worth resolving: a cost code is judged only once its job site maps to a project."""
     return {k for k in keys if k is not None and (entity is not Entity.COST_CODE or k[1] is not None)}
-
-
-def _row_reasons(
-    found: dict[str, dict[Key, Resolution]], row_keys: dict[str, list[Key | None]], position: int
-) -> list[str]:
-    reasons: list[str] = []
-    for column, keys in row_keys.items():
-        key = keys[position]
-        result = found[column].get(key) if key is not None else None
-        if result is not None and result.reason and result.reason not in reasons:
-            reasons.append(result.reason)
-    return reasons
 
 
 
