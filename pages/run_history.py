@@ -13,9 +13,11 @@ from core.models.jobs import JobState, JobTrigger
 from core.models.publishing import PublishModule
 from core.modules.registry import definition
 from core.publishing import attempts_frame
+from core.publishing.undo import UNDO_PREFIX
 from core.ui import page_guard
 from core.ui.links import link_to
 from core.ui.problems import show_problems
+from core.ui.undo_panel import undo_panel
 from core.ui.widgets import table_with_download
 
 ctx = page_guard()
@@ -67,6 +69,9 @@ if not history.empty:
                             empty_message="This run sent nothing to Procore.")
     else:
         st.caption("This job has not sent anything yet.")
+    if run_id is not None and not str(picked["action"]).startswith(UNDO_PREFIX):
+        st.subheader("Undo this run")
+        undo_panel(ctx, run_id)
     page = definition(str(picked["module"])).page
     if page is not None:
         first_day = str(picked["scope"])[:10]  # scopes start with their first date, like 2026-11-16

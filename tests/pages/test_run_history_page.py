@@ -71,3 +71,15 @@ def test_the_trigger_filter_keeps_only_the_scheduled_run(two_runs: Linked,
     assert list(at.dataframe[0].value["trigger"]) == ["scheduled"]
     at.selectbox(key="run_history_trigger").set_value("range").run()
     assert "No runs match these filters." in [info.value for info in at.info]
+
+
+def test_a_chosen_run_can_be_undone_from_the_history(two_runs: Linked, open_page: Callable[..., AppTest]) -> None:
+    at = open_page(PAGE)
+    run_id = int(at.dataframe[0].value["run_id"].iloc[0])  # the scheduled run, listed first
+
+    at.button(key=f"undo_{run_id}_preview").click().run()
+
+    assert not at.exception
+    assert "Undo this run" in [header.value for header in at.subheader]
+    assert at.markdown[0].value.startswith(f"**Undo of run {run_id}:** ")
+    assert "to delete what the run created" in at.markdown[0].value
