@@ -14,7 +14,7 @@ from core.access import Identity
 from core.cli import main
 from core.config import Settings
 from core.models.publishing import PublishModule, PublishStatus
-from tests.core.publishing.engine_world import Linked, calls, link_world
+from tests.core.publishing.engine_world import Linked, calls, link_world, procore_ids
 
 MANPOWER = PublishModule.MANPOWER
 WEEK = ["--from", "2026-11-16", "--to", "2026-11-20"]
@@ -22,13 +22,17 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
-def linked(settings: Settings, demo_engine: Engine, admin: Identity, emulator_url: str, connected: int,
-           monkeypatch: pytest.MonkeyPatch) -> Linked:
-    world = link_world(settings, demo_engine, admin, emulator_url, connected, frozenset({MANPOWER}))
-    monkeypatch.setenv("DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("EMULATOR_STATE", str(settings.emulator_state))
-    return world
+def linked_modules() -> frozenset[PublishModule]:
+    return frozenset({MANPOWER})
+
+
+@pytest.fixture
+def linked(linked: Linked, monkeypatch: pytest.MonkeyPatch) -> Linked:
+    """The linked world (see tests/linked_worlds.py), the command line pointed at it."""
+    monkeypatch.setenv("DATA_DIR", str(linked.settings.data_dir))
+    monkeypatch.setenv("DATABASE_URL", linked.settings.database_url)
+    monkeypatch.setenv("EMULATOR_STATE", str(linked.settings.emulator_state))
+    return linked
 
 
 def test_dry_run_then_publish_then_status(linked: Linked, capsys: pytest.CaptureFixture[str]) -> None:
@@ -100,5 +104,4 @@ def test_two_publisher_processes_at_once_create_each_log_once(linked: Linked) ->
     posts = sum(count for key, count in calls(linked).items() if key.startswith("POST"))
     assert posts == len(published) > 0
     projects = {e.procore_project_id for e in published}
-    assert sorted(log.id for p in projects for log in linked.remote("manpower", p)) == \
-        sorted(e.procore_id for e in published)
+    assert sorted(log.id for p in projects for log in linked.remote("manpower", p)) == procore_ids(published)
