@@ -32,6 +32,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the project root holds `core`
 
+from bench.procore_records import assert_same_records, procore_records
 from bench.world import World, build_world
 from core.db import session_scope
 from core.models.publishing import PublishModule
@@ -82,9 +83,11 @@ def _measure(world: World, module: PublishModule) -> tuple[Counted, Counted]:
     world.reset_procore()
     world.clear_stats()
     naive = _timed(lambda: _naive_publish(world, module, entry_ids), world)
+    naive_records = procore_records(world, module)
     world.reset_procore()
     world.clear_stats()
     ours = _timed(lambda: world.publish(module, entry_ids=entry_ids).outcomes[Operation.CREATE], world)
+    assert_same_records(module, procore_records(world, module), naive_records)
     print(f"\n{module.value}: {len(entry_ids)} entries To do")
     for name, counted in (("naive", naive), ("ours", ours)):
         print(f"  {name:5} {counted.created:5} created, {counted.total:5} requests, "

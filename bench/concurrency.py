@@ -24,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the project root holds `core`
 
+from bench.procore_records import assert_same_records, procore_records
 from bench.world import World, build_world
 from core.models.publishing import PublishModule
 from core.procore.constants import DEFAULT_WORKERS
@@ -36,13 +37,16 @@ ENTRIES_PER_SITE = 40  # To do manpower entries per job site over 10 days, with 
 
 def main() -> None:
     options = _options()
-    timed = {}
+    timed, records = {}, {}
     for workers in (DEFAULT_WORKERS, 1):
         world = _world(options.entries)
         try:
             timed[workers] = _publish(world, options.entries, options.latency_ms, workers)
+            world.configure(latency_ms=0)
+            records[workers] = procore_records(world, MANPOWER)
         finally:
             world.close()
+    assert_same_records(MANPOWER, records[DEFAULT_WORKERS], records[1])
     ours, sequential = timed[DEFAULT_WORKERS], timed[1]
     ratio = sequential / ours
     print(f"\nours ({DEFAULT_WORKERS} workers) {ours:.1f} s, sequential {sequential:.1f} s: {ratio:.1f}x faster "

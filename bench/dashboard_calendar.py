@@ -14,14 +14,15 @@ part of the entries go through claims as a publisher would record them
 (Published, Updated, Failed), so days mix statuses as they do in use.
 
 Timed, per module (the median of `--repeat` runs): what the dashboard does
-on the server to draw the calendar: `status_counts`, `day_figures` and
-`job_site_labels` (the queries), `calendar_cells`, `site_rows` and
-`calendar_events` (pure), and the JSON the component receives. The refresh
-from the time clock, which the dashboard runs at most once a minute per range,
-is timed and printed separately. The baseline queries each job site's entries
-(`entries_frame` for one job site) and builds its events row by row in
-Python; before any figure is printed, both ways are checked to give the same
-events (ids, colours and status counts).
+on the server to draw the calendar: the refresh it runs first (incremental:
+the dirty job-site days only, none or a few here), `status_counts`,
+`day_figures` and `job_site_labels` (the queries), `calendar_cells`,
+`site_rows` and `calendar_events` (pure), and the JSON the component receives.
+The first refresh of the week (creating the entries) is printed separately.
+The baseline queries each job site's entries (`entries_frame` for one job
+site) and builds its events row by row in Python; before any figure is
+printed, both ways are checked to give the same events (ids, colours, the
+figures line and status counts).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bench.demo_database import demo_database  # noqa: E402
-from core.dashboards.calendar import calendar_cells, calendar_events, site_rows
+from core.dashboards.calendar import QUANTITY_CODES_SHOWN, calendar_cells, calendar_events, site_rows
 from core.dashboards.queries import day_figures, job_site_labels
 from core.db import session_scope
 from core.demo.generator import DemoSize, analyze
@@ -61,6 +62,7 @@ from core.publishing import (
     status_counts,
     summary_status,
 )
+from core.publishing.incremental import refresh_changed
 
 SIZE = DemoSize(job_sites=300, employees=3_000, days=14, end_date=date(2026, 11, 20))
 START, END = date(2026, 11, 16), date(2026, 11, 22)
@@ -161,6 +163,9 @@ def _ours(engine: Engine, module: PublishModule) -> tuple[list[dict[str, Any]], 
         seconds[name] = time.perf_counter() - started
         return result
 
+    with session_scope(engine) as session:
+        timed("refresh", lambda: refresh_changed(session, module=module, start=START, end=END, job_site_ids=None,
+                                                 resolver=_blocking_resolver))
     with Session(engine) as session:
         counts = timed("status_counts", lambda: status_counts(session, module=module, start=START, end=END))
         figures = timed("day_figures", lambda: day_figures(session, module=module, start=START, end=END))
@@ -196,9 +201,11 @@ def _naive_event(module: PublishModule, site_id: int, site: str, day: date,
     if module is PublishModule.MANPOWER:
         figures = f"{sum(r['manpower'] for r in live)} manpower · {sum(r['total_hours'] for r in live):g} h"
     elif module is PublishModule.TIMECARD:
-        figures = f"{len(live)} timecards · {sum(r['hours'] for r in live):g} h"
+        figures = f"{len(live)} timecard{'' if len(live) == 1 else 's'} · {sum(r['hours'] for r in live):g} h"
     else:
-        figures = " · ".join(f"{r['cost_code']} {r['units']:g} {r['unit_of_measure']}" for r in live)
+        codes = sorted(f"{r['cost_code']} {r['units']:g} {r['unit_of_measure']}" for r in live)
+        shown = codes[:QUANTITY_CODES_SHOWN]
+        figures = " · ".join([*shown, *([f"+{len(codes) - len(shown)} more"] if len(codes) > len(shown) else [])])
     text = " · ".join(f"{label(s)} {statuses[s.value]}" for s in PublishStatus if statuses[s.value]) \
         if len(statuses) > 1 else label(summary)
     return {"id": f"{site_id}|{day.isoformat()}", "title": f"{site}\n{figures}\n{text}", "start": day.isoformat(),
@@ -214,7 +221,7 @@ def _assert_same(module: PublishModule, ours: list[dict[str, Any]], naive: list[
     for key, event in mine.items():
         other = theirs[key]
         if event["backgroundColor"] != other["backgroundColor"] or \
-                event["title"].rsplit("\n", 1)[-1] != other["title"].rsplit("\n", 1)[-1]:
+                event["title"].split("\n")[1:] != other["title"].split("\n")[1:]:  # figures and statuses
             raise SystemExit(f"{module.value}: {key} differs: {event['title']!r} vs {other['title']!r}")
 
 

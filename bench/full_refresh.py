@@ -1,0 +1,92 @@
+"""The whole refresh of a million time logs, from an empty entries table, in a process of its own.
+
+Run by `bench/aggregation.py` (or alone: `python bench/full_refresh.py DATABASE_URL START END`), so that
+its peak memory is its own. In one run, on the bench world:
+
+1. building: every module's entries computed as a refresh computes them (reading, aggregating, natural keys,
+   values, fingerprints, the mapping check), the time logs read once for all modules; reading printed apart;
+2. the whole refresh: the stored entries of the range deleted (committed), then every module refreshed in one
+   transaction (`refresh_modules_changed`), the writes of about 1.2 million entries included.
+
+Prints one JSON line: seconds (wall and CPU, this process and its children), load average, entries written
+and the peak resident memory (`ru_maxrss`) of this process and of its largest child (the SQLite reader).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the project root holds `core`
+
+from sqlalchemy import delete
+from sqlmodel import Session
+
+from bench.readers import cpu_seconds
+from core.aggregation import source
+from core.db import create_db_engine
+from core.models import DirtyDay, PublishAttempt, PublishEntry, PublishModule, RefreshedDay
+from core.publishing.incremental import refresh_modules_changed
+from core.publishing.modules import ReasonResolver, computed_entries
+from core.sync.resolver import mapping_reasons
+
+MODULES = [PublishModule.MANPOWER, PublishModule.TIMECARD, PublishModule.QUANTITY]
+COMPANY_ID = 1  # no Procore links in the bench world: the mapping check names every job site
+
+
+def main() -> None:
+    url, start, end = sys.argv[1], date.fromisoformat(sys.argv[2]), date.fromisoformat(sys.argv[3])
+    engine = create_db_engine(url)
+    figures: dict[str, Any] = {"building": _building(engine, start, end)}
+    with Session(engine) as session:
+        for model in (PublishAttempt, PublishEntry, DirtyDay, RefreshedDay):
+            session.execute(delete(model))
+        session.commit()
+    figures["refresh"] = _timed(lambda: _refresh(engine, start, end))
+    figures["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    figures["child_peak_mib"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(json.dumps(figures))
+
+
+def _resolver(session: Session) -> ReasonResolver:
+    def resolver(module: PublishModule, keys: Any) -> list[list[str]]:
+        return list(mapping_reasons(session, company_id=COMPANY_ID, module=module, keys=keys))
+
+    return resolver
+
+
+def _building(engine: Any, start: date, end: date) -> dict[str, Any]:
+    """Every module's entries computed, the time logs read once; the first read timed on its own too."""
+    with Session(engine) as session, source.shared_reads():
+        reading = _timed(lambda: source.load_time_logs(session, start=start, end=end))
+        rest = _timed(lambda: [len(computed_entries(session, module=module, start=start, end=end,
+                                                    resolver=_resolver(session))) for module in MODULES])
+    return {"reading": reading, "all": {key: reading[key] + rest[key] for key in ("wall", "cpu")},
+            "entries": rest["result"]}
+
+
+def _refresh(engine: Any, start: date, end: date) -> int:
+    with Session(engine) as session:
+        reports = refresh_modules_changed(session, modules=MODULES, start=start, end=end,
+                                          resolver=lambda _module: _resolver(session))
+        session.commit()
+    return sum(report.created for report in reports)
+
+
+def _timed(work: Any) -> dict[str, Any]:
+    """Wall and CPU seconds of `work` (CPU of this process and of the children it waited for), its result."""
+    started, started_cpu = time.perf_counter(), cpu_seconds()
+    result = work()
+    wall, used = time.perf_counter() - started, cpu_seconds() - started_cpu
+    return {"wall": wall, "cpu": used, "load": os.getloadavg()[0], "result": result if isinstance(result, int)
+            else result if isinstance(result, list) else None}
+
+
+if __name__ == "__main__":
+    main()
