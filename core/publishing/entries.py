@@ -31,6 +31,7 @@ from core.publishing.stored import EntryState, entry_state, stored_reasons, stor
 from core.publishing.stored import range_conditions as range_conditions  # imported from here by the dashboards
 
 ENTRY_KEY_COLUMNS = ["company_id", "crew_id", "employee_id", "pay_id_id", "cost_code_id"]
+_INSERT_BATCH = 100_000
 _TABLE: Table = PublishEntry.__table__  # type: ignore[attr-defined]
 
 
@@ -101,7 +102,7 @@ def refresh_entries(
     )
     stored = stored_states(session, module, start, end, job_site_ids)
     merged = stored.merge(
-        fresh[["natural_key", "values", "fingerprint", "reasons"]].add_prefix("fresh_"),
+        fresh[["natural_key", "values_json", "fingerprint", "reasons"]].add_prefix("fresh_"),
         how="left", left_on="natural_key", right_on="fresh_natural_key",
     )
     untouched = _untouched(merged)
@@ -109,7 +110,7 @@ def refresh_entries(
     plan, now = _Plan(), utcnow()
     for record in merged[~untouched].to_dict("records"):
         gone = not isinstance(record["fresh_natural_key"], str)
-        row = None if gone else {name: record[f"fresh_{name}"] for name in ("values", "fingerprint", "reasons")}
+        row = None if gone else {name: record[f"fresh_{name}"] for name in ("values_json", "fingerprint", "reasons")}
         _plan_existing(plan, report, entry_state(record), row, now)
     plan.inserts = _new_entries(module, fresh[~fresh["natural_key"].isin(stored["natural_key"])], now, report)
     _apply(session, plan)
@@ -198,7 +199,7 @@ def _changes(
         "release_status": release,
     }
     if row is not None:
-        changes |= {"values": row["values"], "fingerprint": row["fingerprint"]}
+        changes |= {"values": json.loads(row["values_json"]), "fingerprint": row["fingerprint"]}
     current = {"status": state.status, "reasons": state.reasons, "source_removed_at": state.source_removed_at,
                "release_status": state.release_status, "fingerprint": state.fingerprint}
     if all(current[name] == value for name, value in changes.items() if name != "values"):
@@ -246,7 +247,8 @@ def _apply(session: Session, plan: _Plan) -> None:
     duplicate = (IntegrityError, connection.dialect.loaded_dbapi.IntegrityError)
     try:
         # bulk_insert writes column names as given, and VALUES is an SQL keyword: quote that one.
-        bulk_insert(connection, _TABLE.name, plan.inserts)
+        for first in range(0, len(plan.inserts), _INSERT_BATCH):  # in parts: each is turned into rows of its own
+            bulk_insert(connection, _TABLE.name, plan.inserts.iloc[first:first + _INSERT_BATCH])
     except duplicate as error:
         raise RefreshConflict("another refresh added the same publish entries; refresh again") from error
 

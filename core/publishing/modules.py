@@ -52,13 +52,12 @@ def computed_entries(
     job_site_ids: Collection[int] | None = None,
     resolver: ReasonResolver | None = None,
 ) -> pd.DataFrame:
-    """The entries the time clock holds now: key columns, natural_key, values (and their canonical JSON),
-    fingerprint and reasons."""
+    """The entries the time clock holds now: key columns, natural_key, values_json (the value columns as
+    canonical JSON), fingerprint and reasons."""
     spec = spec_for(module)
     frame = spec.aggregate(spec.load(session, start=start, end=end, job_site_ids=job_site_ids))
     frame = frame.reset_index(drop=True)
     frame["natural_key"] = natural_keys(frame, spec.key)
-    frame["values"] = pd.Series(value_dicts(frame, spec.values), index=frame.index, dtype=object)
     frame["values_json"] = canonical_json_column(frame, spec.values)
     frame["fingerprint"] = sha256_column(frame["values_json"])
     frame["reasons"] = _reasons(module, spec, frame, resolver)
