@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -104,11 +105,12 @@ def _env(world: World) -> dict[str, str]:
 def _page(sites: int) -> None:
     print(f"\n1. Publish week from the Manpower dashboard, {sites} job sites")
     world = _world(sites)
+    kept = dict(os.environ)
     try:
         world.publishable(MANPOWER)
-        os.environ.update(_env(world))
+        os.environ.update(_env(world))  # the page reads its settings from the environment
         worker = subprocess.Popen([sys.executable, "-m", "core", "worker"], env=_env(world), cwd=ROOT,  # noqa: S603
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # the job says what failed
         try:
             _wait(lambda: (Path(world.settings.data_dir) / "jobs_worker.pid").exists(), "the worker")
             job_id, clicks = _click_publish_week()
@@ -128,6 +130,8 @@ def _page(sites: int) -> None:
         unsent = {s: n for s, n in statuses.items() if s not in _SETTLED}
         print(f"  every entry Published, Failed with a reason or Non publishable: {unsent or 'yes'}")
     finally:
+        os.environ.clear()
+        os.environ.update(kept)
         world.close()
 
 
@@ -182,17 +186,27 @@ def _queue_in_groups(world: World, groups: int) -> list[int]:
 
 
 def _drain(world: World, workers: int) -> tuple[float, Counter[int]]:
-    """`workers` worker processes until the queue is empty: the wall time and the answers by status."""
+    """`workers` worker processes until the queue is empty: the wall time and the answers by status
+    (and, printed, the CPU time the workers used: near the wall time, a worker waits on the CPU, not Procore)."""
+    logs = [Path(world.settings.data_dir) / f"worker-{n}.log" for n in range(workers)]
+    cpu = _children_cpu()
     started = time.perf_counter()
     processes = [subprocess.Popen([sys.executable, "-c", COUNTING_WORKER], env=_env(world), cwd=ROOT,  # noqa: S603
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(workers)]
+                                  stdout=subprocess.PIPE, stderr=log.open("w"), text=True) for log in logs]
     answers: Counter[int] = Counter()
-    for process in processes:
-        out, err = process.communicate(timeout=7200)
+    for process, log in zip(processes, logs, strict=True):
+        out, _ = process.communicate(timeout=7200)  # a log in a file: a full pipe would stall the other worker
         if process.returncode != 0:
-            raise SystemExit(f"a worker failed: {err[-2000:]}")
+            raise SystemExit(f"a worker failed: {log.read_text()[-2000:]}")
         answers.update({int(k): v for k, v in json.loads(out.strip().splitlines()[-1]).items()})
-    return time.perf_counter() - started, answers
+    seconds = time.perf_counter() - started
+    print(f"  {workers} worker process(es): {seconds:.1f} s wall, {_children_cpu() - cpu:.1f} s CPU")
+    return seconds, answers
+
+
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def _limited(entries: int) -> None:
