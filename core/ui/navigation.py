@@ -1,9 +1,12 @@
 """The app's navigation: sections and pages, listing only page scripts that exist.
 
+Getting started comes first, for everyone, with Procore setup under it once Procore is active.
 Before Procore setup is finished only the integration pages show; afterwards
 a Procore section lists the pages of the enabled modules, Run history, Reconciliation (and Data
 mapping in one-way mode); Administration lists Automation once Procore is active.
 Payroll sits with the time clock: its board works without Procore.
+Every other page the app has is registered hidden, as a page saying why it is off (`core.ui.page_off`),
+so a deep link or a bookmark never meets "Page not found".
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ from core.modules.definition import PageSpec as PageSpec  # re-exported: pages a
 from core.modules.registry import all_definitions
 from core.setup import SetupState
 from core.ui.guard import database
+from core.ui.page_off import off_page
 
+HOME = PageSpec("pages/home.py", "Getting started", ":material/flag:")
 TIME_CLOCK = (
     PageSpec("pages/time_logs.py", "Time logs", ":material/schedule:"),
     PageSpec("pages/quantities.py", "Production quantities", ":material/straighten:"),
@@ -40,7 +45,7 @@ ROLE_PERMISSIONS = PageSpec("pages/role_permissions.py", "Role permissions", ":m
 AUTOMATION = PageSpec("pages/automation.py", "Automation", ":material/event_repeat:")
 RUN_HISTORY = PageSpec("pages/run_history.py", "Run history", ":material/history:")
 RECONCILIATION = PageSpec("pages/reconciliation.py", "Reconciliation", ":material/compare_arrows:")
-ALL_PAGES = (*TIME_CLOCK, PAYROLL, *MODULE_PAGES, RUN_HISTORY, RECONCILIATION, DATA_MAPPING, INTEGRATIONS,
+ALL_PAGES = (HOME, *TIME_CLOCK, PAYROLL, *MODULE_PAGES, RUN_HISTORY, RECONCILIATION, DATA_MAPPING, INTEGRATIONS,
              PROCORE_SETUP, PAYROLL_ITEMS, AUTOMATION, ROLE_PERMISSIONS)
 
 
@@ -53,14 +58,14 @@ def sections(state: SetupState) -> dict[str, tuple[PageSpec, ...]]:
         if not state.two_way:
             procore.append(DATA_MAPPING)
     administration = [INTEGRATIONS]
-    if state.active:
-        administration.append(PROCORE_SETUP)
     if state.active and state.two_way:
         administration.append(PAYROLL_ITEMS)
     if state.active:
         administration.append(AUTOMATION)
     administration.append(ROLE_PERMISSIONS)
-    return {"Procore": tuple(procore), "Time clock": (*TIME_CLOCK, PAYROLL), "Administration": tuple(administration)}
+    start = (HOME, PROCORE_SETUP) if state.active else (HOME,)
+    return {"Getting started": start, "Procore": tuple(procore), "Time clock": (*TIME_CLOCK, PAYROLL),
+            "Administration": tuple(administration)}
 
 
 def current_state() -> SetupState:
@@ -71,14 +76,21 @@ def current_state() -> SetupState:
 
 
 def build_navigation(state: SetupState, root: Path = PROJECT_ROOT) -> dict[str, list[st.Page]]:
-    """Sections of `st.Page`s for `st.navigation`, skipping scripts that do not exist."""
+    """Sections of `st.Page`s for `st.navigation`, skipping scripts that do not exist.
+
+    The pages this state does not list are added hidden to the last section, each as a page explaining
+    why it is off, so their addresses still open something.
+    """
     result: dict[str, list[st.Page]] = {}
+    listed: set[str] = set()
     for section, specs in sections(state).items():
-        pages = [
-            st.Page(spec.script, title=spec.title, icon=spec.icon, default=spec.script == TIME_CLOCK[0].script)
-            for spec in specs
-            if (root / spec.script).exists()
-        ]
+        pages = [st.Page(spec.script, title=spec.title, icon=spec.icon, default=spec == HOME)
+                 for spec in specs if (root / spec.script).exists()]
+        listed.update(spec.script for spec in specs)
         if pages:
             result[section] = pages
+    hidden = [off_page(spec, state) for spec in ALL_PAGES
+              if spec.script not in listed and (root / spec.script).exists()]
+    if hidden:
+        result.setdefault("Administration", []).extend(hidden)
     return result

@@ -42,7 +42,8 @@ def test_app_seeds_demo_data_into_an_empty_database(
         monkeypatch.setenv("DATA_DIR", str(tmp_path))
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
         assert not at.exception
-        assert at.title[0].value == "Time logs"
+        assert at.title[0].value == "Getting started"
+        at.switch_page("pages/time_logs.py").run()
         assert len(at.dataframe[0].value) > 0
 
 
