@@ -11,7 +11,9 @@ per token per 10 s (the hourly window is raised out of the way). An httpx
 response hook on the client counts the answers by status, so every 429 the
 emulator sent is seen, retried ones included; the emulator's own counter gives
 the requests made. The baseline is the least time the limit allows for that
-many requests: requests / 25 × 10 s.
+many requests: requests / 25 × 10 s. A second, identical world then publishes
+the same entries with no spike limit, and both must leave the same records in
+Procore (`procore_records.py`): pacing and retries change when, never what.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the project root holds `core`
 
+from bench.procore_records import assert_same_records, procore_records
 from bench.world import build_world
 from core.models.publishing import PublishModule
 from core.publishing import Operation
@@ -44,6 +47,7 @@ def main() -> None:
     world = build_world(job_sites=sites, employees=20 * sites, days=10, modules={MANPOWER})
     try:
         entry_ids = world.publishable(MANPOWER, limit=entries)
+        unlimited = _unlimited_records(sites, entries)
         if len(entry_ids) < entries:
             raise SystemExit(f"the world has only {len(entry_ids)} manpower entries To do, not {entries}")
         world.reset_procore()  # fresh rate windows (the import's requests counted in them)
@@ -57,6 +61,8 @@ def main() -> None:
             report = world.publish(MANPOWER, entry_ids=entry_ids, client=client)
         seconds = time.perf_counter() - started
         requests = sum(world.stats().values())
+        world.configure(rate_limit_spike=100_000)
+        assert_same_records(MANPOWER, procore_records(world, MANPOWER), unlimited)
     finally:
         world.close()
     minimum = requests / SPIKE * WINDOW
@@ -68,6 +74,16 @@ def main() -> None:
           f"{ratio:.2f}x; {rejected} 429s (goal 0 and ≤ {GOAL_RATIO}x: "
           f"{'met' if rejected == 0 and ratio <= GOAL_RATIO else 'NOT met'})")
     print(f"rate_limit_{entries}: {rejected} 429s, {ratio:.2f}x the minimum time (goal 0 and ≤ {GOAL_RATIO}x)")
+
+
+def _unlimited_records(sites: int, entries: int) -> list[str]:
+    """What the same entries leave in Procore, published in an identical world with no spike limit."""
+    world = build_world(job_sites=sites, employees=20 * sites, days=10, modules={MANPOWER})
+    try:
+        world.publish(MANPOWER, entry_ids=world.publishable(MANPOWER, limit=entries))
+        return procore_records(world, MANPOWER)
+    finally:
+        world.close()
 
 
 def _count(statuses: Counter[int], response: httpx.Response) -> None:

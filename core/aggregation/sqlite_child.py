@@ -24,8 +24,6 @@ from urllib.parse import quote
 
 import pyarrow as pa
 
-READERS = ("connectorx", "adbc")  # connectorx is the default: it returns instants already typed
-
 
 class ChildReadError(RuntimeError):
     """The child process could not read (a driver missing, a query refused): the caller reads another way."""
@@ -33,6 +31,8 @@ class ChildReadError(RuntimeError):
 
 def read_in_child(path: str, queries: Sequence[str], *, reader: str = "connectorx") -> list[pa.Table]:
     """The rows of each query in `queries`, read from the SQLite file `path` by `reader` in a child process.
+
+    `reader` is "connectorx" (it returns instants already typed) or "adbc" (ADBC's SQLite driver).
 
     Raises:
         ChildReadError: the child failed; its last line of error output says why (no data, no secrets).
