@@ -7,7 +7,8 @@ import streamlit as st
 from core.ui.navigation import build_navigation, current_state
 from core.ui.page_errors import plain_errors
 
-st.set_page_config(page_title="Procore Connect", layout="wide")
+# An emoji favicon: a page's Material icon would make the browser fetch it from Google's font server.
+st.set_page_config(page_title="Procore Connect", page_icon="🏗️", layout="wide")
 page = st.navigation(build_navigation(current_state()))
 with plain_errors():
     page.run()

@@ -8,8 +8,10 @@ from tests.browser.conftest import RunningApp, serve_app
 from tests.databases import TestDatabases
 
 
-def test_fresh_app_opens_on_demo_time_logs(app: RunningApp, page: Page) -> None:
+def test_fresh_app_opens_on_getting_started_and_lists_demo_time_logs(app: RunningApp, page: Page) -> None:
     page.goto(app.url)
+    expect(page.get_by_role("heading", name="Getting started")).to_be_visible(timeout=60_000)
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Time logs").click()
     expect(page.get_by_role("heading", name="Time logs")).to_be_visible(timeout=60_000)
     expect(page.get_by_text("Local single-user mode")).to_be_visible()
     expect(page.get_by_text("hours worked")).to_be_visible()

@@ -1,0 +1,95 @@
+"""A first run as a newcomer does it: the Getting started page alone leads from a fresh install through Procore
+setup to an import, and nothing the browser loads on the way leaves the machine (fonts and icons included)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from playwright.sync_api import Page, Request, expect
+
+from tests.browser.conftest import RunningApp, wait_idle
+from tests.browser.test_procore_oauth import fresh_app  # noqa: F401 - the fixture: an app on a fresh data directory
+
+MAIN_PAGES = ("", "time_logs", "job_sites", "employees", "payroll", "integrations", "procore_setup", "manpower",
+              "run_history", "reconciliation", "automation", "role_permissions")
+
+
+def _foreign_requests(app: RunningApp, page: Page) -> list[str]:
+    """Collects every request the page makes to a host other than the app's own."""
+    own = urlsplit(app.url).hostname
+    foreign: list[str] = []
+
+    def note(request: Request) -> None:
+        host = urlsplit(request.url).hostname
+        if host is not None and host != own:
+            foreign.append(request.url)
+
+    page.on("request", note)
+    return foreign
+
+
+def _step(page: Page, title: str, state: str) -> None:
+    expect(page.get_by_text(f"{title} · {state}")).to_be_visible(timeout=60_000)
+
+
+def _home(page: Page) -> None:
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Getting started").click()
+    expect(page.get_by_role("heading", name="Getting started")).to_be_visible()
+
+
+def test_getting_started_leads_a_first_run_through_procore_setup(fresh_app: RunningApp, page: Page) -> None:  # noqa: F811
+    foreign = _foreign_requests(fresh_app, page)
+    page.goto(fresh_app.url)
+    expect(page.get_by_role("heading", name="Getting started")).to_be_visible(timeout=60_000)
+    _step(page, "Activate Procore", "Next step")
+
+    page.get_by_role("link", name="Go to Integrations").click()
+    page.get_by_role("button", name="Activate").click()
+    wait_idle(page)
+    _home(page)
+    _step(page, "Activate Procore", "Done")
+    _step(page, "Authorize Procore Connect", "Next step")
+
+    page.get_by_role("link", name="Go to Procore setup").click()
+    page.get_by_role("link", name="Authorize with Procore").click()
+    page.get_by_role("button", name="Allow").click()
+    expect(page.get_by_text("Connected to Procore (Built-in emulator)")).to_be_visible(timeout=60_000)
+    page.get_by_test_id("stSelectbox").filter(has_text="Procore company").click()
+    page.get_by_role("option", name="Northwind Builders", exact=True).click()
+    page.get_by_role("button", name="Use this company").click()
+    page.get_by_text("Two-way integration").click()
+    wait_idle(page)
+    page.get_by_text("Manpower (daily log manpower)").click()
+    wait_idle(page)
+    _home(page)
+    for title in ("Authorize Procore Connect", "Choose the company", "Choose how to use Procore", "Choose the modules"):
+        _step(page, title, "Done")
+    _step(page, "Import from Procore", "Next step")
+
+    page.get_by_role("link", name="Go to Procore setup").click()
+    page.get_by_role("button", name="Preview import").click()
+    page.get_by_role("button", name="Apply all").click()
+    expect(page.get_by_text("Import applied.")).to_be_visible(timeout=60_000)
+    _home(page)
+    _step(page, "Import from Procore", "Done")
+    _step(page, "Publish to Procore", "Next step")
+    expect(page.get_by_role("link", name="Go to Manpower")).to_be_visible()
+    assert foreign == []
+
+
+def test_no_request_leaves_for_another_host_on_the_main_pages(fresh_app: RunningApp, page: Page) -> None:  # noqa: F811
+    foreign = _foreign_requests(fresh_app, page)
+    for path in MAIN_PAGES:
+        page.goto(f"{fresh_app.url}/{path}")
+        expect(page.get_by_test_id("stHeading").first).to_be_visible(timeout=60_000)
+        wait_idle(page)
+    assert foreign == []
+
+
+def test_a_deep_link_to_a_page_that_is_off_explains_itself(fresh_app: RunningApp, page: Page) -> None:  # noqa: F811
+    page.goto(f"{fresh_app.url}/data_mapping")
+    expect(page.get_by_role("heading", name="Data mapping")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Procore is not active yet.")).to_be_visible()
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+    page.get_by_role("link", name="Activate Procore on Integrations").click()
+    expect(page.get_by_role("heading", name="Integrations")).to_be_visible()
