@@ -8,7 +8,10 @@ from urllib.parse import urlsplit
 from playwright.sync_api import Page, Request, expect
 
 from tests.browser.conftest import RunningApp, wait_idle
-from tests.browser.test_procore_oauth import fresh_app  # noqa: F401 - the fixture: an app on a fresh data directory
+from tests.browser.test_procore_oauth import (
+    allow_and_choose_two_way,
+    fresh_app,  # noqa: F401 - the fixture: an app on a fresh data directory
+)
 
 MAIN_PAGES = ("", "time_logs", "job_sites", "employees", "payroll", "integrations", "procore_setup", "manpower",
               "run_history", "reconciliation", "automation", "role_permissions")
@@ -52,12 +55,7 @@ def test_getting_started_leads_a_first_run_through_procore_setup(fresh_app: Runn
 
     page.get_by_role("link", name="Go to Procore setup").click()
     page.get_by_role("link", name="Authorize with Procore").click()
-    page.get_by_role("button", name="Allow").click()
-    expect(page.get_by_text("Connected to Procore (Built-in emulator)")).to_be_visible(timeout=60_000)
-    page.get_by_test_id("stSelectbox").filter(has_text="Procore company").click()
-    page.get_by_role("option", name="Northwind Builders", exact=True).click()
-    page.get_by_role("button", name="Use this company").click()
-    page.get_by_text("Two-way integration").click()
+    allow_and_choose_two_way(page)
     wait_idle(page)
     page.get_by_text("Manpower (daily log manpower)").click()
     wait_idle(page)

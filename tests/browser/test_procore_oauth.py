@@ -29,6 +29,16 @@ def _to_consent_page(app: RunningApp, page: Page) -> None:
     expect(page.get_by_text("Jordan Avery")).to_be_visible()
 
 
+def allow_and_choose_two_way(page: Page) -> None:
+    """On Procore's consent page: allow, then choose the company and the two-way integration."""
+    page.get_by_role("button", name="Allow").click()
+    expect(page.get_by_text("Connected to Procore (Built-in emulator)")).to_be_visible(timeout=60_000)
+    page.get_by_test_id("stSelectbox").filter(has_text="Procore company").click()
+    page.get_by_role("option", name="Northwind Builders", exact=True).click()
+    page.get_by_role("button", name="Use this company").click()
+    page.get_by_text("Two-way integration").click()
+
+
 def test_allow_connects_and_shows_the_connection(fresh_app: RunningApp, page: Page) -> None:
     _to_consent_page(fresh_app, page)
     page.get_by_role("button", name="Allow").click()
@@ -48,12 +58,7 @@ def test_deny_changes_nothing_and_says_so(fresh_app: RunningApp, page: Page) -> 
 
 def test_a_new_user_sets_up_procore_and_imports_in_the_browser(fresh_app: RunningApp, page: Page) -> None:
     _to_consent_page(fresh_app, page)
-    page.get_by_role("button", name="Allow").click()
-    expect(page.get_by_text("Connected to Procore (Built-in emulator)")).to_be_visible(timeout=60_000)
-    page.get_by_test_id("stSelectbox").filter(has_text="Procore company").click()
-    page.get_by_role("option", name="Northwind Builders", exact=True).click()
-    page.get_by_role("button", name="Use this company").click()
-    page.get_by_text("Two-way integration").click()
+    allow_and_choose_two_way(page)
     for label in ("Manpower (daily log manpower)", "Timecard (daily log timecards)"):
         page.get_by_text(label).click()
         expect(page.get_by_role("checkbox", name=label)).to_be_checked()
