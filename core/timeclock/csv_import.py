@@ -29,6 +29,7 @@ from core.timeclock.csv_reading import (
     CsvImportError,
     CsvRow,
     RowError,
+    counted,
     cycle_collection_paused,
     read_rows,
 )
@@ -53,7 +54,12 @@ Record = dict[str, Any]
 @dataclass
 class ImportResult:
     imported: int
-    kind: str
+    kind: str  # what one row is: "time log"
+
+    @property
+    def message(self) -> str:
+        """"Imported 1 time log.", "Imported 12 time logs."."""
+        return f"Imported {counted(self.imported, self.kind)}."
 
 
 def import_time_logs(session: Session, *, data: bytes | str, actor: Identity) -> ImportResult:
@@ -67,7 +73,7 @@ def import_time_logs(session: Session, *, data: bytes | str, actor: Identity) ->
         lookups, today = Lookups.load(session), utcnow().date()
         records = {row.line: _time_log(row, lookups, today) for row in rows if row.cells}
         _add_overlaps(session, rows, records)
-    return _write(session, rows, records, TimeLog, "time logs")
+    return _write(session, rows, records, TimeLog, "time log")
 
 
 def _time_log(row: CsvRow, lookups: Lookups, today: date) -> Record | None:
@@ -157,7 +163,7 @@ def import_production_quantities(session: Session, *, data: bytes | str, actor: 
         rows = read_rows(data, QUANTITY_COLUMNS, QUANTITY_OPTIONAL)
         lookups, today = Lookups.load(session), utcnow().date()
         records = {row.line: _quantity(row, lookups, today) for row in rows if row.cells}
-    return _write(session, rows, records, ProductionQuantity, "production quantities")
+    return _write(session, rows, records, ProductionQuantity, "production quantity")
 
 
 def _quantity(row: CsvRow, lookups: Lookups, today: date) -> Record | None:

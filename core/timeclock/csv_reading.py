@@ -40,9 +40,17 @@ class CsvImportError(ValidationError):
 
     def __init__(self, errors: list[RowError]) -> None:
         self.errors = errors
+        self.headline = f"Nothing was imported: {counted(len(errors), 'bad row')}."
         shown_errors = "\n".join(str(e) for e in errors[:_SHOWN_ERRORS])
-        more = f"\n… and {len(errors) - _SHOWN_ERRORS} more bad rows" if len(errors) > _SHOWN_ERRORS else ""
-        super().__init__(f"Nothing was imported: {len(errors)} bad row(s).\n{shown_errors}{more}")
+        hidden = len(errors) - _SHOWN_ERRORS
+        more = f"\n… and {hidden} more {counted(hidden, 'bad row', number=False)}" if hidden > 0 else ""
+        super().__init__(f"{self.headline}\n{shown_errors}{more}")
+
+
+def counted(count: int, noun: str, *, number: bool = True) -> str:
+    """"1 bad row", "2 bad rows", "3 production quantities" (`number=False`: the noun alone, in the right form)."""
+    form = noun if count == 1 else (noun[:-1] + "ies" if noun.endswith("y") else noun + "s")
+    return f"{count:,} {form}" if number else form
 
 
 @dataclass(slots=True)
@@ -74,6 +82,8 @@ def cycle_collection_paused() -> Iterator[None]:
 def read_rows(data: bytes | str, required: tuple[str, ...], optional: tuple[str, ...]) -> list[CsvRow]:
     """The rows of a CSV file (raises CsvImportError when the file as a whole is unusable)."""
     text = _text(data)
+    if not text.strip():
+        raise _file_error("the file is empty")
     # One search of the whole file spares one per row: only a file with a control character other than a line
     # break, or a row running over several lines (a quoted line break), needs its cells looked at.
     anywhere = _CONTROL_IN_LINES.search(text) is not None
@@ -112,11 +122,11 @@ def _text(data: bytes | str) -> str:
 def _header(cells: list[str], required: tuple[str, ...], optional: tuple[str, ...]) -> list[str]:
     header = [name.strip().lower() for name in cells]
     if missing := [name for name in required if name not in header]:
-        raise _file_error(f"missing column(s): {', '.join(missing)}")
+        raise _file_error(f"missing {counted(len(missing), 'column', number=False)}: {', '.join(missing)}")
     if unknown := [shown(name, quote="") for name in header if name and name not in required + optional]:
-        raise _file_error(f"unknown column(s): {', '.join(unknown)}")
+        raise _file_error(f"unknown {counted(len(unknown), 'column', number=False)}: {', '.join(unknown)}")
     if twice := [name for name, count in Counter(header).items() if name and count > 1]:
-        raise _file_error(f"column(s) named twice: {', '.join(twice)}")
+        raise _file_error(f"{counted(len(twice), 'column', number=False)} named twice: {', '.join(twice)}")
     return header
 
 

@@ -27,12 +27,12 @@ def csv_upload(ctx: PageContext, *, key: str, columns: Sequence[str], importer: 
         with ctx.session() as session:
             result = _run(importer, session, upload.getvalue(), ctx.identity)
     except CsvImportError as error:
-        st.error(f"Nothing was imported: {len(error.errors)} bad row(s).")
+        st.error(error.headline)
         st.dataframe([{"line": e.line, "reasons": "; ".join(e.reasons)} for e in error.errors], hide_index=True)
     except ProcoreConnectError as error:
         st.error(str(error))
     else:
-        written(place, f"Imported {result.imported:,} {result.kind}.")
+        written(place, result.message)
 
 
 def _run(importer: Importer, session: Session, data: bytes, actor: Identity) -> ImportResult:

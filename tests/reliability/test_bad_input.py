@@ -74,7 +74,7 @@ def test_a_file_with_bad_rows_imports_nothing_and_names_each_bad_line_and_its_pr
         importer(session, data=data, actor=admin)
 
     message = str(raised.value)
-    assert message.startswith(f"Nothing was imported: {len(bad)} bad row(s).")
+    assert message.startswith(f"Nothing was imported: {len(bad)} bad row{'' if len(bad) == 1 else 's'}.")
     assert message.splitlines()[1:] == expected
     assert _count(session, model) == before  # counted in the same session: nothing was even flushed
 
@@ -84,9 +84,9 @@ def test_a_file_with_bad_rows_imports_nothing_and_names_each_bad_line_and_its_pr
     [
         pytest.param(import_time_logs, TIME_LOG_HEADER.removesuffix(",break_minutes") + "\n" +
                      GOOD_TIME_LOGS[0].rsplit(",", 1)[0] + "\n",
-                     "line 1: missing column(s): break_minutes", id="time logs without break_minutes"),
+                     "line 1: missing column: break_minutes", id="time logs without break_minutes"),
         pytest.param(import_production_quantities, "job_site_number,cost_code,units\n1001,03-300,12\n",
-                     "line 1: missing column(s): date", id="quantities without date"),
+                     "line 1: missing column: date", id="quantities without date"),
     ],
 )
 def test_a_file_missing_a_column_is_refused_at_its_header_and_imports_nothing(
@@ -258,7 +258,7 @@ def test_hostile_cells_are_refused_with_every_problem_and_change_nothing(
     ("data", "message"),
     [
         pytest.param(b"x" * (MAX_BYTES + 1), "line 1: the file is 20.0 MB; at most 20 MB is read", id="too large"),
-        pytest.param(f"{TIME_LOG_HEADER},crew,crew\n".encode(), "line 1: column(s) named twice: crew",
+        pytest.param(f"{TIME_LOG_HEADER},crew,crew\n".encode(), "line 1: column named twice: crew",
                      id="a column twice"),
     ],
 )

@@ -32,6 +32,7 @@ def test_good_file_imports_every_row_at_job_site_time(demo_session: Session, adm
     result = import_time_logs(demo_session, data=(HEADER + GOOD_ROWS).encode(), actor=admin)
     demo_session.commit()
     assert result.imported == 3
+    assert result.message == "Imported 3 time logs."
     assert _count(demo_session, TimeLog) == before + 3
     newest = demo_session.exec(select(TimeLog).order_by(TimeLog.id.desc())).first()  # type: ignore[union-attr]
     assert newest is not None
@@ -115,10 +116,12 @@ def test_overlap_with_a_stored_log_is_refused(demo_session: Session, admin: Iden
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        pytest.param(b"", "missing column(s)", id="empty file"),
+        pytest.param(b"", "the file is empty", id="empty file"),
+        pytest.param(b"\n  \n", "the file is empty", id="blank lines only"),
         pytest.param(HEADER.encode(), "header but no rows", id="header only"),
-        pytest.param(b"employee_number,job_site_number\n1,2\n", "missing column(s): cost_code", id="missing columns"),
-        pytest.param((HEADER.strip() + ",salary\n").encode(), "unknown column(s): salary", id="unknown column"),
+        pytest.param(b"employee_number,job_site_number\n1,2\n", "missing columns: cost_code, pay_id",
+                     id="missing columns"),
+        pytest.param((HEADER.strip() + ",salary\n").encode(), "unknown column: salary", id="unknown column"),
         pytest.param(b"\xff\xfe\x00bad", "not UTF-8", id="not text"),
     ],
 )
@@ -129,6 +132,14 @@ def test_malformed_files_are_refused_at_line_1(
         import_time_logs(demo_session, data=data, actor=admin)
     assert raised.value.errors[0].line == 1
     assert message in str(raised.value)
+
+
+def test_one_row_is_worded_in_the_singular(demo_session: Session, admin: Identity) -> None:
+    one = import_time_logs(demo_session, data=HEADER + GOOD_ROWS.splitlines()[0], actor=admin)
+    assert one.message == "Imported 1 time log."
+    with pytest.raises(CsvImportError) as raised:
+        import_time_logs(demo_session, data=HEADER + GOOD_ROWS.splitlines()[2].replace("REG", "NOPE"), actor=admin)
+    assert raised.value.headline == "Nothing was imported: 1 bad row."
 
 
 def test_production_quantities_all_or_nothing(demo_session: Session, admin: Identity) -> None:
