@@ -36,4 +36,4 @@ def table_with_download(
 
 def column_labels(frame: pd.DataFrame) -> dict[str, str]:
     """Display labels for snake_case columns ('job_site_number' → 'Job site number'); CSVs keep the names."""
-    return {name: str(name).replace("_", " ").capitalize() for name in frame.columns}
+    return {name: str(name).replace("_", " ").capitalize().replace("procore", "Procore") for name in frame.columns}
