@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -254,10 +255,22 @@ def open_client(
         http,
         company_id=company_id if company_id is not None else row.company_id,
         company_header_on_account_calls=grant == GrantType.CLIENT_CREDENTIALS,
-        pacer=pacer_for(api_url=endpoints.api_url, identity=f"{row.slot}:{row.client_id}:{row.created_at.isoformat()}",
+        pacer=pacer_for(api_url=_budget_place(settings, endpoints),
+                        identity=f"{row.slot}:{row.client_id}:{row.created_at.isoformat()}",
                         shared_in=settings.jobs_url or str(settings.data_dir)),  # one budget for all workers
         sleep=sleep,
     )
+
+
+def _budget_place(settings: Settings, endpoints: ProcoreEndpoints) -> str:
+    """Where the rate-limit budget lives: Procore's URL, or for the built-in emulator its state file.
+
+    Each process serves the built-in emulator on a port of its own, all on one state file, which holds
+    the budgets: named by its port, every worker would pace itself alone and together they would overrun.
+    """
+    if settings.uses_emulator and settings.emulator_state is not None:
+        return f"emulator:{Path(settings.emulator_state).resolve()}"
+    return endpoints.api_url
 
 
 def _check_matches(row: ProcoreConnection, endpoints: ProcoreEndpoints, settings: Settings) -> None:

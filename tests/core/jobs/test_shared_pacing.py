@@ -51,3 +51,22 @@ def test_two_processes_of_one_connection_share_its_rate_limit(
     # Nothing was refused with 429 and sent again. (With a budget per process, as before, about
     # one run in two had 429s here: each process's pacer missed the other's requests in flight.)
     assert sent == 2 * CALLS_EACH
+
+
+def test_processes_on_the_built_in_emulator_share_its_rate_limit_though_each_serves_it_on_its_own_port(
+    queue_settings: Settings, engine: Engine, emulator_url: str,
+) -> None:
+    connect_main_company(queue_settings, engine)  # the embedded default: no Procore URL configured
+    httpx.put(f"{emulator_url}/_emulator/config", json={"rate_limit_spike": SPIKE}, timeout=10).raise_for_status()
+    httpx.delete(f"{emulator_url}/_emulator/stats", timeout=10).raise_for_status()
+    env = {**os.environ, "DATABASE_URL": queue_settings.database_url, "JOBS_URL": queue_settings.jobs_url,
+           "DATA_DIR": str(queue_settings.data_dir), "EMULATOR_STATE": str(queue_settings.emulator_state)}
+    for name in ("PROCORE_API_URL", "PROCORE_LOGIN_URL"):
+        env.pop(name, None)
+    processes = [subprocess.Popen([sys.executable, "-c", CALLER], env=env, cwd=ROOT,  # noqa: S603
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [process.communicate(timeout=300) for process in processes]
+    assert [process.returncode for process in processes] == [0, 0], outputs
+
+    stats = httpx.get(f"{emulator_url}/_emulator/stats", timeout=10).json()["requests"]
+    assert stats.get("GET /rest/v1.0/me", 0) == 2 * CALLS_EACH  # none refused with 429 and sent again
