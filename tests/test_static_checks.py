@@ -1,5 +1,5 @@
 """The code stays lint-clean and type-checked, with the rules in pyproject.toml: ruff over the whole
-project, mypy (strict) over `core`, `emulator`, `pages` and `app.py`.
+project, mypy (strict) over `core`, `emulator`, `pages`, `app.py`, `tests` and `bench`.
 
 Neither depends on the database, so only the SQLite run of the suite makes them.
 """

@@ -153,7 +153,7 @@ def test_the_week_shows_each_job_site_day_with_its_figures_and_its_status_colour
     assert monday["title"].startswith("1001 Riverside Medical Center\n")
     assert figure in monday["title"]
     summary = counts.set_index(["job_site_id", "work_date"]).loc[(site, WEEK_START), "summary_status"]
-    assert monday["backgroundColor"] == STATUS_STYLES[PublishStatus(summary)].hex
+    assert monday["backgroundColor"] == STATUS_STYLES[PublishStatus(str(summary))].hex
     options = _calendar(at)["options"]
     assert options["initialView"] == "dayGridWeek"
     assert options["initialDate"] == "2026-11-16"
@@ -426,7 +426,7 @@ def _signed_in(app_db: Engine, monkeypatch: pytest.MonkeyPatch, role: str) -> Ap
     with session_scope(app_db) as session:
         access.save_user(session, email=email, role_name=role, actor=access.local_admin(session))
     at = AppTest.from_file(str(ROOT / PAGES[MANPOWER]), default_timeout=60)
-    at.user = {"is_logged_in": True, "email": email}  # type: ignore[assignment]
+    at.user = {"is_logged_in": True, "email": email}
     at.session_state[_key(MANPOWER, "day")] = WEEK_START
     return at.run()
 

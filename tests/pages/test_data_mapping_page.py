@@ -204,7 +204,7 @@ def test_a_viewer_sees_the_mappings_but_cannot_change_them(
         access.save_user(session, email="viewer@example.com", role_name="Viewer", actor=access.local_admin(session))
         mapping.auto_map(session, company_id=company, entity=Entity.JOB_SITE, actor=local_admin(session))
     at = AppTest.from_file(str(ROOT / PAGE), default_timeout=60)
-    at.user = {"is_logged_in": True, "email": "viewer@example.com"}  # type: ignore[assignment]
+    at.user = {"is_logged_in": True, "email": "viewer@example.com"}
     at.session_state["data_mapping_entity"] = "job_site"
     at.run()
     assert not at.exception

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from streamlit.testing.v1 import AppTest
 
 from core import setup
@@ -53,6 +53,6 @@ def test_choosing_a_payroll_item_for_travel_persists(open_page: Callable[..., Ap
         link = session.exec(
             select(ProcoreLink).where(ProcoreLink.entity == Entity.PAY_ID, ProcoreLink.local_id == travel.id)
         ).one()
-        reg_link = session.exec(select(ProcoreLink).join(PayID, PayID.id == ProcoreLink.local_id)
+        reg_link = session.exec(select(ProcoreLink).join(PayID, col(PayID.id) == ProcoreLink.local_id)
                                 .where(ProcoreLink.entity == Entity.PAY_ID, PayID.code == "REG")).one()
         assert link.procore_id == reg_link.procore_id

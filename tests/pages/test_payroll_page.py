@@ -116,12 +116,12 @@ def test_the_page_needs_the_payroll_permission(app_db: Engine, monkeypatch: pyte
         access.save_user(session, email="payroll@example.com", role_name="Payroll", actor=admin)
         session.commit()
     refused = AppTest.from_file(str(ROOT / PAGE), default_timeout=60)
-    refused.user = {"is_logged_in": True, "email": "manager@example.com"}  # type: ignore[assignment]
+    refused.user = {"is_logged_in": True, "email": "manager@example.com"}
     refused.run()
     assert "You need the 'Payroll' permission" in refused.error[0].value
     assert not refused.subheader
     allowed = AppTest.from_file(str(ROOT / PAGE), default_timeout=60)
-    allowed.user = {"is_logged_in": True, "email": "payroll@example.com"}  # type: ignore[assignment]
+    allowed.user = {"is_logged_in": True, "email": "payroll@example.com"}
     allowed.session_state["payroll_week"] = WEEK
     allowed.run()
     assert not allowed.error

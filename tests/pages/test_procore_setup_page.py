@@ -204,6 +204,7 @@ def test_expired_code_gives_a_plain_message_and_stores_nothing(app_db: Engine) -
     _activate(app_db)
     settings = get_settings()
     params = _redirect_params(browser_sign_in(settings, app_db))
+    assert settings.emulator_state is not None
     with sqlite3.connect(settings.emulator_state) as procore:  # ten minutes pass at Procore
         procore.execute("UPDATE codes SET created_at = created_at - 601")
     at = _app_with_redirect(params)

@@ -91,6 +91,7 @@ def test_bad_edit_shows_the_reason_and_saves_nothing(open_page: Callable[..., Ap
     with Session(app_db) as session:
         before = session.get(TimeLog, log_id)
     clock_in_date = next(d for d in at.date_input if d.label == "Clock-in date").value
+    assert isinstance(clock_in_date, date)
     next(d for d in at.date_input if d.label == "Clock-out date").set_value(clock_in_date - timedelta(days=2))
     next(b for b in at.button if b.label == "Save changes").click().run()
     assert "clock-out must be after clock-in" in at.error[0].value
@@ -125,12 +126,12 @@ def test_viewer_is_refused_the_role_permissions_page(app_db: Engine, monkeypatch
         access.save_user(session, email="boss@example.com", role_name="Admin", actor=access.local_admin(session))
         session.commit()
     at = AppTest.from_file(str(ROOT / "pages/role_permissions.py"), default_timeout=60)
-    at.user = {"is_logged_in": True, "email": "viewer@example.com"}  # type: ignore[assignment]
+    at.user = {"is_logged_in": True, "email": "viewer@example.com"}
     at.run()
     assert "You need the 'Role permissions' permission" in at.error[0].value
     assert not at.data_editor
     admin = AppTest.from_file(str(ROOT / "pages/role_permissions.py"), default_timeout=60)
-    admin.user = {"is_logged_in": True, "email": "boss@example.com"}  # type: ignore[assignment]
+    admin.user = {"is_logged_in": True, "email": "boss@example.com"}
     admin.run()
     assert not admin.error
     assert admin.title[0].value == "Role permissions"
@@ -140,7 +141,7 @@ def test_viewer_is_refused_the_role_permissions_page(app_db: Engine, monkeypatch
 def test_unregistered_person_is_told_to_ask_an_admin(app_db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AUTH", json.dumps({"client_id": "x"}))
     at = AppTest.from_file(str(ROOT / "pages/time_logs.py"), default_timeout=60)
-    at.user = {"is_logged_in": True, "email": "stranger@example.com"}  # type: ignore[assignment]
+    at.user = {"is_logged_in": True, "email": "stranger@example.com"}
     at.run()
     assert "no access to Procore Connect yet" in at.error[0].value
     assert not at.dataframe
@@ -181,6 +182,7 @@ def test_an_edit_on_time_logs_shows_in_its_summary_and_on_a_dashboard_at_once(
         at = open_page("pages/time_logs.py", tl_dates=WEEK)
         summary_before = next(m.value for m in at.markdown if "hours worked" in m.value)
         breaks = at.number_input[0]
+        assert breaks.value is not None
         breaks.set_value(breaks.value + 120)
         next(b for b in at.button if b.label == "Save changes").click().run()
         assert not at.exception

@@ -13,7 +13,7 @@ from core.jobs import enqueue_publish, ensure_worker, worker_running
 from core.models.jobs import JobState, JobTrigger
 from tests.core.jobs.test_jobs import job, published, remote_ids, week
 from tests.core.jobs.test_workers import wait_for, worker_process
-from tests.core.publishing.engine_world import Linked
+from tests.core.publishing.engine_world import Linked, procore_ids
 
 
 @pytest.mark.parametrize("queue_settings", ["sqlite"], indirect=True)
@@ -28,7 +28,7 @@ def test_the_app_starts_one_worker_and_it_runs_what_is_queued(linked: Linked) ->
                                  trigger=JobTrigger.RANGE)
         wait_for("the job to end", lambda: job(linked, job_id).state not in (JobState.QUEUED, JobState.RUNNING))
         assert job(linked, job_id).state == JobState.DONE, job(linked, job_id).error
-        assert sorted(e.procore_id for e in published(linked)) == remote_ids(linked)
+        assert procore_ids(published(linked)) == remote_ids(linked)
     finally:
         os.kill(pid, signal.SIGINT)
         os.waitpid(pid, 0)

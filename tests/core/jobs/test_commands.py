@@ -8,7 +8,7 @@ from core.cli import main
 from core.config import Settings
 from core.models.publishing import PublishModule, PublishStatus
 from tests.core.jobs.test_jobs import published, remote_ids
-from tests.core.publishing.engine_world import Linked
+from tests.core.publishing.engine_world import Linked, procore_ids
 
 WEEK = ["--from", "2026-11-16", "--to", "2026-11-20"]
 
@@ -46,7 +46,7 @@ def test_publish_in_the_background_then_a_worker_runs_it(shell: Linked, capsys: 
 
     entries = published(shell)
     assert entries
-    assert sorted(e.procore_id for e in entries) == remote_ids(shell)
+    assert procore_ids(entries) == remote_ids(shell)
     assert main(["jobs", "list", "--status", "done"]) == 0
     line = capsys.readouterr().out
     assert line.split()[:2] == [job_id, "done"]

@@ -15,7 +15,7 @@ from core.models.publishing import PublishEntry, PublishModule, PublishStatus
 from core.procore.connection import open_client
 from core.publishing.engine import PublishRequest
 from tests.conftest import identity_with_role
-from tests.core.publishing.engine_world import WEEK_END, WEEK_START, Linked, calls
+from tests.core.publishing.engine_world import WEEK_END, WEEK_START, Linked, calls, procore_ids
 
 MANPOWER = PublishModule.MANPOWER
 
@@ -54,7 +54,7 @@ def test_a_queued_publish_runs_on_a_worker_and_its_progress_is_in_the_job(linked
     assert done.done == done.total >= len(entries)
     assert f"{len(entries)} created" in done.summary
     assert done.run_id is not None
-    assert sorted(entry.procore_id for entry in entries) == remote_ids(linked)
+    assert procore_ids(entries) == remote_ids(linked)
 
 
 def test_a_cancelled_queued_job_never_starts(linked: Linked) -> None:
@@ -112,4 +112,4 @@ def test_a_running_job_cancelled_stops_after_its_writes_in_flight_and_releases_i
     assert 0 < len(published(linked)) < len([e for e in entries if e.status != PublishStatus.NON_PUBLISHABLE])
     assert [e for e in entries if e.status == PublishStatus.TO_DO]
     assert not [e for e in entries if e.status == PublishStatus.PUBLISHING or e.claim_token]
-    assert sorted(e.procore_id for e in published(linked)) == remote_ids(linked)
+    assert procore_ids(published(linked)) == remote_ids(linked)

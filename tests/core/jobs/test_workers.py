@@ -15,7 +15,7 @@ from core.jobs.service import STALE_AFTER
 from core.models.jobs import JobState, JobTrigger
 from core.models.publishing import PublishModule, PublishStatus
 from tests.core.jobs.test_jobs import job, published, remote_ids, week
-from tests.core.publishing.engine_world import Linked, calls
+from tests.core.publishing.engine_world import Linked, calls, procore_ids
 
 MANPOWER = PublishModule.MANPOWER
 ROOT = Path(__file__).resolve().parents[3]
@@ -67,7 +67,7 @@ def test_a_worker_killed_mid_run_is_found_stale_and_its_job_runs_again_without_d
     assert again.state == JobState.DONE, again.error
     assert again.attempts == 2
     assert len(published(linked)) == publishable(linked)
-    assert sorted(e.procore_id for e in published(linked)) == remote_ids(linked)
+    assert procore_ids(published(linked)) == remote_ids(linked)
 
 
 def test_two_worker_processes_each_run_a_publish_and_no_log_is_created_twice(linked: Linked) -> None:
@@ -84,4 +84,4 @@ def test_two_worker_processes_each_run_a_publish_and_no_log_is_created_twice(lin
     assert len(entries) == publishable(linked)
     posts = sum(count for key, count in calls(linked).items() if key.startswith("POST"))
     assert posts == len(entries)
-    assert sorted(e.procore_id for e in entries) == remote_ids(linked)
+    assert procore_ids(entries) == remote_ids(linked)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -50,7 +51,7 @@ def test_edit_saves_the_typed_values_and_marks_both_days(demo_session: Session, 
     demo_session.commit()
     stored = demo_session.get(ProductionQuantity, found.id)
     assert stored is not None
-    assert (stored.units, stored.unit_of_measure, stored.date) == (23, "CY", old_day - timedelta(days=1))
+    assert (stored.units, stored.unit_of_measure, stored.date) == (Decimal(23), "CY", old_day - timedelta(days=1))
     assert {(found.job_site_id, old_day), (found.job_site_id, old_day - timedelta(days=1))} <= _dirty(demo_session)
 
 
@@ -59,6 +60,7 @@ def test_bad_edit_changes_nothing_and_lists_every_problem(demo_session: Session,
     other_code = demo_session.exec(select(CostCode).where(
         col(CostCode.job_site_id).is_not(None), CostCode.job_site_id != found.job_site_id)).first()
     assert other_code is not None
+    assert other_code.id is not None
     form = quantities.load_quantity_form(demo_session, quantity_id=found.id)  # type: ignore[arg-type]
     bad = replace(form, units="2.0005", unit_of_measure="", cost_code_id=other_code.id)
     with pytest.raises(ValidationError) as raised:
