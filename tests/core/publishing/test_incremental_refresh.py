@@ -12,6 +12,7 @@ DATABASE_URL names one).
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
@@ -240,10 +241,14 @@ def _machine(engine: Engine, admin: Identity, site_ids: dict[str, int]) -> type[
     return IncrementalRefresh
 
 
+# 30 sequences of up to 20 steps in the suite (about 10 s); set HYPOTHESIS_EXAMPLES for a longer search.
+EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "30"))
+
+
 def test_incremental_refresh_equals_a_full_recompute(engine: Engine, session: Session, admin: Identity) -> None:
     machine = _machine(engine, admin, _reference_data(session))
     run_state_machine_as_test(  # type: ignore[no-untyped-call]
-        machine, settings=settings(max_examples=100, stateful_step_count=20, deadline=None, database=None),
+        machine, settings=settings(max_examples=EXAMPLES, stateful_step_count=20, deadline=None, database=None),
     )
 
 
