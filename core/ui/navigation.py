@@ -15,7 +15,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from core import setup
+from core import access, setup
+from core.access import Perm
 from core.config import PROJECT_ROOT, get_settings
 from core.db import session_scope
 from core.modules.definition import PageSpec as PageSpec  # re-exported: pages and links name it from here
@@ -49,8 +50,9 @@ ALL_PAGES = (HOME, *TIME_CLOCK, PAYROLL, *MODULE_PAGES, RUN_HISTORY, RECONCILIAT
              PROCORE_SETUP, PAYROLL_ITEMS, AUTOMATION, ROLE_PERMISSIONS)
 
 
-def sections(state: SetupState) -> dict[str, tuple[PageSpec, ...]]:
-    """Which pages each section lists for this setup state (before checking the files exist)."""
+def sections(state: SetupState, *, may_set_up: bool = True) -> dict[str, tuple[PageSpec, ...]]:
+    """Which pages each section lists for this setup state (before checking the files exist); Procore setup
+    only for people who `may_set_up`."""
     procore: list[PageSpec] = []
     if state.active and state.finished:
         procore = [found.page for found in all_definitions() if found.module in state.modules and found.page]
@@ -63,7 +65,7 @@ def sections(state: SetupState) -> dict[str, tuple[PageSpec, ...]]:
     if state.active:
         administration.append(AUTOMATION)
     administration.append(ROLE_PERMISSIONS)
-    start = (HOME, PROCORE_SETUP) if state.active else (HOME,)
+    start = (HOME, PROCORE_SETUP) if state.active and may_set_up else (HOME,)
     return {"Getting started": start, "Procore": tuple(procore), "Time clock": (*TIME_CLOCK, PAYROLL),
             "Administration": tuple(administration)}
 
@@ -75,22 +77,41 @@ def current_state() -> SetupState:
         return setup.state(session)
 
 
-def build_navigation(state: SetupState, root: Path = PROJECT_ROOT) -> dict[str, list[st.Page]]:
+def may_set_up() -> bool:
+    """Whether the person using the app may change the Procore setup (and so sees Procore setup listed)."""
+    settings = get_settings()
+    if not settings.auth_configured:
+        return True  # local single-user mode: the local Admin
+    if not st.user.is_logged_in:
+        return False
+    with session_scope(database(settings)) as session:
+        identity = access.identity_for(session, email=str(st.user.get("email") or ""))
+    return identity is not None and identity.can(Perm.PROCORE_SETUP)
+
+
+def build_navigation(state: SetupState, root: Path = PROJECT_ROOT, *,
+                     may_set_up: bool = True) -> dict[str, list[st.Page]]:
     """Sections of `st.Page`s for `st.navigation`, skipping scripts that do not exist.
 
     The pages this state does not list are added hidden to the last section, each as a page explaining
-    why it is off, so their addresses still open something.
+    why it is off, so their addresses still open something; Procore setup, active but not for this person,
+    is added hidden as itself (it says which permission it needs).
     """
     result: dict[str, list[st.Page]] = {}
     listed: set[str] = set()
-    for section, specs in sections(state).items():
+    for section, specs in sections(state, may_set_up=may_set_up).items():
         pages = [st.Page(spec.script, title=spec.title, icon=spec.icon, default=spec == HOME)
                  for spec in specs if (root / spec.script).exists()]
         listed.update(spec.script for spec in specs)
         if pages:
             result[section] = pages
-    hidden = [off_page(spec, state) for spec in ALL_PAGES
-              if spec.script not in listed and (root / spec.script).exists()]
+    hidden = []
+    if state.active and not may_set_up:
+        hidden.append(st.Page(PROCORE_SETUP.script, title=PROCORE_SETUP.title, icon=PROCORE_SETUP.icon,
+                              visibility="hidden"))
+        listed.add(PROCORE_SETUP.script)
+    hidden.extend(off_page(spec, state) for spec in ALL_PAGES
+                  if spec.script not in listed and (root / spec.script).exists())
     if hidden:
         result.setdefault("Administration", []).extend(hidden)
     return result

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
+from core import access, setup
 from core.db import session_scope
 from core.models.setup import SyncMode
 from core.setup import current
+from core.ui.navigation import HOME, PROCORE_SETUP, sections
 from tests.pages.conftest import ROOT
+from tests.pages.test_automation_page import AUTH
 from tests.pages.test_smoke import _finish_setup
 
 
@@ -72,3 +77,28 @@ def test_payroll_items_in_one_way_mode_points_to_data_mapping(app_db: Engine) ->
     assert title == "Payroll items"
     assert "one-way integration" in info
     assert links[0] == ("Open Data mapping", "data_mapping")
+
+
+def test_procore_setup_is_listed_under_getting_started_only_for_who_may_set_up(app_db: Engine) -> None:
+    _finish_setup(app_db)
+    with session_scope(app_db) as session:
+        state = setup.state(session)
+
+    assert sections(state)["Getting started"] == (HOME, PROCORE_SETUP)
+    assert sections(state, may_set_up=False)["Getting started"] == (HOME,)
+    assert PROCORE_SETUP not in {spec for specs in sections(state, may_set_up=False).values() for spec in specs}
+
+
+def test_procore_setup_by_deep_link_without_the_permission_says_which_is_needed(
+        app_db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    _finish_setup(app_db)
+    monkeypatch.setenv("AUTH", json.dumps(AUTH))
+    with session_scope(app_db) as session:
+        access.save_user(session, email="pm@example.com", role_name="Project manager",
+                         actor=access.local_admin(session))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.user = {"is_logged_in": True, "email": "pm@example.com"}
+    at.switch_page("pages/procore_setup.py").run()
+
+    assert not at.exception
+    assert at.error[0].value.startswith("You need the 'Procore setup' permission to open this page.")
