@@ -1,8 +1,10 @@
 """A first run as a newcomer does it: the Getting started page alone leads from a fresh install through Procore
-setup to an import, and nothing the browser loads on the way leaves the machine (fonts and icons included)."""
+setup and an import to a first publish, and nothing the browser loads on the way leaves the machine (fonts and
+icons included)."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, Request, expect
@@ -40,7 +42,7 @@ def _home(page: Page) -> None:
     expect(page.get_by_role("heading", name="Getting started")).to_be_visible()
 
 
-def test_getting_started_leads_a_first_run_through_procore_setup(fresh_app: RunningApp, page: Page) -> None:  # noqa: F811
+def test_getting_started_leads_a_first_run_to_a_first_publish(fresh_app: RunningApp, page: Page) -> None:  # noqa: F811
     foreign = _foreign_requests(fresh_app, page)
     page.goto(fresh_app.url)
     expect(page.get_by_role("heading", name="Getting started")).to_be_visible(timeout=60_000)
@@ -71,7 +73,17 @@ def test_getting_started_leads_a_first_run_through_procore_setup(fresh_app: Runn
     _home(page)
     _step(page, "Import from Procore", "Done")
     _step(page, "Publish to Procore", "Next step")
-    expect(page.get_by_role("link", name="Go to Manpower")).to_be_visible()
+    page.get_by_role("link", name="Go to Manpower").click()
+    expect(page.get_by_role("heading", name="Manpower")).to_be_visible(timeout=60_000)
+    wait_idle(page)
+    page.get_by_role("button", name="Publish week").click()
+    page.get_by_role("dialog").get_by_role("button", name="Queue the publish").click()
+    expect(page.get_by_text("Queued job #1: Publish.", exact=False)).to_be_visible(timeout=30_000)
+    # the app's own worker runs the job; the page reruns when it ends
+    expect(page.get_by_text(re.compile(r"^#1 Publish · .*\d+ created"))).to_be_visible(timeout=90_000)
+    _home(page)
+    _step(page, "Publish to Procore", "Done")
+    _step(page, "Schedule publishing", "Next step")
     assert foreign == []
 
 
