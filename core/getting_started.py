@@ -66,6 +66,10 @@ def _setup_steps(state: SetupState) -> list[Step]:
 
 def _records_step(session: Session, state: SetupState) -> Step:
     """Two-way: import from Procore; one-way: map our records to Procore's."""
+    if state.mode is None:
+        return Step("Import or map your records", False,
+                    "Two-way imports them from Procore; one-way maps them by hand. Choose the mode first.",
+                    PROCORE_SETUP)
     if state.two_way:
         return _import_step(session, state)
     if not (state.finished and state.company_id is not None):

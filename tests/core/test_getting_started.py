@@ -25,8 +25,8 @@ def test_a_fresh_database_has_every_step_to_do_activation_first(session: Session
     assert not any(step.done for step in found)
     assert next_step(found) == found[0]
     assert (found[0].title, found[0].script) == ("Activate Procore", "pages/integrations.py")
-    assert found[5].title == "Map your records to Procore"  # no mode chosen: the one-way wording
-    assert found[5].detail == "Finish the steps above first."
+    assert (found[5].title, found[5].script) == ("Import or map your records", "pages/procore_setup.py")
+    assert found[5].detail.endswith("Choose the mode first.")
 
 
 def test_one_way_names_each_list_left_to_map_with_its_count(demo_engine: Engine, connected: int) -> None:

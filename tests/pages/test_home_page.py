@@ -45,7 +45,7 @@ def test_a_fresh_install_opens_on_getting_started_with_activation_next(app_db: E
 
     assert at.title[0].value == "Getting started"
     states = _states(at)
-    assert list(states) == [*STEPS[:5], "Map your records to Procore", *STEPS[6:]]
+    assert list(states) == [*STEPS[:5], "Import or map your records", *STEPS[6:]]
     assert states["Activate Procore"] == "Next step"
     assert set(list(states.values())[1:]) == {"Not done"}
     assert ("Go to Integrations", "integrations") in _links(at)
