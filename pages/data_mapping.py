@@ -12,7 +12,7 @@ from core.access import PERMISSION_NAMES, Perm
 from core.errors import ProcoreConnectError
 from core.models.mapping import Entity
 from core.modules.entities import PROJECT_SCOPED
-from core.sync import mapping
+from core.sync import auto_mapping, mapping
 from core.sync.lists import TEXT, entities_for, sync_from_procore
 from core.ui import page_guard
 from core.ui.flash import flash, show_flash
@@ -83,7 +83,7 @@ def _sync(entity: Entity) -> None:
 def _auto_map(entity: Entity) -> None:
     try:
         with ctx.session() as session:
-            report = mapping.auto_map(session, company_id=company_id, entity=entity, actor=ctx.identity)
+            report = auto_mapping.auto_map(session, company_id=company_id, entity=entity, actor=ctx.identity)
     except ProcoreConnectError as error:
         st.error(str(error))
         return
@@ -133,7 +133,7 @@ def _save(entity: Entity, changes: dict[int, int | None], project_id: int | None
         if entity is not Entity.JOB_SITE:
             return mapping.save_mappings(session, company_id=company_id, entity=entity, changes=changes,
                                          project_id=project_id, actor=ctx.identity), []
-        report = mapping.map_projects(session, company_id=company_id, changes=changes, actor=ctx.identity,
+        report = auto_mapping.map_projects(session, company_id=company_id, changes=changes, actor=ctx.identity,
                                       follow=[e for e in entities_for(state.modules) if e in PROJECT_SCOPED])
     return report.changed, [found.summary() for found in report.follow_up]
 

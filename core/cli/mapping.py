@@ -9,7 +9,7 @@ from core.cli.common import CommandContext, command_context, setup_state
 from core.db import session_scope
 from core.errors import ConfigurationError, ValidationError
 from core.models.mapping import Entity
-from core.sync import mapping
+from core.sync import auto_mapping, mapping
 from core.sync.lists import TEXT, entities_for, sync_from_procore
 from core.sync.suggestions import SUGGESTED, above, accept, suggest
 
@@ -89,7 +89,7 @@ def run_auto(args: argparse.Namespace) -> int:
         print(f"Auto-mapping {TEXT[entity].tab.lower()}…")
         try:
             with session_scope(ctx.engine) as session:
-                report = mapping.auto_map(session, company_id=company_id, entity=entity, actor=ctx.actor)
+                report = auto_mapping.auto_map(session, company_id=company_id, entity=entity, actor=ctx.actor)
         except ValidationError as error:
             print(f"  {error}")
             status = 1

@@ -1,18 +1,17 @@
-"""Data mapping (one-way): our records beside the Procore records they map to, auto-map and hand-made changes.
+"""Data mapping (one-way): our records beside the Procore records they map to, and hand-made changes.
 
 Rules (also stated on the page, from `RULES`): projects, vendors, people and
 classifications map one to one; cost codes map one to one within each Procore
 project; several pay IDs may share one payroll type. Cost codes and
 classifications belong to Procore projects, so they are offered only once a
-project is mapped. Auto-map compares numbers (case and spaces ignored) and
-never replaces an existing mapping, so it never overwrites one made by hand.
+project is mapped. Auto-map by number lives in `core.sync.auto_mapping`.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -129,11 +128,11 @@ def mapping_table(
 ) -> MappingTable:
     """The grid of one tab (for cost codes, of one mapped project `project_id`)."""
     scope, job_site_id = _scope(session, company_id, entity, project_id)
-    candidates = _candidates(session, company_id, entity, scope)
+    offered = candidates(session, company_id, entity, scope)
     links = links_by_local(session, entity=entity, company_id=company_id, scope_id=scope)
     every = {r.procore_id: r for r in records(session, company_id=company_id, entity=entity, scope_ids=[scope])}
-    shown = [*candidates, *(every[ln.procore_id] for ln in links.values()
-                            if ln.procore_id in every and every[ln.procore_id] not in candidates)]
+    shown = [*offered, *(every[ln.procore_id] for ln in links.values()
+                         if ln.procore_id in every and every[ln.procore_id] not in offered)]
     labels = _unique_labels(shown)
     options = {labels[r.procore_id]: r.procore_id for r in shown}
     rows = []
@@ -186,7 +185,7 @@ def _scope(session: Session, company_id: int, entity: Entity, project_id: int | 
     return project.procore_id, project.job_site_id
 
 
-def _candidates(session: Session, company_id: int, entity: Entity, scope: int) -> list[ProcoreRecord]:
+def candidates(session: Session, company_id: int, entity: Entity, scope: int) -> list[ProcoreRecord]:
     """Procore records a person may choose (still in Procore; classifications usable on a mapped project)."""
     found = records(session, company_id=company_id, entity=entity, scope_ids=[scope], include_missing=False)
     if entity is not Entity.PAY_CLASS:
@@ -279,7 +278,7 @@ def _check(session: Session, company_id: int, entity: Entity, scope: int, wanted
         raise ValidationError(f"There is no {text.local}{where} with id {unknown[0]}; reload the page. "
                               "Nothing was saved.")
     every = {r.procore_id: r for r in records(session, company_id=company_id, entity=entity, scope_ids=[scope])}
-    allowed = {r.procore_id for r in _candidates(session, company_id, entity, scope)}
+    allowed = {r.procore_id for r in candidates(session, company_id, entity, scope)}
     for procore_id in (p for p in wanted.values() if p is not None):
         if procore_id not in allowed:
             known = f" {record_label(every[procore_id])}" if procore_id in every else f" {procore_id}"
@@ -325,126 +324,3 @@ def _prune_cost_codes(session: Session, company_id: int, project_ids: set[int]) 
         if owner.get(row.scope_id) != code.job_site_id:
             session.delete(row)
     session.flush()
-
-
-# -- auto-map -----------------------------------------------------------------------------------
-
-
-@dataclass
-class AutoMapReport:
-    """What auto-map did, and what it left to the person (each as a sentence)."""
-
-    entity: Entity
-    mapped: list[str] = field(default_factory=list)
-    already: int = 0
-    missing: list[str] = field(default_factory=list)
-    ambiguous: list[str] = field(default_factory=list)
-    taken: list[str] = field(default_factory=list)
-    not_synced: list[str] = field(default_factory=list)  # projects whose cost codes were never synced
-
-    def summary(self) -> str:
-        text = TEXT[self.entity]
-        left = len(self.missing) + len(self.ambiguous) + len(self.taken)
-        return (f"Auto-map mapped {len(self.mapped)} {text.locals} by number "
-                f"({self.already} were already mapped and kept); {left} left to map by hand "
-                f"({len(self.ambiguous)} ambiguous, {len(self.missing)} without a Procore match, "
-                f"{len(self.taken)} whose match is mapped to another {text.local})"
-                + (f"; {len(self.not_synced)} projects' cost codes not synced yet." if self.not_synced else "."))
-
-    @property
-    def left_to_person(self) -> list[str]:
-        return [*self.not_synced, *self.ambiguous, *self.missing, *self.taken]
-
-
-def auto_map(
-    session: Session, *, company_id: int, entity: Entity, actor: Identity, project_id: int | None = None,
-) -> AutoMapReport:
-    """Map our records that are not mapped yet to the one Procore record with the same number.
-
-    Ambiguous numbers (two Procore records share it) and numbers Procore lacks are
-    left to the person and listed. Existing mappings, made by hand or not, are kept.
-    Cost codes are matched within each mapped project (`project_id`, or all of them).
-    """
-    actor.require(Perm.DATA_MAPPING)
-    text = TEXT[entity]
-    if entity not in NUMBERED:
-        raise ValidationError(f"Procore {text.procore}s have no number, so auto-map cannot match them; "
-                              "map them by hand.")
-    projects = mapped_projects(session, company_id=company_id)
-    if entity in PROJECT_SCOPED and not projects:
-        raise ValidationError(NO_PROJECT.format(tab=text.tab, tab_lower=text.tab.lower()))
-    report = AutoMapReport(entity)
-    if entity is not Entity.COST_CODE:
-        _auto_scope(session, company_id, entity, COMPANY_WIDE, None, "", report)
-        return report
-    for project in projects:
-        if project_id is None or project.procore_id == project_id:
-            _auto_scope(session, company_id, entity, project.procore_id, project.job_site_id,
-                        f"Project {project.label}: ", report)
-    return report
-
-
-def _auto_scope(session: Session, company_id: int, entity: Entity, scope: int, job_site_id: int | None,
-                prefix: str, report: AutoMapReport) -> None:
-    text = TEXT[entity]
-    never_synced = last_synced(session, company_id=company_id, entity=entity, scope_id=scope) is None
-    if entity is Entity.COST_CODE and never_synced:
-        report.not_synced.append(f"{prefix}its cost codes were not synced yet; sync cost codes, then auto-map again")
-        return
-    by_number: dict[str, list[ProcoreRecord]] = defaultdict(list)
-    for record in _candidates(session, company_id, entity, scope):
-        if normalized(record.number):
-            by_number[normalized(record.number)].append(record)
-    links = links_by_local(session, entity=entity, company_id=company_id, scope_id=scope)
-    holder = {ln.procore_id: local_id for local_id, ln in links.items()}
-    locals_ = local_records(session, entity=entity, job_site_id=job_site_id)
-    labels = {r.id: r.label for r in locals_}
-    for local in locals_:
-        matches = by_number.get(normalized(local.number), [])
-        who = f"{prefix}{text.local_title} {local.label}"
-        if local.id in links:
-            report.already += 1
-        elif not matches:
-            report.missing.append(f"{who}: no Procore {text.procore} numbered {local.number}")
-        elif len(matches) > 1:
-            names = ", ".join(record_label(m) for m in matches)
-            report.ambiguous.append(
-                f"{who}: {len(matches)} Procore {text.procore}s are numbered {local.number} ({names})")
-        elif entity is not Entity.PAY_ID and matches[0].procore_id in holder:
-            other = labels.get(holder[matches[0].procore_id], "another one")
-            report.taken.append(f"{who}: Procore {text.procore} {record_label(matches[0])} is already mapped to "
-                                f"{text.local} {other}")
-        else:
-            link(session, entity=entity, local_id=local.id, procore_id=matches[0].procore_id, company_id=company_id,
-                 origin=LinkOrigin.AUTO, scope_id=scope)
-            holder[matches[0].procore_id] = local.id
-            report.mapped.append(f"{who} → {record_label(matches[0])}")
-
-
-@dataclass
-class ProjectMappingReport:
-    """Job sites mapped to projects, and what auto-map then did for the projects' cost codes and classifications."""
-
-    changed: int
-    follow_up: list[AutoMapReport] = field(default_factory=list)
-
-
-def map_projects(
-    session: Session, *, company_id: int, changes: Mapping[int, int | None], actor: Identity,
-    follow: Iterable[Entity] = PROJECT_SCOPED,
-) -> ProjectMappingReport:
-    """`save_mappings` for job sites, then auto-map (by number) of `follow` for each newly mapped project.
-
-    A new project brings its cost codes (and classifications) to the grid unmapped; auto-map maps those
-    with equal numbers at once and the report says what it did and what it left.
-    """
-    report = ProjectMappingReport(save_mappings(session, company_id=company_id, entity=Entity.JOB_SITE,
-                                                changes=changes, actor=actor))
-    projects = {p for p in changes.values() if p is not None}
-    for entity in (e for e in (Entity.COST_CODE, Entity.PAY_CLASS) if e in set(follow)):
-        if entity is Entity.COST_CODE:
-            report.follow_up.extend(auto_map(session, company_id=company_id, entity=entity, actor=actor,
-                                             project_id=project) for project in sorted(projects))
-        elif projects:
-            report.follow_up.append(auto_map(session, company_id=company_id, entity=entity, actor=actor))
-    return report

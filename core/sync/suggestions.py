@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from core.access import Identity
 from core.models.mapping import Entity, ProcoreRecord
-from core.sync import mapping
+from core.sync import auto_mapping, mapping
 from core.sync.links import links_by_local
 from core.sync.lists import TEXT, entities_for, record_label, records
 
@@ -109,7 +109,7 @@ class Accepted:
     """What accepting did: the mappings made, and auto-map's reports for newly mapped projects."""
 
     mapped: list[Suggestion] = field(default_factory=list)
-    follow_up: list[mapping.AutoMapReport] = field(default_factory=list)
+    follow_up: list[auto_mapping.AutoMapReport] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         made = [f"mapped {s.sentence()}" for s in self.mapped]
@@ -141,7 +141,8 @@ def accept(
         changes: dict[int, int | None] = {s.local_id: s.procore_id for s in picked}
         if entity is Entity.JOB_SITE:
             follow = [e for e in entities_for(modules) if e in (Entity.COST_CODE, Entity.PAY_CLASS)]
-            report = mapping.map_projects(session, company_id=company_id, changes=changes, actor=actor, follow=follow)
+            report = auto_mapping.map_projects(session, company_id=company_id, changes=changes, actor=actor,
+                                               follow=follow)
             done.follow_up.extend(report.follow_up)
         else:
             mapping.save_mappings(session, company_id=company_id, entity=entity, changes=changes, actor=actor)

@@ -16,7 +16,7 @@ from core.models import JobSite
 from core.models.mapping import Entity, LinkOrigin, ProcoreLink
 from core.models.setup import SyncMode
 from core.setup import Module
-from core.sync import mapping
+from core.sync import auto_mapping, mapping
 from core.sync.links import links_by_local
 from core.sync.lists import records, sync_from_procore
 from tests.pages.conftest import ROOT
@@ -187,7 +187,7 @@ def test_a_procore_project_already_mapped_to_another_job_site_is_refused(
 def test_the_unmapped_filter_keeps_rows_that_need_mapping(open_page: Callable[..., AppTest], app_db: Engine) -> None:
     company = _one_way(app_db)
     with session_scope(app_db) as session:
-        mapping.auto_map(session, company_id=company, entity=Entity.JOB_SITE, actor=local_admin(session))
+        auto_mapping.auto_map(session, company_id=company, entity=Entity.JOB_SITE, actor=local_admin(session))
     at = open_page(PAGE, data_mapping_entity="job_site")
     at.toggle(key="data_mapping_unmapped_job_site").set_value(True).run()
     assert list(at.data_editor(key=GRID + "_unmapped").value["number"]) == ["1006", "1007"]
@@ -202,7 +202,7 @@ def test_a_viewer_sees_the_mappings_but_cannot_change_them(
                                            "server_metadata_url": "http://localhost/.well-known"}))
     with session_scope(app_db) as session:
         access.save_user(session, email="viewer@example.com", role_name="Viewer", actor=access.local_admin(session))
-        mapping.auto_map(session, company_id=company, entity=Entity.JOB_SITE, actor=local_admin(session))
+        auto_mapping.auto_map(session, company_id=company, entity=Entity.JOB_SITE, actor=local_admin(session))
     at = AppTest.from_file(str(ROOT / PAGE), default_timeout=60)
     at.user = {"is_logged_in": True, "email": "viewer@example.com"}
     at.session_state["data_mapping_entity"] = "job_site"

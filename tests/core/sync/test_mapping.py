@@ -10,7 +10,7 @@ from core.errors import PermissionDenied, ValidationError
 from core.models import CostCode, JobSite, PayID
 from core.models.ids import saved_id
 from core.models.mapping import Entity, LinkOrigin, ProcoreLink
-from core.sync import mapping
+from core.sync import auto_mapping, mapping
 from core.sync.links import links_by_local
 from core.sync.lists import records
 from tests.conftest import identity_with_role
@@ -41,7 +41,7 @@ def _linked_numbers(session: Session, company: int, entity: Entity) -> dict[int,
 def test_auto_map_maps_equal_numbers_and_leaves_ambiguous_and_missing(
     session: Session, synced: int, admin: Identity
 ) -> None:
-    report = mapping.auto_map(session, company_id=synced, entity=Entity.JOB_SITE, actor=admin)
+    report = auto_mapping.auto_map(session, company_id=synced, entity=Entity.JOB_SITE, actor=admin)
     assert len(report.mapped) == 6  # 1001-1005 and 1008
     assert report.ambiguous == ["Job site 1006 Canyon Water Treatment: 2 Procore projects are numbered 1006 "
                                 "(1006 · Canyon Water Treatment, 1006 · Canyon Water Treatment - Phase 2)"]
@@ -58,14 +58,14 @@ def test_auto_map_ignores_case_and_spaces(session: Session, synced: int, admin: 
     pay_id = session.exec(select(PayID).where(PayID.code == "OT")).one()
     pay_id.code = " ot "
     session.add(pay_id)
-    report = mapping.auto_map(session, company_id=synced, entity=Entity.PAY_ID, actor=admin)
+    report = auto_mapping.auto_map(session, company_id=synced, entity=Entity.PAY_ID, actor=admin)
     assert len(report.mapped) == 3
     assert report.missing == ["Pay ID TRV Travel: no Procore payroll type numbered TRV"]
     assert pay_id.id in _linked_numbers(session, synced, Entity.PAY_ID)
 
 
 def test_auto_map_employees_leaves_those_procore_lacks(session: Session, synced: int, admin: Identity) -> None:
-    report = mapping.auto_map(session, company_id=synced, entity=Entity.EMPLOYEE, actor=admin)
+    report = auto_mapping.auto_map(session, company_id=synced, entity=Entity.EMPLOYEE, actor=admin)
     assert len(report.mapped) == 36
     assert [m.split(":")[0] for m in report.missing] == [
         f"Employee {n} {name}" for n, name in _employee_names(session, ("10007", "10017", "10027", "10037"))]
@@ -82,12 +82,12 @@ def test_auto_map_never_overwrites_a_manual_mapping(session: Session, synced: in
     riverside, warehouse = _site(session, "1001"), _project(session, synced, "2001")
     mapping.save_mappings(session, company_id=synced, entity=Entity.JOB_SITE, changes={riverside: warehouse},
                           actor=admin)
-    report = mapping.auto_map(session, company_id=synced, entity=Entity.JOB_SITE, actor=admin)
+    report = auto_mapping.auto_map(session, company_id=synced, entity=Entity.JOB_SITE, actor=admin)
     link = links_by_local(session, entity=Entity.JOB_SITE, company_id=synced)[riverside]
     assert (link.procore_id, link.origin) == (warehouse, LinkOrigin.MANUAL)
     assert report.already == 1
     assert len(report.mapped) == 5
-    again = mapping.auto_map(session, company_id=synced, entity=Entity.JOB_SITE, actor=admin)
+    again = auto_mapping.auto_map(session, company_id=synced, entity=Entity.JOB_SITE, actor=admin)
     assert again.mapped == []
     assert again.already == 6
 
@@ -96,14 +96,14 @@ def test_auto_map_leaves_a_match_already_taken_by_hand(session: Session, synced:
     harbor = _site(session, "1002")
     mapping.save_mappings(session, company_id=synced, entity=Entity.JOB_SITE,
                           changes={harbor: _project(session, synced, "1001")}, actor=admin)
-    report = mapping.auto_map(session, company_id=synced, entity=Entity.JOB_SITE, actor=admin)
+    report = auto_mapping.auto_map(session, company_id=synced, entity=Entity.JOB_SITE, actor=admin)
     assert report.taken == ["Job site 1001 Riverside Medical Center: Procore project 1001 · Riverside Medical Center "
                             "is already mapped to job site 1002 Harbor Point Apartments"]
 
 
 def test_vendors_have_no_number_to_auto_map(session: Session, synced: int, admin: Identity) -> None:
     with pytest.raises(ValidationError, match="no number, so auto-map cannot match them; map them by hand"):
-        mapping.auto_map(session, company_id=synced, entity=Entity.COMPANY, actor=admin)
+        auto_mapping.auto_map(session, company_id=synced, entity=Entity.COMPANY, actor=admin)
 
 
 def test_one_procore_project_maps_to_at_most_one_job_site(session: Session, synced: int, admin: Identity) -> None:
@@ -154,7 +154,7 @@ def test_changing_mappings_needs_the_data_mapping_permission(session: Session, s
         mapping.save_mappings(session, company_id=synced, entity=Entity.JOB_SITE, changes={riverside: project},
                               actor=viewer)
     with pytest.raises(PermissionDenied):
-        mapping.auto_map(session, company_id=synced, entity=Entity.JOB_SITE, actor=viewer)
+        auto_mapping.auto_map(session, company_id=synced, entity=Entity.JOB_SITE, actor=viewer)
     assert session.exec(select(ProcoreLink)).first() is None
     table = mapping.mapping_table(session, company_id=synced, entity=Entity.JOB_SITE)  # viewing is allowed
     assert set(table.frame["status"]) == {"Not mapped"}
@@ -175,7 +175,7 @@ def test_cost_codes_and_classifications_wait_for_a_mapped_project(
         mapping.mapping_table(session, company_id=synced, entity=Entity.COST_CODE,
                               project_id=_project(session, synced, "1002"))
     with pytest.raises(ValidationError, match="map at least one project"):
-        mapping.auto_map(session, company_id=synced, entity=Entity.COST_CODE, actor=admin)
+        auto_mapping.auto_map(session, company_id=synced, entity=Entity.COST_CODE, actor=admin)
 
 
 def test_cost_codes_of_a_mapped_project(settings: Settings, engine: Engine, synced: int, admin: Identity) -> None:
@@ -185,7 +185,7 @@ def test_cost_codes_of_a_mapped_project(settings: Settings, engine: Engine, sync
         table = mapping.mapping_table(session, company_id=synced, entity=Entity.COST_CODE, project_id=harbor)
         assert list(table.frame["number"]) == ["01-100", "02-200", "03-300", "05-100", "06-100", "09-250", "26-050",
                                                "31-200", "99-002"]  # standard codes and the site's own
-        report = mapping.auto_map(session, company_id=synced, entity=Entity.COST_CODE, actor=admin)
+        report = auto_mapping.auto_map(session, company_id=synced, entity=Entity.COST_CODE, actor=admin)
         assert len(report.mapped) == 7
         assert report.missing == [
             "Project 1002 · Harbor Point Apartments: Cost code 26-050 Electrical Rough-In: "
@@ -204,7 +204,7 @@ def test_auto_map_waits_for_the_cost_codes_of_a_project_to_be_synced(
 ) -> None:
     map_site(engine, synced, "1002", "1002")
     with Session(engine) as session:
-        report = mapping.auto_map(session, company_id=synced, entity=Entity.COST_CODE, actor=admin)
+        report = auto_mapping.auto_map(session, company_id=synced, entity=Entity.COST_CODE, actor=admin)
     assert report.mapped == []
     assert report.missing == []
     assert report.not_synced == ["Project 1002 · Harbor Point Apartments: its cost codes were not synced yet; "
@@ -217,7 +217,7 @@ def test_remapping_a_project_drops_cost_codes_of_the_old_job_site(
     harbor = map_site(engine, synced, "1002", "1002")
     sync(settings, engine, synced, admin, Entity.COST_CODE)
     with Session(engine) as session:
-        mapping.auto_map(session, company_id=synced, entity=Entity.COST_CODE, actor=admin)
+        auto_mapping.auto_map(session, company_id=synced, entity=Entity.COST_CODE, actor=admin)
         site_code = session.exec(select(CostCode).where(CostCode.code == "99-002")).one()
         mapping.save_mappings(session, company_id=synced, entity=Entity.JOB_SITE, actor=admin,
                               changes={_site(session, "1002"): None, _site(session, "1003"): harbor})
@@ -232,7 +232,7 @@ def test_a_broken_mapping_is_shown_as_broken(
     from tests.core.sync.test_lists import control
 
     with Session(engine) as session:
-        mapping.auto_map(session, company_id=synced, entity=Entity.EMPLOYEE, actor=admin)
+        auto_mapping.auto_map(session, company_id=synced, entity=Entity.EMPLOYEE, actor=admin)
         session.commit()
     control(emulator_url, "POST", "reset", employees=30)
     sync(settings, engine, synced, admin, Entity.EMPLOYEE)

@@ -18,7 +18,7 @@ from core.models.mapping import Entity, ProcoreRecord
 from core.models.setup import SyncMode
 from core.procore.connection import open_client
 from core.setup import Module
-from core.sync import mapping
+from core.sync import auto_mapping
 from core.sync.importer import run_import
 from core.sync.lists import records
 from core.sync.resolver import Resolution, mapping_reasons, resolve, resolve_batch
@@ -33,11 +33,11 @@ def mapped(settings: Settings, engine: Engine, one_way: int, admin: Identity) ->
     sync(settings, engine, one_way, admin, *LISTS)
     with Session(engine) as session:
         for entity in (Entity.JOB_SITE, Entity.EMPLOYEE, Entity.PAY_CLASS, Entity.PAY_ID):
-            mapping.auto_map(session, company_id=one_way, entity=entity, actor=admin)
+            auto_mapping.auto_map(session, company_id=one_way, entity=entity, actor=admin)
         session.commit()
     sync(settings, engine, one_way, admin, Entity.COST_CODE)
     with Session(engine) as session:
-        mapping.auto_map(session, company_id=one_way, entity=Entity.COST_CODE, actor=admin)
+        auto_mapping.auto_map(session, company_id=one_way, entity=Entity.COST_CODE, actor=admin)
         session.commit()
     return one_way
 
