@@ -30,6 +30,7 @@ CHOICES = {
 MODE_KEY, ASK_MODE = "procore_mode", "procore_confirm_mode"
 ASK_SWITCH, ASK_OFF, CHOICE_KEY = "procore_confirm_switch", "procore_confirm_module_off", "procore_switch_choice"
 PLACE = "procore_setup"  # where flash messages show
+SHOW_SAVED = "procore_modules_show_saved"
 
 
 def _box(module: Module) -> str:
@@ -75,6 +76,9 @@ def _published_body(ctx: PageContext, text: str) -> None:
 
 def module_checkboxes(ctx: PageContext, state: SetupState) -> None:
     """One checkbox per module; a switch over published entries asks first (see the module docstring)."""
+    if st.session_state.pop(SHOW_SAVED, False):
+        for module in Module:
+            st.session_state[_box(module)] = module in state.modules
     for module in Module:
         st.checkbox(module_label(module), value=module in state.modules, key=_box(module),
                     on_change=_toggled, args=(ctx, module))
@@ -107,15 +111,18 @@ def _toggled(ctx: PageContext, module: Module) -> None:
 def _set_module(ctx: PageContext, module: Module, *, enabled: bool) -> None:
     with ctx.session() as session:
         off = setup.set_module(session, module=module, enabled=enabled, actor=ctx.identity)
-    _forget_boxes()
+    _show_saved()
     if off is not None:
         st.toast(f"{short_label(off)} was turned off: {EXCLUSIVITY_NOTE}")
 
 
-def _forget_boxes() -> None:
-    """The checkboxes show the saved setup on the next run."""
-    for module in Module:
-        st.session_state.pop(_box(module), None)
+def _show_saved() -> None:
+    """The checkboxes show the saved setup on the next run (`module_checkboxes` sets them before drawing).
+
+    Set, not forgotten: a browser keeps a checkbox's own value and sends it back with the next run, so a
+    box whose key was only dropped would stay ticked after the other module turned it off.
+    """
+    st.session_state[SHOW_SAVED] = True
 
 
 def _switch_body(ctx: PageContext, module: Module) -> None:
@@ -138,7 +145,7 @@ def _switch(ctx: PageContext, module: Module) -> None:
         flash(PLACE, str(error), kind="error")
         return
     finally:
-        _forget_boxes()
+        _show_saved()
     if needs is not None:
         done = "carried over to" if choice is SwitchChoice.CARRY_OVER else "unpublished before turning on"
         flash(PLACE, f"{needs[1]} {short_label(needs[0])} entries {done} {short_label(module)}; "
