@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection, Engine, RowMapping
 from core.access import COMMAND_LINE_EMAIL
 from core.dashboards.fixes import fix_place
 from core.db import session_scope
+from core.jobs.drift import DRIFT_REASON
 from core.jobs.scheduled_runs import retries_on_its_own
 from core.models.jobs import JobTrigger, PublishJob
 from core.models.publishing import PublishAttempt, PublishRun, PublishStatus
@@ -93,14 +94,21 @@ def run_problems(engine: Engine, *, run_ids: list[int], job_errors: list[str] | 
 
 
 def failure_digest(engine: Engine, *, module: str, runs: int = 5) -> pd.DataFrame:
-    """The problems of `module`'s last `runs` scheduled jobs, grouped by reason (see `run_problems`)."""
-    query = select(_JOBS.c.run_id, _JOBS.c.error).where(
+    """The problems of `module`'s last `runs` scheduled jobs, grouped by reason (see `run_problems`), and the
+    job-site days where Procore and the time clock differed after the latest (`core.jobs.drift`)."""
+    query = select(_JOBS.c.run_id, _JOBS.c.error, _JOBS.c.drift).where(
         _JOBS.c.module == module, _JOBS.c.trigger == JobTrigger.SCHEDULED.value,
         _JOBS.c.finished_at.is_not(None)).order_by(_JOBS.c.id.desc()).limit(runs)
     with session_scope(engine) as session:
         found = session.connection().execute(query).all()
-    return run_problems(engine, run_ids=[int(run) for run, _ in found if run is not None],
-                        job_errors=[str(error) for run, error in found if error and run is None])
+    problems = run_problems(engine, run_ids=[int(run) for run, _, _ in found if run is not None],
+                            job_errors=[str(error) for run, error, _ in found if error and run is None])
+    # Only the latest run's drift: a day that drifted in every run is one day to look at, not five.
+    drifting = next((lines for _, _, lines in found if lines is not None), None) or []
+    if not drifting:
+        return problems
+    extra = pd.DataFrame([{"reason": DRIFT_REASON, "entries": len(drifting), "place": None}])
+    return pd.concat([problems, extra], ignore_index=True)[PROBLEM_COLUMNS]
 
 
 def reason_of(message: str) -> str:

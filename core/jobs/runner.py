@@ -23,6 +23,7 @@ from core.config import Settings
 from core.db import get_engine, session_scope, utcnow
 from core.errors import ProcoreConnectError
 from core.jobs import store
+from core.jobs.drift import drift_after
 from core.jobs.store import Clock
 from core.models.jobs import JobState, PublishJob
 from core.procore.client import ProcoreClient
@@ -66,6 +67,7 @@ def run_job(settings: Settings, engine: Engine, job_id: int, *, clock: Clock = u
         return Outcome.BUSY
     heart = _Heartbeat(engine, job_id, token, clock, heartbeat_every)
     state, error, run_id, summary = JobState.FAILED, None, None, None
+    drift: list[str] | None = None
     try:
         with session_scope(engine) as session:
             actor = _actor(session, job)
@@ -73,6 +75,7 @@ def run_job(settings: Settings, engine: Engine, job_id: int, *, clock: Clock = u
                          progress=heart.progress, claim_token=token, stop=heart.stop_reason)
         run_id, summary, error = report.run_id, report.summary(), report.error
         state = JobState.CANCELLED if heart.cancelled_by else JobState.FAILED if report.error else JobState.DONE
+        drift = drift_after(settings, engine, job, client) if state is JobState.DONE else None
     except ProcoreConnectError as refused:
         error = str(refused)
     except Exception as unexpected:  # noqa: BLE001 - a worker outlives any one job; the job says what failed
@@ -83,7 +86,8 @@ def run_job(settings: Settings, engine: Engine, job_id: int, *, clock: Clock = u
     with session_scope(engine) as session:
         if summary is not None:
             store.beat(session, job_id=job_id, token=token, now=clock(), summary=summary)
-        store.finish(session, job_id=job_id, token=token, state=state, now=clock(), run_id=run_id, error=error)
+        store.finish(session, job_id=job_id, token=token, state=state, now=clock(), run_id=run_id, error=error,
+                     drift=drift)
     return Outcome.ENDED
 
 

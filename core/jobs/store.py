@@ -99,10 +99,11 @@ def cancel_requested(session: Session, *, job_id: int) -> str | None:
 
 
 def finish(session: Session, *, job_id: int, token: str, state: JobState, now: datetime,
-           run_id: int | None = None, error: str | None = None) -> bool:
+           run_id: int | None = None, error: str | None = None, drift: list[str] | None = None) -> bool:
     """The running attempt ends the job; False when it no longer owns it (found dead meanwhile)."""
     moved = session.connection().execute(update(_JOBS).where(*_running(job_id, token)).values(
         state=state.value, finished_at=now, heartbeat_at=now, run_id=run_id, error=(error or None) and error[:2000],
+        drift=drift,
     ))
     return moved.rowcount == 1
 

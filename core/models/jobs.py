@@ -66,6 +66,8 @@ class PublishJob(SQLModel, table=True):
     total: int = 0
     summary: str = Field(default="", max_length=2000)
     error: str | None = Field(default=None, max_length=2000)
+    drift: list[str] | None = Field(default=None, sa_column=Column(JSON(), nullable=True),
+                                    description="After a scheduled publish: each job-site day Procore differs on.")
     run_id: int | None = Field(default=None, foreign_key="publish_run.id", ondelete="SET NULL")
     task_id: str | None = Field(default=None, max_length=64)
     claim_token: str | None = Field(default=None, max_length=64, description="The running attempt's entry claims.")
