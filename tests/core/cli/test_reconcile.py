@@ -6,7 +6,7 @@ import pytest
 
 from core.cli import main
 from core.models.publishing import PublishModule, PublishStatus
-from tests.core.cli.test_publish import linked  # noqa: F401 - the linked manpower world, the CLI's environment set
+from tests.core.cli.test_publish import linked, linked_modules  # noqa: F401 - the linked manpower world, the CLI's environment set
 from tests.core.publishing.engine_world import Linked
 
 MANPOWER = PublishModule.MANPOWER
