@@ -108,8 +108,11 @@ def app(tmp_path_factory: pytest.TempPathFactory, databases: TestDatabases) -> I
 def browser() -> Iterator[object]:
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Assertions wait as long as actions do (Playwright's default for them is 5 s): CI runs the suite on
+    # SQLite and on PostgreSQL side by side, and a page rerun on that busy machine can take longer.
+    expect.set_options(timeout=30_000)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium

@@ -67,6 +67,10 @@ def test_moving_a_card_to_publish_publishes_the_week(payroll_app: tuple[RunningA
     expect(page.get_by_role("heading", name="Publish (0)")).to_be_visible()
 
     card, other = page.locator(".st-key-payroll_card_1"), page.locator(".st-key-payroll_card_2")
+    # The chosen week's cards are drawn (the board opens on a week without time): the date's rerun is over,
+    # so none still on its way can read the renamed site below.
+    expect(other).to_contain_text("h · ")
+    wait_idle(page)
     old_name = _rename_site(engine, 2, "Renamed while the board was open")
     card.get_by_role("combobox").click()
     page.get_by_role("option", name="Publish").click()
