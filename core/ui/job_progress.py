@@ -7,7 +7,7 @@ Cancel button; an ended one says how it ended for a while. When a job ends the
 whole page reruns, so calendars and cards show the new statuses.
 
     job_id = queue_publish(ctx, request, trigger=JobTrigger.MANUAL, place="manpower_dash")
-    render_jobs(ctx, PublishModule.MANPOWER, place="manpower_dash")
+    render_jobs(ctx, view.module, place="manpower_dash")
 """
 
 from __future__ import annotations
