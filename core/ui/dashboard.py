@@ -30,7 +30,6 @@ from core.dashboards.calendar import (
 )
 from core.dashboards.queries import day_figures, job_site_labels
 from core.dashboards.views import ModuleView, view_for
-from core.db import utcnow
 from core.errors import ProcoreConnectError
 from core.models.publishing import PublishModule, PublishStatus
 from core.publishing import STATUS_STYLES, label, refresh, status_counts
@@ -38,7 +37,7 @@ from core.ui.dashboard_keys import Keys
 from core.ui.day_panel import render_day
 from core.ui.guard import PageContext
 from core.ui.job_progress import render_jobs
-from core.ui.links import link_to
+from core.ui.links import link_to, linked_day
 from core.ui.navigation import PROCORE_SETUP
 from core.ui.publish_runs import run_pending
 from core.ui.range_publish import range_buttons
@@ -117,7 +116,7 @@ def _ready_company(ctx: PageContext, view: ModuleView) -> int:
 
 def _controls(keys: Keys) -> tuple[Span, date, list[PublishStatus]]:
     """The date picker (week or month, moved with arrows) and the status filter."""
-    st.session_state.setdefault(keys.day, _initial_day())
+    st.session_state.setdefault(keys.day, linked_day())
     st.session_state.setdefault(keys.span, Span.WEEK)
     row = st.container(horizontal=True, vertical_alignment="bottom")
     span = row.segmented_control("Show", list(Span), format_func=lambda span: SPAN_LABELS[span], key=keys.span,
@@ -131,21 +130,13 @@ def _controls(keys: Keys) -> tuple[Span, date, list[PublishStatus]]:
                                placeholder="All statuses", width=360)
     row.button("Refresh", icon=":material/refresh:", key=keys.refresh_now,
                help="Read the time clock again now (every change to the page reads it too)")
-    chosen = day if isinstance(day, date) else _initial_day()
+    chosen = day if isinstance(day, date) else linked_day()
     st.query_params["date"] = chosen.isoformat()
     return Span(span), chosen, [PublishStatus(status) for status in statuses]
 
 
-def _initial_day() -> date:
-    """The date a link asks for (?date=2026-11-16), else today."""
-    try:
-        return date.fromisoformat(str(st.query_params.get("date", "")))
-    except ValueError:
-        return utcnow().date()
-
-
 def _move(keys: Keys, span: Span, steps: int) -> None:
-    st.session_state[keys.day] = shifted(st.session_state.get(keys.day) or _initial_day(), span, steps)
+    st.session_state[keys.day] = shifted(st.session_state.get(keys.day) or linked_day(), span, steps)
 
 
 def _refresh(ctx: PageContext, keys: Keys, start: date, end: date) -> None:

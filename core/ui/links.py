@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from core.dashboards.fixes import FixPlace
+from core.db import utcnow
 from core.ui.navigation import DATA_MAPPING, PAYROLL_ITEMS, PROCORE_SETUP, TIME_CLOCK, PageSpec
 
 # The page each kind of Non publishable reason is fixed on (`core.dashboards.fixes.fix_place`).
@@ -30,3 +33,11 @@ def link_to(spec: PageSpec, *, label: str | None = None, query_params: dict[str,
         st.page_link(spec.script, label=text, icon=spec.icon, query_params=query_params)
     except StreamlitAPIException:
         st.caption(f"{text}: find {spec.title} in the sidebar.")
+
+
+def linked_day() -> date:
+    """The date a link asks for (`link_to(..., query_params={"date": "2026-11-16"})`), else today."""
+    try:
+        return date.fromisoformat(str(st.query_params.get("date", "")))
+    except ValueError:
+        return utcnow().date()

@@ -27,7 +27,7 @@ from core.models.publishing import PublishModule
 from core.modules.registry import definition
 from core.reconcile import Day, Reconciliation, reconcile
 from core.ui.guard import PageContext
-from core.ui.links import link_to
+from core.ui.links import link_to, linked_day
 from core.ui.navigation import PROCORE_SETUP
 
 PREFIX = "reconcile_"
@@ -92,7 +92,7 @@ def _ready(ctx: PageContext) -> tuple[list[PublishModule], int]:
 
 
 def _controls(modules: list[PublishModule], sites: dict[int, str]) -> Choice:
-    st.session_state.setdefault(DAY_KEY, _initial_day())
+    st.session_state.setdefault(DAY_KEY, linked_day())
     row = st.container(horizontal=True, vertical_alignment="bottom")
     module = row.selectbox("Module", modules, format_func=lambda m: definition(m).label, key=MODULE_KEY, width=360)
     day = row.date_input("Week of", key=DAY_KEY, format="YYYY-MM-DD", width=150)
@@ -100,17 +100,9 @@ def _controls(modules: list[PublishModule], sites: dict[int, str]) -> Choice:
                              placeholder="Every job site", width=420)
     if row.button("Read Procore again", icon=":material/refresh:", key=f"{PREFIX}again"):
         st.session_state.pop(RESULT_KEY, None)
-    start, end = date_range(day if isinstance(day, date) else _initial_day(), Span.WEEK)
+    start, end = date_range(day if isinstance(day, date) else linked_day(), Span.WEEK)
     st.query_params["date"] = start.isoformat()
     return Choice(PublishModule(module or modules[0]), start, end, tuple(sorted(chosen)))
-
-
-def _initial_day() -> date:
-    """The date a link asks for (?date=2026-11-16), else today."""
-    try:
-        return date.fromisoformat(str(st.query_params.get("date", "")))
-    except ValueError:
-        return utcnow().date()
 
 
 def _read(ctx: PageContext, choice: Choice, company_id: int) -> Read:
