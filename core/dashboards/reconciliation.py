@@ -13,18 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.dashboards.calendar import event_id
+from core.modules.fields import ID_KINDS
+from core.modules.registry import field_labels
 from core.reconcile import Day, Detail, Finding
 from core.reconcile.figures import Figures
 
 DRIFTS, MATCHES = "Drifts", "Matches"
 COLOURS = {DRIFTS: "#d32f2f", MATCHES: "#21c354"}
 CELL_FIGURES = 3  # a cell shows this many figures; the details show them all
-# Compared fields as people call them, and the kind of Procore record an id field names (for `Namer`).
-FIELD_LABELS = {"date": "Date", "contact_id": "Vendor", "num_workers": "Workers", "num_hours": "Hours per worker",
-                "notes": "Notes", "party_id": "Person", "hours": "Hours", "timecard_time_type_id": "Time type",
-                "cost_code_id": "Cost code", "quantity": "Quantity", "unit": "Unit", "description": "Description"}
-ID_KINDS = {"contact_id": "vendor", "party_id": "person", "timecard_time_type_id": "time type",
-            "cost_code_id": "cost code"}
 Name = Callable[[str, Any], str]  # ("vendor", 812) → "Apex Concrete"
 
 
@@ -87,7 +83,7 @@ def detail_rows(day: Day, record_label: str, name: Name) -> list[DetailRow]:
 
 def _row(detail: Detail, record_label: str, name: Name) -> DetailRow:
     fields = detail.theirs if detail.finding in (Finding.FOREIGN, Finding.ONLY_PROCORE) else detail.ours
-    differences = "; ".join(f"{FIELD_LABELS.get(field, field)}: {_value(field, ours, name)} here, "
+    differences = "; ".join(f"{_label(field)}: {_value(field, ours, name)} here, "
                             f"{_value(field, theirs, name)} in Procore"
                             for field, (ours, theirs) in detail.differs.items())
     return DetailRow(finding=f"{record_label.capitalize()} {detail.finding.value}",
@@ -97,9 +93,13 @@ def _row(detail: Detail, record_label: str, name: Name) -> DetailRow:
 
 def fields_text(fields: Mapping[str, Any], name: Name) -> str:
     """`Vendor Apex Concrete, Workers 3, Hours per worker 8` (empty fields left out, the date too)."""
-    parts = [f"{FIELD_LABELS.get(field, field)} {_value(field, value, name)}" for field, value in fields.items()
+    parts = [f"{_label(field)} {_value(field, value, name)}" for field, value in fields.items()
              if value not in (None, "") and field != "date"]
     return ", ".join(parts) or "no fields"
+
+
+def _label(field: str) -> str:
+    return field_labels().get(field, field.replace("_", " ").capitalize())
 
 
 def _value(field: str, value: Any, name: Name) -> str:

@@ -1,4 +1,4 @@
-"""Names for the Procore ids a reconciliation's records hold: vendors, people, cost codes, time types.
+"""Names for the Procore ids a reconciliation's (or a preview's) records hold: vendors, people, cost codes…
 
 Our own names come first: the reconciliation's `Namer` (employees, cost codes),
 then our companies and pay IDs through their links; Procore's synced lists name
@@ -18,11 +18,12 @@ from core.dashboards.reconciliation import Name
 from core.models import Company, PayID
 from core.models.mapping import Entity, ProcoreLink, ProcoreRecord
 from core.modules.amounts import Namer
+from core.reconcile.sources import namer
 
 _RECORDS: Table = ProcoreRecord.__table__  # type: ignore[attr-defined]
 _LINKS: Table = ProcoreLink.__table__  # type: ignore[attr-defined]
 KIND_ENTITIES = {"vendor": (Entity.COMPANY,), "person": (Entity.EMPLOYEE,), "time type": (Entity.PAY_ID,),
-                 "cost code": (Entity.COST_CODE, Entity.STANDARD_COST_CODE)}
+                 "cost code": (Entity.COST_CODE, Entity.STANDARD_COST_CODE), "classification": (Entity.PAY_CLASS,)}
 _OURS: dict[str, tuple[Entity, Any]] = {"vendor": (Entity.COMPANY, Company.__table__),  # type: ignore[attr-defined]
                                        "time type": (Entity.PAY_ID, PayID.__table__)}  # type: ignore[attr-defined]
 
@@ -41,6 +42,11 @@ def record_names(session: Session, *, company_id: int, ours: Namer) -> Name:
         return known[kind].get(procore_id, unknown) if isinstance(procore_id, int) else unknown
 
     return name
+
+
+def procore_names(session: Session, *, company_id: int) -> Name:
+    """Names for any Procore id a publish writes or reads: ours first (`namer`), then Procore's lists."""
+    return record_names(session, company_id=company_id, ours=namer(session, company_id=company_id))
 
 
 def _listed(session: Session, company_id: int) -> dict[str, dict[int, str]]:

@@ -8,7 +8,7 @@ needs beyond publishing, and the module it cannot be enabled with.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -104,6 +104,7 @@ class ModuleDefinition:
     detail_order: tuple[str, ...]  # how a day's entries sort (after job site and date)
     figures: Figures
     amounts: Amounts  # what reconciliation sums of one of its records
+    fields: Mapping[str, str]  # the Procore fields it writes, as people call them (`core.modules.fields`)
     view: ModuleView | None = None  # its dashboard; None when it publishes elsewhere
     page: PageSpec | None = None
     permissions: tuple[Perm, ...] = field(default=())  # needed besides Publish

@@ -23,6 +23,7 @@ from core.models.mapping import Entity
 from core.models.publishing import PublishModule
 from core.modules.amounts import manpower_amounts, quantity_amounts, timecard_amounts
 from core.modules.definition import CountedFigures, ModuleDefinition, ModuleSpec, ModuleView, PageSpec, UnitFigures
+from core.modules.fields import MANPOWER_FIELDS, QUANTITY_FIELDS, TIMECARD_FIELDS
 from core.modules.rules import no_rules, quantity_rules, timecard_rules
 from core.modules.targets.manpower import ManpowerTarget
 from core.modules.targets.quantity import QuantityTarget
@@ -54,6 +55,7 @@ def _manpower(module: PublishModule) -> ModuleDefinition:
         figures=CountedFigures(count="manpower", hours="total_hours", one="manpower", many="manpower",
                                summed="manpower"),
         amounts=manpower_amounts,
+        fields=MANPOWER_FIELDS,
         view=view,
         page=PageSpec("pages/manpower.py", view.title, ":material/groups:"),
     )
@@ -82,7 +84,7 @@ def _timecard(module: PublishModule) -> ModuleDefinition:
     return ModuleDefinition(
         module=module, label="Timecard (daily log timecards)", spec=_TIMECARD_SPEC, target=TimecardTarget(module),
         entities=_TIMECARD_ENTITIES, display_columns=_TIMECARD_COLUMNS, detail_order=_TIMECARD_ORDER,
-        figures=_TIMECARD_FIGURES, amounts=timecard_amounts, view=view,
+        figures=_TIMECARD_FIGURES, amounts=timecard_amounts, fields=TIMECARD_FIELDS, view=view,
         page=PageSpec("pages/timecards.py", view.title, ":material/assignment_ind:"),
         excludes=PublishModule.TIMESHEET,
     )
@@ -93,7 +95,8 @@ def _timesheet(module: PublishModule) -> ModuleDefinition:
     return ModuleDefinition(
         module=module, label="Timesheet (Procore timesheets, through the payroll board)", spec=_TIMECARD_SPEC,
         target=TimesheetTarget(module), entities=_TIMECARD_ENTITIES, display_columns=_TIMECARD_COLUMNS,
-        detail_order=_TIMECARD_ORDER, figures=_TIMECARD_FIGURES, amounts=timecard_amounts, permissions=(Perm.PAYROLL,),
+        detail_order=_TIMECARD_ORDER, figures=_TIMECARD_FIGURES, amounts=timecard_amounts, fields=TIMECARD_FIELDS,
+        permissions=(Perm.PAYROLL,),
         excludes=PublishModule.TIMECARD,
     )
 
@@ -122,6 +125,7 @@ def _quantity(module: PublishModule) -> ModuleDefinition:
         detail_order=("cost_code",),
         figures=UnitFigures(),
         amounts=quantity_amounts,
+        fields=QUANTITY_FIELDS,
         view=view,
         page=PageSpec("pages/production_quantities.py", view.title, ":material/inventory:"),
     )
@@ -142,3 +146,8 @@ def definition(module: PublishModule | str) -> ModuleDefinition:
 def all_definitions() -> tuple[ModuleDefinition, ...]:
     """Every definition, in `PublishModule` order (the order setup and navigation list them)."""
     return tuple(_DEFINITIONS[module] for module in PublishModule)
+
+
+def field_labels() -> dict[str, str]:
+    """Every module's Procore fields as people call them (a field has one name in every module that writes it)."""
+    return {name: text for found in all_definitions() for name, text in found.fields.items()}

@@ -19,6 +19,7 @@ class Keys:
     selected: str
     pending: str
     preview_result: str
+    named_preview: str  # the preview whose Procore ids were named (`day_panel`)
     confirm_force: str
     confirm_range: str
     jobs: str  # the jobs area: its flash place and the prefix of its widgets

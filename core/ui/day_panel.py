@@ -20,7 +20,9 @@ import streamlit as st
 
 from core.dashboards.calendar import day_actions
 from core.dashboards.fixes import FixPlace, error_reasons
+from core.dashboards.preview import in_words
 from core.dashboards.queries import day_entries
+from core.dashboards.reconciliation_names import procore_names
 from core.dashboards.views import ModuleView
 from core.models.publishing import PublishStatus
 from core.publishing import STATUS_STYLES, PublishAction, attempts_frame
@@ -33,6 +35,7 @@ from core.ui.links import FIX_PAGES as FIX_PAGES  # re-exported: core.ui.problem
 from core.ui.links import link_to
 from core.ui.publish_runs import (
     ACTION_LABELS,
+    Outcome,
     Pending,
     Scope,
     allowed,
@@ -102,6 +105,7 @@ def _panel(
         if top.button("Close", icon=":material/close:", key=keys.close):
             on_close()
             st.rerun()
+        _name_preview(ctx, keys, company_id)
         show_outcomes(keys, current.scope)
         if entries.empty:
             st.info("No entries on this day any more.")
@@ -115,6 +119,17 @@ def _panel(
             _confirm_force(current)
         if st.toggle("Details", key=keys.details):
             _details(ctx, current, entries)
+
+
+def _name_preview(ctx: PageContext, keys: Keys, company_id: int) -> None:
+    """Name the vendors, people and cost codes behind a new preview's Procore ids, once, before it is shown."""
+    preview = st.session_state.get(keys.preview_result)
+    if not isinstance(preview, Outcome) or st.session_state.get(keys.named_preview) is preview:
+        return
+    with ctx.session() as session:
+        name = procore_names(session, company_id=company_id)
+    preview.tables.update({kind: in_words(table, name) for kind, table in preview.tables.items()})
+    st.session_state[keys.named_preview] = preview
 
 
 def _status_badges(statuses: pd.Series) -> None:

@@ -1,13 +1,17 @@
-"""Small widget helpers shared by pages."""
+"""Small widget helpers shared by pages, and the shared read-only table with its CSV download."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from core.csv_safety import csv_download
+
+LONG_TEXT = 48  # characters: a column holding longer texts is drawn wide, its rows tall enough to wrap them
+WRAPPED_ROW_HEIGHT = 72  # pixels: Streamlit wraps a cell's text only in rows taller than 4rem (64 px)
 
 
 def select_id(
@@ -20,20 +24,39 @@ def select_id(
 
 
 def table_with_download(
-    frame: pd.DataFrame, *, name: str, empty_message: str, labels: dict[str, str] | None = None
+    frame: pd.DataFrame, *, name: str, empty_message: str, labels: Mapping[str, str] | None = None
 ) -> None:
     """A read-only table and its CSV download, or a message when there are no rows.
 
-    `labels` names the columns people see (default: `column_labels`); the CSV keeps the column names.
+    `labels` names the columns people see (default: `column_labels`); the CSV keeps the column names. Our
+    internal ids (`internal_id`) are left out of the table unless `labels` names them, and kept in the CSV;
+    long texts wrap instead of being cut.
     """
     if frame.empty:
         st.info(empty_message)
         return
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=labels or column_labels(frame))
+    shown = [column for column in frame.columns if not internal_id(str(column)) or column in (labels or {})]
+    long = [column for column in shown if _longest(frame[column]) > LONG_TEXT]
+    config: dict[str, Any] = {column: st.column_config.Column(text, width="large" if column in long else None)
+                              for column, text in (labels or column_labels(frame)).items()}
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=config, column_order=shown,
+                 row_height=WRAPPED_ROW_HEIGHT if long else None)
     st.download_button(f"Download {name} CSV", csv_download(frame), f"{name}.csv", "text/csv",
                        key=f"download_{name}")
+
+
+def internal_id(column: str) -> bool:
+    """Is `column` one of our database's ids ("id", "entry_id", "job_site_id")? Procore's ids are not."""
+    return (column == "id" or column.endswith("_id")) and not column.startswith("procore")
 
 
 def column_labels(frame: pd.DataFrame) -> dict[str, str]:
     """Display labels for snake_case columns ('job_site_number' → 'Job site number'); CSVs keep the names."""
     return {name: str(name).replace("_", " ").capitalize().replace("procore", "Procore") for name in frame.columns}
+
+
+def _longest(column: pd.Series) -> int:
+    """The length of the longest text in `column` (0 for a column of numbers)."""
+    if column.dtype != object:
+        return 0
+    return int(column.map(lambda value: len(value) if isinstance(value, str) else 0).max())

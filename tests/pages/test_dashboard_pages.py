@@ -14,13 +14,14 @@ from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
 from core import access
 from core.config import Settings, get_settings
 from core.dashboards.calendar import Span, event_id
 from core.db import session_scope
+from core.models import Company
 from core.models.publishing import PublishModule, PublishStatus
 from core.publishing import STATUS_STYLES, status_counts
 from core.ui.dashboard import calendar_key
@@ -306,8 +307,13 @@ def test_preview_shows_what_publish_would_create_and_sends_nothing(linked: Linke
     _ok(at)
     assert f"Preview of Publish (nothing was sent): Would do: {to_do} create" in [i.value for i in at.info]
     assert f"Created in Procore ({to_do})" in [tab.label for tab in at.tabs]
-    created = next(frame.value for frame in at.dataframe if "field" in frame.value.columns)
-    assert set(created["field"]) == {"date", "contact_id", "num_workers", "num_hours", "notes"}
+    table = next(frame for frame in at.dataframe if "field" in frame.value.columns)
+    created = table.value
+    assert set(created["field"]) == {"Date", "Vendor", "Workers", "Hours per worker", "Notes"}  # never API names
+    with Session(linked.engine) as session:
+        vendors = set(session.exec(select(Company.name)).all())
+    assert set(created.loc[created["field"] == "Vendor", "after"]) <= vendors  # named, not Procore ids
+    assert "entry_id" not in table.proto.column_order  # our ids stay in the CSV only
     assert _counts(linked, MANPOWER, site) == {"to_do": to_do}
 
 
@@ -367,7 +373,7 @@ def test_force_publish_asks_first_shows_what_it_overwrites_and_then_overwrites_i
     assert any("overwrites Procore" in w.value for w in at.warning)
     assert any(i.value.startswith("Preview of Force publish (nothing was sent)") for i in at.info)
     overwritten = next(f.value for f in at.dataframe if "in_procore_now" in f.value.columns)
-    assert overwritten[["entry_id", "field", "in_procore_now"]].values.tolist() == [[entry.id, "num_workers", "99"]]
+    assert overwritten[["entry_id", "field", "in_procore_now"]].values.tolist() == [[entry.id, "Workers", "99"]]
     (log,) = [log for log in linked.remote("manpower", entry.procore_project_id) if log.id == entry.procore_id]
     assert log.num_workers == 99  # nothing sent yet
 

@@ -1,21 +1,25 @@
 from __future__ import annotations
 
 import pandas as pd
+from sqlmodel import Session, select
 
 from core.dashboards.preview import (
     CHANGE_COLUMNS,
     CONFLICT_COLUMNS,
     changed_in_procore,
+    in_words,
     other_outcomes,
     planned_changes,
     problems_frame,
 )
+from core.dashboards.reconciliation_names import procore_names
+from core.models import Company
 from core.models.publishing import PublishEntry, PublishModule, PublishStatus
 from core.publishing.status import PublishAction
 from tests.core.publishing.engine_world import Linked, delete_source, entry_ids, lengthen_break
 
 MANPOWER = PublishModule.MANPOWER
-FIELDS = ["date", "contact_id", "num_workers", "num_hours", "notes"]
+FIELDS = ["Date", "Vendor", "Workers", "Hours per worker", "Notes"]  # as the screens say, never API names
 
 
 def _names(linked: Linked) -> dict[int, str]:
@@ -44,7 +48,7 @@ def test_a_create_lists_every_field_it_will_write_with_nothing_before(linked: Li
     rows = changes[changes["entry_id"] == first.entry.id]
     assert list(rows["field"]) == FIELDS
     assert set(rows["before"]) == {""}
-    assert rows.set_index("field").loc["num_workers", "after"] == str(first.entry.values["manpower"])
+    assert rows.set_index("field").loc["Workers", "after"] == str(first.entry.values["manpower"])
     assert set(rows["entry"]) == {names[first.entry.id]}
     assert rows["changed"].all()
     assert linked.statuses(MANPOWER).get(PublishStatus.PUBLISHED, 0) == 0  # a preview writes nothing
@@ -58,11 +62,11 @@ def test_an_update_shows_procores_value_before_and_ours_after_and_which_fields_m
     changes = planned_changes(preview.steps, _names(linked)).set_index("field")
 
     assert set(changes["action"]) == {"Update"}
-    assert changes.loc["num_hours", "changed"]
-    hours_before, hours_after = _before_after(changes, "num_hours")
+    assert changes.loc["Hours per worker", "changed"]
+    hours_before, hours_after = _before_after(changes, "Hours per worker")
     assert hours_before != hours_after
-    assert not changes.loc["num_workers", "changed"]
-    workers_before, workers_after = _before_after(changes, "num_workers")
+    assert not changes.loc["Workers", "changed"]
+    workers_before, workers_after = _before_after(changes, "Workers")
     assert workers_before == workers_after
 
 
@@ -76,7 +80,7 @@ def test_a_delete_shows_what_procore_holds_and_nothing_after(linked: Linked) -> 
     deleted = changes[changes["entry_id"] == entry.id]
     assert set(deleted["action"]) == {"Delete"}
     assert set(deleted["after"]) == {""}
-    assert deleted.set_index("field").loc["num_workers", "before"] == str(entry.values["manpower"])
+    assert deleted.set_index("field").loc["Workers", "before"] == str(entry.values["manpower"])
 
 
 def test_a_change_made_in_procore_is_shown_field_by_field_kept_by_publish_and_overwritten_by_force(
@@ -94,7 +98,7 @@ def test_a_change_made_in_procore_is_shown_field_by_field_kept_by_publish_and_ov
     kept = changed_in_procore(plain.steps, names)
     assert list(kept.columns) == CONFLICT_COLUMNS
     assert kept[["entry_id", "field", "last_published", "in_procore_now"]].values.tolist() == [
-        [entry.id, "num_workers", str(entry.values["manpower"]), "99"]]
+        [entry.id, "Workers", str(entry.values["manpower"]), "99"]]
     assert kept["outcome"].tolist() == ["Kept: only Force publish overwrites it"]
     assert changed_in_procore(forced.steps, names).loc[0, "outcome"] == "Overwritten by Force publish"
     assert other_outcomes(plain.steps, names).loc[0, "outcome"] == "Changed in Procore"
@@ -115,3 +119,17 @@ def test_entries_with_nothing_to_write_say_why_and_problems_name_their_entry(lin
     assert problems.to_dict("records") == [
         {"entry_id": step.entry.id, "entry": names[step.entry.id], "outcome": "No change",
          "message": "Procore refused it"}]
+
+
+def test_in_words_names_the_vendor_behind_each_procore_id_and_naming_twice_changes_nothing(linked: Linked) -> None:
+    preview = linked.publish(MANPOWER, sites=["1001"], dry_run=True)
+    with Session(linked.engine) as session:
+        name = procore_names(session, company_id=linked.company_id)
+        companies = set(session.exec(select(Company.name)).all())
+
+    changes = in_words(planned_changes(preview.steps, _names(linked)), name)
+
+    vendors = set(changes.loc[changes["field"] == "Vendor", "after"])
+    assert vendors
+    assert vendors <= companies
+    assert in_words(changes, name).equals(changes)

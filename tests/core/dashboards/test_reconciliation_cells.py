@@ -62,7 +62,7 @@ def test_the_details_name_vendors_people_and_codes_instead_of_ids() -> None:
     rows = detail_rows(day, "timecard entry", _name)
 
     assert [(r.finding, r.record, r.differences) for r in rows] == [
-        ("Timecard entry from another source", "Person Ann Lee, Hours 3, Time type Procore time type 5, "
+        ("Timecard entry from another source", "Employee Ann Lee, Hours 3, Time type Procore time type 5, "
          "Cost code 03-300", ""),
         ("Timecard entry fields differ", "Vendor Apex Concrete, Workers 3",
          "Vendor: Apex Concrete here, Procore vendor 82 in Procore"),
