@@ -93,6 +93,12 @@ def run_problems(engine: Engine, *, run_ids: list[int], job_errors: list[str] | 
                                              ignore_index=True)[PROBLEM_COLUMNS]
 
 
+def run_outcomes(engine: Engine, *, run_id: int) -> dict[str, int]:
+    """How many of the run's attempts ended in each outcome (OUTCOMES)."""
+    with session_scope(engine) as session:
+        return _outcome_counts(session.connection(), [run_id])[run_id]
+
+
 def failure_digest(engine: Engine, *, module: str, runs: int = 5) -> pd.DataFrame:
     """The problems of `module`'s last `runs` scheduled jobs, grouped by reason (see `run_problems`), and the
     job-site days where Procore and the time clock differed after the latest (`core.jobs.drift`)."""

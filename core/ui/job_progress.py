@@ -3,7 +3,8 @@
 Progress is read from the database (`PublishJob`), every few seconds, in a
 fragment: it is the same for every tab and every person, and it is still there
 after the tab was closed or the app restarted. A queued or running job has a
-Cancel button; an ended one says how it ended for a while. When a job ends the
+Cancel button; an ended one says how it ended for a while, with counts per outcome
+and the Non publishable entries of its scope (`core.jobs.outcome`). When a job ends the
 whole page reruns, so calendars and cards show the new statuses.
 
     job_id = queue_publish(ctx, request, trigger=JobTrigger.MANUAL, place="manpower_dash")
@@ -20,11 +21,13 @@ from core.dashboards.queries import job_site_labels
 from core.db import utcnow
 from core.errors import ProcoreConnectError
 from core.jobs import ACTIVE, cancel, enqueue_publish, module_jobs, worker_running
+from core.jobs.outcome import job_outcome
 from core.models.jobs import JobState, JobTrigger, PublishJob
 from core.models.publishing import PublishModule
 from core.publishing import PublishAction, PublishRequest
 from core.ui.flash import flash, show_flash
 from core.ui.guard import PageContext
+from core.ui.outcome import show_outcome
 
 POLL_ACTIVE = 2.0  # seconds between two readings while a job is queued or running
 POLL_IDLE = 10.0  # seconds between two readings otherwise (someone else may start one)
@@ -90,7 +93,7 @@ def _jobs_panel(ctx: PageContext, module: PublishModule, place: str) -> None:
         if job.state in ACTIVE:
             _active(ctx, job, describe(job, sites), place)
         else:
-            _ended(job, describe(job, sites))
+            show_outcome(job_outcome(ctx.engine, job, title=describe(job, sites)))
 
 
 def _active(ctx: PageContext, job: PublishJob, text: str, place: str) -> None:
@@ -109,16 +112,6 @@ def _active(ctx: PageContext, job: PublishJob, text: str, place: str) -> None:
         else:
             st.caption("Waiting for a worker…" if job.state == JobState.QUEUED else
                        f"Its worker stopped answering; it runs again. {job.error or ''}")
-
-
-def _ended(job: PublishJob, text: str) -> None:
-    outcome = job.summary or "nothing to do"
-    if job.state == JobState.DONE:
-        st.success(f"{text}: {outcome}")
-    elif job.state == JobState.CANCELLED:
-        st.info(f"{text}: cancelled by {job.cancel_requested_by}. {job.summary}".strip())
-    else:
-        st.error(f"{text}: {job.error or 'failed'} {job.summary}".strip())
 
 
 def _cancel(ctx: PageContext, job_id: int | None, place: str) -> None:

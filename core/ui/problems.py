@@ -1,20 +1,18 @@
-"""A run's problems as a list: each reason with its count, and a link to the page that fixes it."""
+"""A run's problems as a list: each reason with its count, and a link to the page that fixes it.
+
+The same list as under every outcome (`core.ui.outcome.show_reasons`), fed from a frame.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
-import streamlit as st
 
-from core.dashboards.fixes import FixPlace
-from core.ui.links import FIX_PAGES, link_to
+from core.outcomes import RETRIED, reasons_of_frame
+from core.ui.outcome import show_reasons
 
-NO_FIX_PAGE = "retried by the next scheduled run, or settled on the module's dashboard"
+NO_FIX_PAGE = RETRIED
 
 
 def show_problems(problems: pd.DataFrame) -> None:
     """`problems` as `core.jobs.history.run_problems` gives them (reason, entries, place)."""
-    for reason, count, place in problems.itertuples(index=False, name=None):
-        st.markdown(f"- {reason} ({count})" + ("" if place else f" · {NO_FIX_PAGE}"))
-        if place:
-            page = FIX_PAGES[FixPlace(place)]
-            link_to(page, label=f"Fix on {page.title}")
+    show_reasons(reasons_of_frame(problems))

@@ -16,6 +16,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from core import outcomes
 from core.access import PERMISSION_NAMES
 from core.dashboards.preview import changed_in_procore, other_outcomes, planned_changes, problems_frame
 from core.dashboards.queries import day_entries
@@ -33,6 +34,7 @@ from core.publishing import (
 from core.ui.dashboard_keys import Keys
 from core.ui.guard import PageContext
 from core.ui.job_progress import ACTION_NAMES, queue_publish
+from core.ui.outcome import show_outcome
 from core.ui.widgets import table_with_download
 
 ACTION_LABELS = ACTION_NAMES
@@ -65,6 +67,7 @@ class Outcome:
     ok: bool
     run_id: int | None = None
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    result: outcomes.Outcome | None = None  # counts per outcome and reasons, as every page shows them
 
 
 def ask(keys: Keys, pending: Pending) -> None:
@@ -107,11 +110,11 @@ def run_pending(ctx: PageContext, view: ModuleView, *, company_id: int) -> bool:
     with ctx.session() as session:
         entries = day_entries(session, module=view.module, job_site_id=pending.scope[0],
                               day=date.fromisoformat(pending.scope[1]), company_id=company_id)
-    _dry_run(ctx, view, pending, entry_names(view, entries))
+    _dry_run(ctx, view, pending, entries)
     return False
 
 
-def _dry_run(ctx: PageContext, view: ModuleView, pending: Pending, names: dict[int, str]) -> None:
+def _dry_run(ctx: PageContext, view: ModuleView, pending: Pending, entries: pd.DataFrame) -> None:
     keys = Keys(view.module)
     try:
         with st.spinner("Comparing with Procore…"):
@@ -120,18 +123,22 @@ def _dry_run(ctx: PageContext, view: ModuleView, pending: Pending, names: dict[i
     except ProcoreConnectError as error:
         st.error(str(error))
         return
-    st.session_state[keys.preview_result] = _outcome_of(pending, report, names)
+    blocked = outcomes.Blocked.of(entries if pending.entry_ids is None else
+                                  entries[entries["id"].isin(pending.entry_ids)])
+    st.session_state[keys.preview_result] = _outcome_of(pending, report, entry_names(view, entries), blocked)
 
 
-def _outcome_of(pending: Pending, report: RunReport, names: dict[int, str]) -> Outcome:
+def _outcome_of(pending: Pending, report: RunReport, names: dict[int, str], blocked: outcomes.Blocked) -> Outcome:
     tables = {
         "changes": planned_changes(report.steps, names),
         "changed_in_procore": changed_in_procore(report.steps, names),
         "nothing_to_write": other_outcomes(report.steps, names),
         "problems": problems_frame(report.problems, names),
     }
+    title = f"Preview of {ACTION_LABELS[pending.action]} (nothing was sent)"
     return Outcome(scope=pending.scope, action=pending.action, dry_run=report.dry_run, summary=report.summary(),
-                   ok=not (report.problems or report.error), run_id=report.run_id, tables=tables)
+                   ok=not (report.problems or report.error), run_id=report.run_id, tables=tables,
+                   result=outcomes.of_run_report(report, title=title, blocked=blocked))
 
 
 def kept_outcome(key: str, scope: Scope) -> Outcome | None:
@@ -143,9 +150,14 @@ def kept_outcome(key: str, scope: Scope) -> Outcome | None:
 def show_outcomes(keys: Keys, scope: Scope) -> None:
     """The current preview of the day `scope`, if any (publishes show as jobs, `core.ui.job_progress`)."""
     preview = kept_outcome(keys.preview_result, scope)
-    if preview is not None:
-        st.info(f"Preview of {ACTION_LABELS[preview.action]} (nothing was sent): {preview.summary}")
+    if preview is not None and preview.result is not None:
+        show_outcome(preview.result)
         _plan_tables(preview, f"{keys.module.value}-preview")
+
+
+def first_with_content(labels: list[str], counts: list[int]) -> str | None:
+    """The label of the first tab with something in it: a result opens where its content is."""
+    return next((label for label, count in zip(labels, counts, strict=True) if count), None)
 
 
 _WRITE_TABS = {"Create": "Created in Procore", "Update": "Updated in Procore", "Delete": "Deleted from Procore"}
@@ -155,9 +167,11 @@ def _plan_tables(outcome: Outcome, name: str) -> None:
     """What is (or was) created, updated and deleted, field by field; what changed in Procore; the rest."""
     changes, conflicts = outcome.tables["changes"], outcome.tables["changed_in_procore"]
     others = outcome.tables["nothing_to_write"]
-    counts = [changes.loc[changes["action"] == action, "entry_id"].nunique() for action in _WRITE_TABS]
-    tabs = st.tabs([*(f"{text} ({count})" for text, count in zip(_WRITE_TABS.values(), counts, strict=True)),
-                    f"Changed in Procore ({conflicts['entry_id'].nunique()})", f"Nothing to write ({len(others)})"])
+    counts = [*(changes.loc[changes["action"] == action, "entry_id"].nunique() for action in _WRITE_TABS),
+              conflicts["entry_id"].nunique(), len(others)]
+    labels = [f"{text} ({count})" for text, count in
+              zip([*_WRITE_TABS.values(), "Changed in Procore", "Nothing to write"], counts, strict=True)]
+    tabs = st.tabs(labels, default=first_with_content(labels, counts))
     for tab, action in zip(tabs[:3], _WRITE_TABS, strict=True):
         with tab:
             table_with_download(changes[changes["action"] == action].drop(columns=["action"]),

@@ -24,6 +24,7 @@ from core.db import session_scope
 from core.models import Company
 from core.models.publishing import PublishModule, PublishStatus
 from core.publishing import STATUS_STYLES, status_counts
+from core.timeclock.csv_reading import counted
 from core.ui.dashboard import calendar_key
 from tests.core.publishing.engine_world import WEEK_START, Linked, delete_source, lengthen_break
 from tests.dashboard_world import linked_app_world
@@ -305,7 +306,8 @@ def test_preview_shows_what_publish_would_create_and_sends_nothing(linked: Linke
     at.button(key=_key(MANPOWER, "preview")).click().run()
 
     _ok(at)
-    assert f"Preview of Publish (nothing was sent): Would do: {to_do} create" in [i.value for i in at.info]
+    assert f"Preview of Publish (nothing was sent): {counted(to_do, 'entry')} to create." in \
+        [s.value for s in at.success]
     assert f"Created in Procore ({to_do})" in [tab.label for tab in at.tabs]
     table = next(frame for frame in at.dataframe if "field" in frame.value.columns)
     created = table.value
@@ -336,7 +338,7 @@ def test_publish_queues_a_job_and_the_day_turns_published_once_a_worker_ran_it(
     at.run()
 
     _ok(at)
-    assert f"#1 Publish · Mon 16 Nov 2026 · 1002 Harbor Point Apartments: {to_do} created" in \
+    assert f"#1 Publish · Mon 16 Nov 2026 · 1002 Harbor Point Apartments: {counted(to_do, 'entry')} created." in \
         [s.value for s in at.success]
     assert f":green-badge[Published {to_do}]" in [m.value for m in at.markdown]
     event = _events(at)[event_id(site, WEEK_START)]
@@ -371,7 +373,7 @@ def test_force_publish_asks_first_shows_what_it_overwrites_and_then_overwrites_i
 
     _ok(at)
     assert any("overwrites Procore" in w.value for w in at.warning)
-    assert any(i.value.startswith("Preview of Force publish (nothing was sent)") for i in at.info)
+    assert any(s.value.startswith("Preview of Force publish (nothing was sent): ") for s in at.success)
     overwritten = next(f.value for f in at.dataframe if "in_procore_now" in f.value.columns)
     assert overwritten[["entry_id", "field", "in_procore_now"]].values.tolist() == [[entry.id, "Workers", "99"]]
     (log,) = [log for log in linked.remote("manpower", entry.procore_project_id) if log.id == entry.procore_id]
@@ -382,7 +384,7 @@ def test_force_publish_asks_first_shows_what_it_overwrites_and_then_overwrites_i
     at.run()
 
     _ok(at)
-    assert any(s.value.startswith("#1 Force publish · ") and ": 1 updated" in s.value for s in at.success)
+    assert any(s.value.startswith("#1 Force publish · ") and ": 1 entry updated" in s.value for s in at.success)
     (log,) = [log for log in linked.remote("manpower", entry.procore_project_id) if log.id == entry.procore_id]
     assert log.num_workers == entry.values["manpower"]
 
@@ -421,7 +423,7 @@ def test_failed_and_deleted_entries_each_offer_republish(linked: Linked, worker:
     at.run()
 
     _ok(at)
-    assert any(s.value.endswith(" · 1 entry: 1 deleted") and "Republish" in s.value for s in at.success)
+    assert any(s.value.endswith(" · 1 entry: 1 entry deleted.") and "Republish" in s.value for s in at.success)
     assert linked.entries(MANPOWER, id=gone.id) == []  # its Procore record deleted, the entry went with it
     assert _counts(linked, MANPOWER, site)["failed"] == 1  # the other one was not asked for
 

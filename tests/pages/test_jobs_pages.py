@@ -65,8 +65,12 @@ def test_publish_week_shows_what_it_would_do_then_queues_one_job_that_publishes_
     worker.drain()
     at.run()
     _ok(at)
-    assert any(s.value == f"#1 Publish · 16 Nov – 22 Nov 2026 · all job sites · range: {before['to_do']} created"
-               for s in at.success)
+    # Some entries stayed Non publishable: not green, and the reasons say why, grouped with a fix link.
+    assert not at.success
+    assert (f"#1 Publish · 16 Nov – 22 Nov 2026 · all job sites · range: {before['to_do']} entries created, "
+            f"{before['non_publishable']} entries Non publishable.") in [w.value for w in at.warning]
+    assert any("Evergreen Drywall is not linked to a Procore vendor" in m.value and m.value.startswith("- ")
+               for m in at.markdown)
     assert _statuses(linked) == {"published": before["to_do"], "non_publishable": before["non_publishable"]}
 
 
@@ -127,5 +131,6 @@ def test_cancelling_a_queued_job_from_the_page_means_it_never_runs(linked: Linke
 
     _ok(at)
     assert [j.state for j in jobs(linked.engine)] == [JobState.CANCELLED]
-    assert any(i.value.endswith(": cancelled by admin@localhost.") for i in at.info)
+    assert any(w.value.endswith(": nothing to do. Cancelled by admin@localhost: what was not sent yet stays as it "
+                                "was.") for w in at.warning)
     assert set(_counts(linked, MANPOWER, site)) == {"to_do"}
