@@ -43,6 +43,7 @@ from core.ui.publish_runs import run_pending
 from core.ui.range_publish import range_buttons
 from core.ui.widgets import table_with_download
 
+SITE_ROW_HEIGHT = 68  # pixels: taller than 4rem, so Streamlit wraps a long job site or "Non publishable"
 CALENDAR_CSS = """
 .fc-event-title { white-space: pre-line; font-size: 0.78rem; line-height: 1.2; }
 .fc-daygrid-event { cursor: pointer; }
@@ -50,9 +51,13 @@ CALENDAR_CSS = """
 """
 
 
-def calendar_key(module: PublishModule, span: Span, start: date, generation: int = 0) -> str:
-    """The calendar component's key: a new range (or closing a day) mounts a fresh calendar."""
-    return f"{PublishModule(module).value}_dash_calendar_{Span(span).value}_{start.isoformat()}_{generation}"
+def calendar_key(
+    module: PublishModule, span: Span, start: date, generation: int = 0, filtered: tuple[str, ...] = ()
+) -> str:
+    """The calendar component's key: a new range, filter (job sites, statuses) or closing a day mounts a fresh
+    calendar. The component measures its height only when it mounts, so a filter's fewer rows need a new one."""
+    shown = "".join(f"_{part}" for part in filtered)
+    return f"{PublishModule(module).value}_dash_calendar_{Span(span).value}_{start.isoformat()}_{generation}{shown}"
 
 
 def render_dashboard(ctx: PageContext, module: PublishModule) -> None:
@@ -65,7 +70,7 @@ def render_dashboard(ctx: PageContext, module: PublishModule) -> None:
     start, end = date_range(day, span)
     _refresh(ctx, keys, start, end)
     jobs_area = st.container()
-    left, right = st.columns([4, 9])
+    left, right = st.columns([5, 9])
     panel = st.container()  # under the calendar, filled first: an action runs before the calendar is read
     with panel:
         run_pending(ctx, view, company_id=company_id)
@@ -83,7 +88,8 @@ def render_dashboard(ctx: PageContext, module: PublishModule) -> None:
     with right:
         _legend()
         shown = cells if not chosen else cells[cells["job_site_id"].isin(chosen)]
-        picked = _calendar(keys, view.module, shown, span, day, start)
+        filtered = (*(str(site) for site in chosen), *(str(status) for status in statuses))
+        picked = _calendar(keys, view.module, shown, span, day, start, filtered)
     selected = _selected_day(keys, picked, start, end)
     if selected is not None:
         with panel:
@@ -115,9 +121,12 @@ def _ready_company(ctx: PageContext, view: ModuleView) -> int:
 
 
 def _controls(keys: Keys) -> tuple[Span, date, list[PublishStatus]]:
-    """The date picker (week or month, moved with arrows) and the status filter."""
-    st.session_state.setdefault(keys.day, linked_day())
-    st.session_state.setdefault(keys.span, Span.WEEK)
+    """The date picker (week or month, moved with arrows) and the status filter.
+
+    The date and view chosen are kept for the session: coming back from another page shows them again
+    (a link's ?date= wins).
+    """
+    _restore(keys)
     row = st.container(horizontal=True, vertical_alignment="bottom")
     span = row.segmented_control("Show", list(Span), format_func=lambda span: SPAN_LABELS[span], key=keys.span,
                                  required=True) or Span.WEEK
@@ -132,7 +141,16 @@ def _controls(keys: Keys) -> tuple[Span, date, list[PublishStatus]]:
                help="Read the time clock again now (every change to the page reads it too)")
     chosen = day if isinstance(day, date) else linked_day()
     st.query_params["date"] = chosen.isoformat()
+    st.session_state[keys.kept_day], st.session_state[keys.kept_span] = chosen, Span(span)
     return Span(span), chosen, [PublishStatus(status) for status in statuses]
+
+
+def _restore(keys: Keys) -> None:
+    """Give the date and view widgets the values kept for the session, when Streamlit dropped their keys."""
+    if keys.day not in st.session_state:
+        kept = st.session_state.get(keys.kept_day)
+        st.session_state[keys.day] = kept if kept is not None and "date" not in st.query_params else linked_day()
+    st.session_state.setdefault(keys.span, st.session_state.get(keys.kept_span, Span.WEEK))
 
 
 def _move(keys: Keys, span: Span, steps: int) -> None:
@@ -164,10 +182,11 @@ def _site_list(keys: Keys, cells: pd.DataFrame) -> list[int]:
     styled = rows.style.map(lambda text: f"background-color: {colours.get(text, '')}; color: white"
                             if text in colours else "", subset=["status_label"])
     event = st.dataframe(styled, key=keys.sites, on_select="rerun", selection_mode="multi-row", hide_index=True,
-                         column_order=["job_site", "status_label", "entries"],
-                         column_config={"job_site": st.column_config.TextColumn("Job site", width="medium"),
-                                        "status_label": st.column_config.TextColumn("Status", width="small"),
-                                        "entries": st.column_config.NumberColumn("Entries", width="small")})
+                         column_order=["job_site", "status_label", "entries"], row_height=SITE_ROW_HEIGHT,
+                         height=36 + SITE_ROW_HEIGHT * min(len(rows), 12),
+                         column_config={"job_site": st.column_config.TextColumn("Job site", width=120),
+                                        "status_label": st.column_config.TextColumn("Status", width=95),
+                                        "entries": st.column_config.NumberColumn("Entries", width=55)})
     st.caption("Select job sites to show only them on the calendar.")
     positions = [position for position in event.selection.rows if position < len(ids)]
     return [ids[position] for position in positions]
@@ -180,10 +199,11 @@ def _legend() -> None:
 
 
 def _calendar(
-    keys: Keys, module: PublishModule, cells: pd.DataFrame, span: Span, day: date, start: date
+    keys: Keys, module: PublishModule, cells: pd.DataFrame, span: Span, day: date, start: date,
+    filtered: tuple[str, ...],
 ) -> tuple[int, date] | None:
     """The calendar of job-site days; returns the day clicked (the component keeps its last click)."""
-    key = calendar_key(module, span, start, st.session_state.get(keys.generation, 0))
+    key = calendar_key(module, span, start, st.session_state.get(keys.generation, 0), filtered)
     value = calendar(events=calendar_events(cells), options=calendar_options(span, day), custom_css=CALENDAR_CSS,
                      callbacks=["eventClick"], key=key)
     clicked = clicked_cell(value)

@@ -9,8 +9,8 @@ class Keys:
     """Every key of the dashboard of `module`: `Keys(MANPOWER).day` is "manpower_dash_day"."""
 
     # what the dashboard keeps between runs
-    day: str
-    span: str
+    kept_day: str  # the date and view chosen, kept while other pages show (Streamlit drops their widget keys)
+    kept_span: str
     statuses: str
     site_ids: str
     sites: str
@@ -24,6 +24,8 @@ class Keys:
     confirm_range: str
     jobs: str  # the jobs area: its flash place and the prefix of its widgets
     # widgets
+    day: str
+    span: str
     previous: str
     next: str
     refresh_now: str

@@ -13,12 +13,17 @@ from core.config import Settings
 from core.demo.generator import DemoSize, generate
 from core.models.publishing import PublishStatus
 from core.publishing import STATUS_STYLES
+from core.ui.dashboard import SITE_ROW_HEIGHT
 from tests.browser.conftest import CHROMIUM, RunningApp, serve_app, wait_idle
 from tests.conftest import DEMO_END
 from tests.dashboard_world import linked_app_world
 from tests.databases import TestDatabases
 
 MONDAY = "2026-11-16"
+SHRUNK = """limit => {
+    const frames = document.querySelectorAll('iframe[title="streamlit_calendar.calendar"]');
+    return frames.length === 1 && frames[0].getBoundingClientRect().height < limit;
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -145,3 +150,26 @@ def test_the_calendar_only_uses_free_views(dashboard_app: RunningApp, page: Page
     expect(calendar.locator(".fc-dayGridWeek-view")).to_be_visible()
     expect(calendar.locator(".fc-license-message")).to_have_count(0)  # the banner premium views show
     expect(calendar.locator(".fc-col-header-cell").first).to_have_text("Mon 11/16")
+
+
+def test_the_calendar_shrinks_to_one_job_site_when_it_is_selected(dashboard_app: RunningApp, page: Page) -> None:
+    calendar = _open_week(page, dashboard_app)
+    frame = page.locator('iframe[title="streamlit_calendar.calendar"]')
+    full = _height(frame)
+    expect(calendar.locator('td.fc-day[data-date="2026-11-16"] .fc-event')).not_to_have_count(1)
+
+    sites = page.get_by_test_id("stDataFrame").first
+    box = sites.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + SITE_ROW_HEIGHT / 2)  # under the header: the first row's box
+    wait_idle(page)
+
+    # the calendar of every job site goes; a new one, as high as one job site's row, takes its place
+    page.wait_for_function(SHRUNK, arg=full * 0.7)
+    expect(calendar.locator('td.fc-day[data-date="2026-11-16"] .fc-event')).to_have_count(1)
+
+
+def _height(element: Locator) -> float:
+    box = element.bounding_box()
+    assert box is not None
+    return float(box["height"])
