@@ -11,7 +11,7 @@ publish as a job (`core.jobs`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -25,13 +25,12 @@ from core.aggregation import load_time_logs
 from core.config import Settings
 from core.db import session_scope, utcnow
 from core.errors import ValidationError
-from core.models import CostCode, Employee, JobSite, PayClass, PayID
+from core.models import JobSite
 from core.models.payroll import BoardColumn, PayrollCard, PayrollSettings
 from core.models.publishing import PublishStatus
 from core.modules import registry
 from core.publishing import PublishAction, PublishRequest, RunReport, publish, refresh, status_counts
 from core.publishing.engine import Progress
-from core.publishing.modules import computed_entries
 
 TIMESHEET = registry.TIMESHEET.module
 COLUMN_LABELS: dict[BoardColumn, str] = {
@@ -91,6 +90,30 @@ def columns(session: Session) -> tuple[BoardColumn, ...]:
     if timesheets_enabled(session):
         return tuple(BoardColumn)
     return (BoardColumn.TO_DO, BoardColumn.IN_REVIEW, BoardColumn.APPROVED)
+
+
+def shown_in(card: Card, shown: Sequence[BoardColumn]) -> BoardColumn:
+    """The column a card shows in: its own, or Approved for one left in Publish after Timesheet was turned off."""
+    return card.column if card.column in shown else BoardColumn.APPROVED
+
+
+def skipped_columns(source: BoardColumn, target: BoardColumn, shown: Sequence[BoardColumn]) -> tuple[BoardColumn, ...]:
+    """The shown columns a move passes over on its way right, which the person is asked about first.
+
+    A move back (to reopen a week) or to the next column skips nothing: only going forward past a
+    review step would approve or publish a week nobody looked at.
+    """
+    order = tuple(BoardColumn)
+    start, end = order.index(source), order.index(target)
+    return tuple(column for column in shown if start < order.index(column) < end)
+
+
+def move_question(card: Card, source: BoardColumn, target: BoardColumn, skipped: Sequence[BoardColumn]) -> str:
+    """What the board asks before a move: "Move 1001 Main St from To do to Publish, skipping Approved?"."""
+    names = [COLUMN_LABELS[column] for column in skipped]
+    listed = " and ".join(filter(None, [", ".join(names[:-1]), names[-1]])) if names else ""
+    skipping = f", skipping {listed}" if listed else ""
+    return f"Move {card.number} {card.name} from {COLUMN_LABELS[source]} to {COLUMN_LABELS[target]}{skipping}?"
 
 
 def board(engine: Engine, *, week_start: date) -> list[Card]:
@@ -230,40 +253,3 @@ def _card(session: Session, job_site_id: int, week_start: date) -> PayrollCard:
     card = session.exec(select(PayrollCard).where(
         PayrollCard.job_site_id == job_site_id, PayrollCard.week_start == week_start)).first()
     return card or PayrollCard(job_site_id=job_site_id, week_start=week_start, moved_by="")
-
-
-def export_week(session: Session, *, week_start: date, job_site_ids: Collection[int] | None = None) -> pd.DataFrame:
-    """The payroll export of a week: per job site, employee, date, pay ID and cost code, the hours."""
-    end = week_end(week_start)
-    frame = computed_entries(session, module=TIMESHEET, start=week_start, end=end, job_site_ids=job_site_ids)
-    columns = ["job_site", "job_site_name", "employee_number", "employee", "work_date", "pay_id", "cost_code",
-               "pay_class", "hours"]
-    if frame.empty:
-        return pd.DataFrame(columns=columns)
-    names = _names(session)
-    result = pd.DataFrame({
-        "job_site": frame["job_site_id"].map(lambda i: names["site_number"].get(i)),
-        "job_site_name": frame["job_site_id"].map(lambda i: names["site_name"].get(i)),
-        "employee_number": frame["employee_id"].map(lambda i: names["employee_number"].get(i)),
-        "employee": frame["employee_id"].map(lambda i: names["employee"].get(i)),
-        "work_date": frame["work_date"],
-        "pay_id": frame["pay_id_id"].map(lambda i: names["pay_id"].get(i)),
-        "cost_code": frame["cost_code_id"].map(lambda i: names["cost_code"].get(i) if pd.notna(i) else None),
-        "pay_class": frame["pay_class_id"].map(lambda i: names["pay_class"].get(i) if pd.notna(i) else None),
-        "hours": frame["hours"],
-    })
-    return result.sort_values(["job_site", "employee_number", "work_date", "pay_id"]).reset_index(drop=True)
-
-
-def _names(session: Session) -> dict[str, dict[int, str]]:
-    """What people call each id the export shows (one query per table)."""
-    sites, employees = session.exec(select(JobSite)).all(), session.exec(select(Employee)).all()
-    return {
-        "site_number": {s.id: s.number for s in sites if s.id is not None},
-        "site_name": {s.id: s.name for s in sites if s.id is not None},
-        "employee_number": {e.id: e.number for e in employees if e.id is not None},
-        "employee": {e.id: f"{e.first_name} {e.last_name}" for e in employees if e.id is not None},
-        "pay_id": {p.id: p.code for p in session.exec(select(PayID)).all() if p.id is not None},
-        "cost_code": {c.id: c.code for c in session.exec(select(CostCode)).all() if c.id is not None},
-        "pay_class": {c.id: c.name for c in session.exec(select(PayClass)).all() if c.id is not None},
-    }

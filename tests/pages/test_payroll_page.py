@@ -48,6 +48,24 @@ def _card_text(at: AppTest, number: str) -> str:
     return " ".join(m.value for m in at.markdown if number in m.value)
 
 
+def _board_with_worker(app_db: Engine, open_page: Callable[..., AppTest]) -> tuple[TestWorker, AppTest]:
+    """The board of WEEK with the Timesheet module on and a worker present to take the queued publishes."""
+    _timesheets(app_db)
+    worker = TestWorker(get_settings())
+    worker.present()
+    return worker, open_page(PAGE, payroll_week=WEEK)
+
+
+def _move_straight_to_publish(at: AppTest) -> None:
+    """Card 1001's control: To do straight to Publish, which skips two columns and so asks first."""
+    at.selectbox(key="payroll_move_1").select_index(2).run()  # from To do: In review, Approved, Publish
+    at.button(key="payroll_go_1").click().run()
+
+
+def _question(at: AppTest) -> str:
+    return next((m.value for m in at.markdown if m.value.startswith("Move ")), "")
+
+
 def test_without_procore_the_board_has_three_columns_and_the_export(open_page: Callable[..., AppTest]) -> None:
     at = open_page(PAGE, payroll_week=WEEK)
 
@@ -63,14 +81,11 @@ def test_without_procore_the_board_has_three_columns_and_the_export(open_page: C
 def test_moving_a_card_to_publish_queues_its_week_and_a_worker_publishes_it(
     app_db: Engine, open_page: Callable[..., AppTest]
 ) -> None:
-    _timesheets(app_db)
-    worker = TestWorker(get_settings())
-    worker.present()
-    at = open_page(PAGE, payroll_week=WEEK)
+    worker, at = _board_with_worker(app_db, open_page)
     assert _headers(at)[:4] == ["To do (8)", "In review (0)", "Approved (0)", "Publish (0)"]
 
-    at.selectbox(key="payroll_move_1").select_index(2).run()  # from To do: In review, Approved, Publish
-    at.button(key="payroll_go_1").click().run()
+    _move_straight_to_publish(at)
+    at.button(key="payroll_confirm_yes").click().run()
 
     assert not at.exception
     assert "moved to Publish. Its week is queued for Procore." in at.success[0].value
@@ -83,12 +98,20 @@ def test_moving_a_card_to_publish_queues_its_week_and_a_worker_publishes_it(
     at.run()
 
     assert not at.exception
-    assert any(s.value.startswith("#1 Publish · 16 Nov – 22 Nov 2026 · ") and "created" in s.value
-               for s in at.success)
+    ended = [*at.success, *at.warning]  # green only when every entry went (some of 1001's are Non publishable)
+    assert any(e.value.startswith("#1 Publish · 16 Nov – 22 Nov 2026 · ") and "created" in e.value for e in ended)
     headers = _headers(at)
     assert "Publish (1)" in headers
     assert "To do (7)" in headers
     assert "Published" in _card_text(at, "badge")
+    errors = next(e for e in at.expander if e.label.startswith("Errors ("))
+    assert errors.label == "Errors (14)"  # 1001's Non publishable entries
+    text = " ".join(m.value for m in errors.markdown)
+    # each reason once with its count (7 of the entries are Elena Lewis's), not a line per entry
+    assert text.count("Elena Lewis is not linked to a Procore person") == 1
+    assert "Procore person (two-way mode: create it in Procore and run the import on Administration > Procore " \
+           "setup) (7" in text
+    assert text.count("Cost code 31-200 Earthwork is not mapped") == 1
 
 
 def test_with_no_worker_running_a_card_stays_and_nothing_is_queued(
@@ -97,13 +120,47 @@ def test_with_no_worker_running_a_card_stays_and_nothing_is_queued(
     _timesheets(app_db)
     at = open_page(PAGE, payroll_week=WEEK)
 
-    at.selectbox(key="payroll_move_1").select_index(2).run()
-    at.button(key="payroll_go_1").click().run()
+    _move_straight_to_publish(at)
+    at.button(key="payroll_confirm_yes").click().run()
 
     assert not at.exception
     assert any(e.value.startswith("No publish worker is running, so nothing was queued.") for e in at.error)
     assert "Publish (0)" in _headers(at)
     assert jobs(app_db) == []
+
+
+def test_a_move_that_skips_columns_asks_and_cancel_leaves_the_card(
+    app_db: Engine, open_page: Callable[..., AppTest]
+) -> None:
+    _worker, at = _board_with_worker(app_db, open_page)
+
+    _move_straight_to_publish(at)
+
+    assert not at.exception
+    assert _question(at) == ("Move 1001 Riverside Medical Center from To do to Publish, "
+                             "skipping In review and Approved?")
+    assert "Publish (0)" in _headers(at)
+    assert jobs(app_db) == []
+
+    at.button(key="payroll_confirm_no").click().run()
+
+    assert not at.exception
+    assert _question(at) == ""
+    assert not at.success
+    assert _headers(at)[:4] == ["To do (8)", "In review (0)", "Approved (0)", "Publish (0)"]
+    assert jobs(app_db) == []
+
+
+def test_a_move_to_the_next_column_happens_at_once(open_page: Callable[..., AppTest]) -> None:
+    at = open_page(PAGE, payroll_week=WEEK)
+
+    at.selectbox(key="payroll_move_1").select_index(0).run()  # In review
+    at.button(key="payroll_go_1").click().run()
+
+    assert not at.exception
+    assert _question(at) == ""
+    assert at.success[0].value == "1001 Riverside Medical Center moved to In review."
+    assert _headers(at)[:3] == ["To do (7)", "In review (1)", "Approved (0)"]
 
 
 def test_the_page_needs_the_payroll_permission(app_db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:

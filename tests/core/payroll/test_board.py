@@ -18,12 +18,12 @@ from core.payroll.board import (
     MoveResult,
     board,
     columns,
-    export_week,
     move_card,
     republish_card,
     set_week_starts_on,
     week_of,
 )
+from core.payroll.export import export_week
 from core.publishing.plan import Operation
 from tests.conftest import identity_with_role
 from tests.core.publishing.engine_world import Linked, known
