@@ -28,6 +28,7 @@ Control API (loopback only, no token; not part of Procore): ``POST /_emulator/re
 (``{"seed", "job_sites", "employees"}``), ``GET``/``PUT /_emulator/config`` (rate limits, page size,
 latency, token lifetime, ``today``, fault rates: see ``emulator.faults`` and README.md),
 ``GET``/``DELETE /_emulator/stats`` (requests, faults fired, late writes still pending),
+``POST /_emulator/late_writes`` (the pending late writes land now),
 ``POST /_emulator/act`` (update/delete/approve/lock a record as a Procore user),
 ``GET /_emulator/world`` (seed ids), ``GET /_emulator/view?project_id=&date=`` and ``GET /_emulator/``.
 

@@ -110,6 +110,11 @@ def get_stats(request: Request, raw: bytes) -> Response:
                          "late_commits_pending": len(faults.late)})
 
 
+def land_late_writes(request: Request, raw: bytes) -> Response:
+    """Writes given up on (the `late_commit` fault) land now instead of when their delay ends."""
+    return JSONResponse({"landing": _state(request).faults.land_now()})
+
+
 def clear_stats(request: Request, raw: bytes) -> Response:
     with _state(request).store.tx(write=True) as tx:
         tx.clear_stats()
@@ -176,6 +181,7 @@ ROUTES = [
     Route("/_emulator/stats", _guard(get_stats), methods=["GET"]),
     Route("/_emulator/stats", _guard(clear_stats), methods=["DELETE"]),
     Route("/_emulator/act", _guard(act), methods=["POST"]),
+    Route("/_emulator/late_writes", _guard(land_late_writes), methods=["POST"]),
     Route("/_emulator/world", _guard(world), methods=["GET"]),
     Route("/_emulator/view", _guard(view), methods=["GET"]),
 ]

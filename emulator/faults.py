@@ -98,6 +98,7 @@ class FaultDraw:
     rng_key: Any = None
     late: set[asyncio.Task[None]] = field(default_factory=set)
     fired: Counter[str] = field(default_factory=Counter)
+    _wake: dict[asyncio.Task[None], tuple[asyncio.AbstractEventLoop, asyncio.Event]] = field(default_factory=dict)
 
     def draw(self, cfg: dict[str, Any], kinds: tuple[str, ...]) -> str | None:
         """One fault among ``kinds`` by their configured rates, or None; draws only if one is on."""
@@ -117,14 +118,27 @@ class FaultDraw:
         return None
 
     def commit_later(self, delay: float, work: Callable[[], Response]) -> None:
-        """Run ``work`` (the request's handler) in a worker thread ``delay`` seconds from now."""
-        task = asyncio.get_running_loop().create_task(self._later(delay, work))
+        """Run ``work`` (the request's handler) in a worker thread ``delay`` seconds from now, or when
+        `land_now` says so, whichever comes first."""
+        loop = asyncio.get_running_loop()
+        wake = asyncio.Event()
+        task = loop.create_task(self._later(delay, wake, work))
         self.late.add(task)
+        self._wake[task] = (loop, wake)
         task.add_done_callback(self.late.discard)
+        task.add_done_callback(lambda done: self._wake.pop(done, None))
+
+    def land_now(self) -> int:
+        """Let every pending late write land at once (callable from any thread); how many were pending."""
+        pending = list(self._wake.values())
+        for loop, wake in pending:
+            loop.call_soon_threadsafe(wake.set)
+        return len(pending)
 
     @staticmethod
-    async def _later(delay: float, work: Callable[[], Response]) -> None:
-        await anyio.sleep(delay)
+    async def _later(delay: float, wake: asyncio.Event, work: Callable[[], Response]) -> None:
+        with anyio.move_on_after(delay):
+            await wake.wait()
         try:
             await anyio.to_thread.run_sync(work)
         except Exception:  # the emulator may have been reset or closed meanwhile

@@ -148,16 +148,24 @@ class Writer:
             found = self._find(steps)
         except ProcoreConnectError as read_error:
             if read_error.action is ErrorAction.RECONNECT:
-                raise _Stop(read_error) from read_error
+                self.stopped = self.stopped or str(read_error)  # nothing more is sent; these stay in doubt
             return [Result(step, Operation.FAIL, message=_unknown(error, read_error)) for step in steps]
         results = [Result(step, Operation.ADOPT, found[step.entry.id], message=f"found in Procore after: {error}")
                    for step in steps if step.entry.id in found]
         missing = [step for step in steps if step.entry.id not in found]
         if missing and tries > 0:
-            results.extend(_resent(self._create(missing, tries=tries), error))
+            results.extend(_resent(self._send_again(missing, tries=tries), error))
         else:
             results.extend(Result(step, Operation.FAIL, message=_unknown(error)) for step in missing)
         return results
+
+    def _send_again(self, steps: list[Step], *, tries: int) -> list[Result]:
+        """The second send of creates proven absent; when the run must stop first, they fail unsent."""
+        try:
+            return self._create(steps, tries=tries)
+        except _Stop as stop:
+            self.stopped = self.stopped or str(stop)
+            return [Result(step, Operation.FAIL, message=str(stop)) for step in steps]
 
     def _find(self, steps: Sequence[Step]) -> dict[int, Remote]:
         """The records of `steps` Procore holds (one list call for their project and dates)."""
@@ -247,8 +255,9 @@ def _unknown(error: ProcoreConnectError, read_error: ProcoreConnectError | None 
 
 
 def _resent(results: list[Result], error: ProcoreConnectError) -> list[Result]:
-    """Creates sent again after a lost answer say so, however the second send ended (created, or itself lost
-    and then adopted): the first send may still land, and the next publish must look for it (see `duplicates`)."""
+    """Creates sent again after a lost answer say so, however the second send ended (created, itself lost and
+    then adopted, or failed): the first send may still land, and the next publish must look for it (see
+    `duplicates`), so every one of their messages names the lost answer."""
     for result in results:
         if result.outcome is Operation.CREATE:
             result.message = f"sent again: {UNCERTAIN} ({error}) and Procore did not hold the record; " \
@@ -256,4 +265,6 @@ def _resent(results: list[Result], error: ProcoreConnectError) -> list[Result]:
         elif result.outcome is Operation.ADOPT:
             result.message = f"{result.message}; sent again after an earlier {UNCERTAIN} ({error}): " \
                              "a copy that lands later is removed by the next publish"
+        elif UNCERTAIN not in (result.message or ""):
+            result.message = f"{_unknown(error)} Sending it again failed: {result.message}"
     return results

@@ -65,6 +65,20 @@ def test_late_commit_gives_no_answer_and_the_write_lands_later(emu: Emu, api: ht
     assert [log["num_workers"] for log in _logs(emu, api)] == [2]
 
 
+def test_late_writes_land_when_told_before_their_delay_ends(emu: Emu, api: httpx.Client) -> None:
+    emu.configure(faults={"late_commit": 1.0}, late_commit_ms=600_000)
+    for _ in range(2):
+        with pytest.raises(httpx.RemoteProtocolError):
+            _create(emu, api)
+    emu.configure(faults={"late_commit": 0.0})
+    assert _logs(emu, api) == []
+
+    assert emu.http.post("/_emulator/late_writes").json() == {"landing": 2}
+    _wait_for_late_commits(emu)
+    assert [log["num_workers"] for log in _logs(emu, api)] == [2, 2]
+    assert emu.http.post("/_emulator/late_writes").json() == {"landing": 0}
+
+
 def test_a_late_write_that_procore_refuses_never_lands(emu: Emu, api: httpx.Client) -> None:
     emu.configure(faults={"late_commit": 1.0}, late_commit_ms=10)
     with pytest.raises(httpx.RemoteProtocolError):

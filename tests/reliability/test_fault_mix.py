@@ -60,7 +60,8 @@ def linked(settings: Settings, demo_engine: Engine, admin: Identity, emulator_ur
 
 
 def _wait_for_late_writes(linked: Linked, timeout: float = 30.0) -> None:
-    """Late writes land on the emulator's own (real) clock; wait until none is pending."""
+    """The late writes still pending land now; wait until they have."""
+    linked.control("POST", "late_writes")
     deadline = time.monotonic() + timeout
     while linked.control("GET", "stats")["late_commits_pending"]:
         assert time.monotonic() < deadline, "late writes never landed"

@@ -18,6 +18,7 @@ from core.procore.connection import open_client
 from core.publishing.audit import attempts_frame
 from core.publishing.engine import PublishRequest, RunReport, publish
 from core.publishing.plan import Operation
+from core.publishing.status import PublishAction
 from tests.core.publishing.engine_world import (
     WEEK_END,
     WEEK_START,
@@ -128,9 +129,10 @@ class FaultOnce(httpx.HTTPTransport):
             self.linked.control("PUT", "config", faults={self.fault: 0})
 
 
-def _publish_through(linked: Linked, network: httpx.BaseTransport, *, entry_ids: set[int] | None = None) -> RunReport:
+def _publish_through(linked: Linked, network: httpx.BaseTransport, *, entry_ids: set[int] | None = None,
+                     action: PublishAction = PublishAction.PUBLISH) -> RunReport:
     request = PublishRequest(MANPOWER, WEEK_START, WEEK_END, job_site_ids=frozenset(linked.site_ids(["1001"])),
-                             entry_ids=None if entry_ids is None else frozenset(entry_ids))
+                             entry_ids=None if entry_ids is None else frozenset(entry_ids), action=action)
     with open_client(linked.settings, linked.engine, transport=network, sleep=lambda _seconds: None) as client:
         return publish(linked.settings, linked.engine, request, actor=linked.admin, client=client, workers=1)
 
@@ -159,6 +161,8 @@ def test_a_create_answered_502_after_it_committed_is_found_and_adopted_not_sent_
 
 
 def _late_commits_land(linked: Linked) -> None:
+    """The writes given up on land now (the emulator holds them until told, or their delay ends)."""
+    linked.control("POST", "late_writes")
     deadline = time.monotonic() + 30
     while linked.control("GET", "stats").get("late_commits_pending"):
         assert time.monotonic() < deadline, "the emulator's late writes never landed"
@@ -169,7 +173,7 @@ def test_a_create_that_commits_after_it_was_given_up_on_is_removed_by_the_next_p
     first = _first_day_entries(linked)[0]
     rest = {e.id or 0 for e in linked.entries(MANPOWER, status=PublishStatus.TO_DO)} - {first.id}
     _publish_through(linked, httpx.HTTPTransport(), entry_ids=rest)
-    linked.control("PUT", "config", late_commit_ms=1500)  # lands after the look and the second send, even when busy
+    linked.control("PUT", "config", late_commit_ms=600_000)  # lands when told, after the look and the second send
 
     given_up = _publish_through(linked, FaultOnce(linked, "late_commit"), entry_ids={first.id or 0})
     _late_commits_land(linked)
@@ -195,6 +199,60 @@ def test_a_create_that_commits_after_it_was_given_up_on_is_removed_by_the_next_p
     assert "second copy of this entry's manpower log" in removed["message"].iloc[0]
     assert f"kept manpower log {kept.procore_id}" in removed["message"].iloc[0]
     assert linked.publish(MANPOWER, sites=["1001"]).summary() == "Nothing to publish."
+
+
+class FaultsInTurn(httpx.HTTPTransport):
+    """The network: the n-th create of a manpower log meets `faults[n - 1]` (an emulator switch; the last one
+    for every later create, its retries too); other requests pass."""
+
+    def __init__(self, linked: Linked, *faults: str) -> None:
+        super().__init__()
+        self.linked, self.faults, self.posts = linked, faults, 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if not (request.method == "POST" and request.url.path.endswith("/manpower_logs")):
+            return super().handle_request(request)
+        fault = self.faults[min(self.posts, len(self.faults) - 1)]
+        self.posts += 1
+        self.linked.control("PUT", "config", faults={fault: 1.0})
+        try:
+            return super().handle_request(request)
+        finally:
+            self.linked.control("PUT", "config", faults={fault: 0})
+
+
+def test_a_write_given_up_on_whose_second_send_failed_is_still_looked_for_after_a_later_publish(
+    linked: Linked,
+) -> None:
+    """The first send lands late; the second is refused. The entry is republished before the first lands:
+    the copy must still be found and removed, however long after."""
+    first = _first_day_entries(linked)[0]
+    rest = {e.id or 0 for e in linked.entries(MANPOWER, status=PublishStatus.TO_DO)} - {first.id}
+    _publish_through(linked, httpx.HTTPTransport(), entry_ids=rest)  # the last publish has nothing else to do
+    linked.control("PUT", "config", late_commit_ms=600_000, retry_after=0)  # lands when told: after the next run
+    network = FaultsInTurn(linked, "late_commit", "503")
+
+    refused = _publish_through(linked, network, entry_ids={first.id or 0})
+    again = _publish_through(linked, httpx.HTTPTransport(), entry_ids={first.id or 0},
+                             action=PublishAction.REPUBLISH)
+    _late_commits_land(linked)
+    kept = linked.entries(MANPOWER, id=first.id)[0]
+    project, day = kept.procore_project_id or 0, first.work_date
+    copies = [log.id for log in linked.remote("manpower", project, day, day) if log.notes == _notes(linked, kept)]
+    report = linked.publish(MANPOWER, sites=["1001"])
+
+    assert network.posts > 2  # sent, then refused every time after
+    assert refused.outcomes == {Operation.FAIL: 1}
+    assert again.outcomes == {Operation.CREATE: 1}  # the first send had not landed yet
+    assert len(copies) == 2  # then it landed: the entry's record twice
+    assert report.duplicates_removed == 1
+    after = [log.id for log in linked.remote("manpower", project, day, day) if log.notes == _notes(linked, kept)]
+    assert after == [kept.procore_id]
+
+
+def _notes(linked: Linked, entry: PublishEntry) -> str | None:
+    """The crew note Procore's copy of `entry` carries (what tells its logs apart from the day's others)."""
+    return (entry.published_payload or {}).get("notes")
 
 
 class DeletedJustBefore(httpx.HTTPTransport):
