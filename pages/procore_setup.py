@@ -18,7 +18,7 @@ from core.ui.links import link_to
 from core.ui.navigation import INTEGRATIONS
 from core.ui.oauth import authorize_link, handle_redirect
 from core.ui.procore_lookups import forget_procore_lookups, reachable_companies
-from core.ui.setup_switches import mode_radio, module_checkboxes
+from core.ui.setup_switches import finished_note, mode_radio, module_checkboxes
 
 ctx = page_guard(Perm.PROCORE_SETUP)
 st.title("Procore setup")
@@ -45,7 +45,7 @@ details = {
     "Company": info.company_name or "not chosen yet",
     "Token valid until": info.token_expires_at.strftime("%Y-%m-%d %H:%M UTC"),
 }
-st.table(pd.DataFrame({"": list(details.values())}, index=list(details)))
+st.table(pd.DataFrame({"value": list(details.values())}, index=list(details)), hide_header=True)
 
 
 def _disconnect() -> None:
@@ -93,8 +93,7 @@ module_checkboxes(ctx, state)
 
 with ctx.session() as session:
     state = setup.state(session)
-if state.finished:
-    st.success("Setup is finished: the Procore section is in the navigation.")
+finished_note(ctx, state)
 
 if state.two_way and state.company_id is not None:
     st.header("5. Import from Procore")

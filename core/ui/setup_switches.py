@@ -13,13 +13,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import setup
+from core import getting_started, setup
 from core.errors import ProcoreConnectError
 from core.models.setup import SyncMode
 from core.setup import EXCLUSIVITY_NOTE, Module, SetupState, SwitchChoice, module_label, short_label
 from core.ui.confirm import ask, asked, confirm_dialog
 from core.ui.flash import flash
 from core.ui.guard import PageContext
+from core.ui.links import link_to
+from core.ui.navigation import DATA_MAPPING
 
 MODES = {SyncMode.TWO_WAY: "Two-way integration: import from Procore and publish to it",
          SyncMode.ONE_WAY: "One-way integration: only publish to Procore (map lists on Data mapping)"}
@@ -150,3 +152,19 @@ def _switch(ctx: PageContext, module: Module) -> None:
         done = "carried over to" if choice is SwitchChoice.CARRY_OVER else "unpublished before turning on"
         flash(PLACE, f"{needs[1]} {short_label(needs[0])} entries {done} {short_label(module)}; "
                      f"{short_label(needs[0])} is off.")
+
+
+def finished_note(ctx: PageContext, state: SetupState) -> None:
+    """Once a company, a mode and a module are chosen: setup is finished, or (one-way) what is still to map."""
+    if not state.finished:
+        return
+    if state.two_way:
+        st.success("Setup is finished: the Procore section is in the navigation.")
+        return
+    with ctx.session() as session:
+        mapping = next(step for step in getting_started.steps(session) if step.script == DATA_MAPPING.script)
+    if mapping.done:
+        st.success("Setup is finished: everything the modules need is mapped to Procore.")
+        return
+    st.warning(f"One step is left before publishing: map your records to Procore. {mapping.detail}")
+    link_to(DATA_MAPPING, label="Map them on Data mapping")

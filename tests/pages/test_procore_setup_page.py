@@ -237,3 +237,27 @@ def test_the_company_list_is_read_from_procore_once_not_on_every_rerun(
     assert at.success[0].value == "Connected company: Northwind Builders."
     # choosing checks the list at Procore, and the cached list is dropped so the page reads it afresh
     assert _company_list_reads(url) == 3
+
+
+def test_the_connection_table_has_no_empty_header_row(open_page: Callable[..., AppTest], app_db: Engine) -> None:
+    _activate(app_db)
+    _connect(app_db, choose_company=False)
+    at = open_page(PAGE)
+    assert at.table[0].proto.hide_header  # the rows name themselves (Procore user, Environment…)
+
+
+def test_one_way_setup_says_what_is_left_to_map_instead_of_finished(
+    open_page: Callable[..., AppTest], app_db: Engine,
+) -> None:
+    _activate(app_db)
+    _connect(app_db, choose_company=True)
+    at = open_page(PAGE)
+    at.radio(key="procore_mode").set_value(SyncMode.ONE_WAY).run()
+    at.checkbox(key="procore_module_manpower").check().run()
+
+    assert not at.exception
+    assert not any("Setup is finished" in s.value for s in at.success)
+    (left,) = [w.value for w in at.warning if "map your records to Procore" in w.value]
+    assert "Still to map: " in left
+    assert "Projects: 8 not mapped" in left  # the demo's eight job sites
+    assert any("Data mapping" in caption.value for caption in at.caption)  # alone, the link names the page
