@@ -50,9 +50,14 @@ class RunReport:
         counts, labels = (self.planned, OPERATION_LABELS) if self.dry_run else (self.outcomes, DONE_LABELS)
         if not counts and not self.duplicates_removed:
             return "Nothing to publish."
-        parts = [f"{count} {labels[operation].lower()}" for operation, count in
+        parts = [f"{count} {_lower_first(labels[operation])}" for operation, count in
                  sorted(counts.items(), key=lambda item: list(Operation).index(item[0]))]
         if self.duplicates_removed:
             parts.append(f"{self.duplicates_removed} duplicate{'s' if self.duplicates_removed > 1 else ''} removed")
         return ("Would do: " if self.dry_run else "") + ", ".join(parts) + \
             (f". Stopped: {self.error}" if self.error else "")
+
+
+def _lower_first(text: str) -> str:
+    """'Changed in Procore' → 'changed in Procore': a label inside a sentence keeps its proper nouns."""
+    return text[:1].lower() + text[1:]
