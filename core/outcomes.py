@@ -137,6 +137,7 @@ class Outcome:
     stop: Stop | None = None
     planned: bool = False  # a preview: nothing was written
     details: tuple[str, ...] = field(default=())  # lines that belong to no reason (fields an import kept)
+    details_title: str = "Details"
 
     @property
     def tone(self) -> Tone:
@@ -171,11 +172,16 @@ def ordered(counts: Mapping[Result, int]) -> tuple[tuple[Result, int], ...]:
 
 def grouped(texts: Iterable[str], *, place: Callable[[str], FixPlace | None] = lambda _: None,
             hint: str = "") -> tuple[Reason, ...]:
-    """Texts as reasons with counts, most first; numbers that differ per entry become N
-    (`core.jobs.history.reason_of`). `place` finds where a reason is fixed (`core.dashboards.fixes.fix_place`)."""
-    found = Counter(reason_of(text) for text in texts)
+    """Texts as reasons with counts, most first; where texts differ only by their numbers they are one reason
+    with N for the numbers (`core.jobs.history.reason_of`). `place` finds where a reason is fixed
+    (`core.dashboards.fixes.fix_place`)."""
+    found: dict[str, Counter[str]] = {}
+    for text in texts:
+        found.setdefault(reason_of(text), Counter())[text.strip()] += 1
+    shown = {(key if len(originals) > 1 else next(iter(originals))): originals.total()
+             for key, originals in found.items()}
     return tuple(Reason(text, count, place(text), hint)
-                 for text, count in sorted(found.items(), key=lambda pair: (-pair[1], pair[0])))
+                 for text, count in sorted(shown.items(), key=lambda pair: (-pair[1], pair[0])))
 
 
 @dataclass(frozen=True)
@@ -244,12 +250,12 @@ def of_import(report: ImportReport, *, title: str = "Import applied") -> Outcome
     kept = tuple(f"{c.record}: {f.name} stays {f.old} ({f.kept})" for c in report.changes for f in c.fields
                  if f.kept)
     return Outcome(Work.IMPORT, title, noun="record", counts=ordered(counts), reasons=grouped(skipped),
-                   details=kept)
+                   details=kept, details_title="Changes left out")
 
 
 def of_sync(reports: Sequence[SyncReport], *, title: str) -> Outcome:
-    """A sync of Procore lists: records new, changed, no longer in Procore, back; a list that could not
-    sync (no mapped project yet) is skipped with its note."""
+    """A sync of Procore lists (on Data mapping): records new, changed, no longer in Procore, back; a list
+    that could not sync (no mapped project yet) is skipped with its note, which says what to do there."""
     counts: Counter[Result] = Counter()
     notes: list[str] = []
     for report in reports:
@@ -260,7 +266,7 @@ def of_sync(reports: Sequence[SyncReport], *, title: str) -> Outcome:
     if notes:
         counts[Result.SKIPPED] += len(notes)
     return Outcome(Work.SYNC, title, noun="record", counts=ordered(counts),
-                   reasons=grouped(notes, place=lambda _: FixPlace.DATA_MAPPING),
+                   reasons=grouped(notes),
                    details=tuple(report.summary() for report in reports if not report.note))
 
 
@@ -280,8 +286,7 @@ def of_undo(report: UndoReport) -> Outcome:
     """An undo of a publish run: records deleted, restored, written again, left alone (why), failed (why)."""
     plan = report.plan
     if plan.undone_by is not None:
-        return Outcome(Work.UNDO, f"Run {plan.run_id} was undone already (by run {plan.undone_by})",
-                       noun="record", stop=Stop("Nothing was changed.", failed=False))
+        return Outcome(Work.UNDO, f"Run {plan.run_id} was undone already (by run {plan.undone_by})", noun="record")
     counts: Counter[Result] = Counter({_UNDONE[kind]: number for kind, number in report.done.items()})
     left = [item.left_alone for item in plan.items if item.left_alone]
     counts[Result.SKIPPED] += len(left)

@@ -12,11 +12,13 @@ from core.access import PERMISSION_NAMES, Perm
 from core.errors import ProcoreConnectError
 from core.models.mapping import Entity
 from core.modules.entities import PROJECT_SCOPED
+from core.outcomes import of_sync
 from core.sync import auto_mapping, mapping
 from core.sync.lists import TEXT, entities_for, sync_from_procore
 from core.ui import page_guard
 from core.ui.flash import flash, show_flash
 from core.ui.mapping_suggestions import suggestions_panel
+from core.ui.outcome import outcome_written, show_kept_outcome
 
 ctx = page_guard()
 st.title("Data mapping")
@@ -59,8 +61,10 @@ titles = {s.entity: s.title for s in summaries}
 
 
 def _done(entity: Entity, message: str, left: Sequence[str] = (), title: str = "Left to map by hand") -> None:
-    """Say what changed on the rerun that shows the new state, and forget unsaved grid edits."""
-    flash(f"data_mapping_{entity}", message, details=left, details_title=f"{title} ({len(left)})")
+    """Say what changed on the rerun that shows the new state (a kept outcome says it when `message` is
+    empty), and forget unsaved grid edits."""
+    if message:
+        flash(f"data_mapping_{entity}", message, details=left, details_title=f"{title} ({len(left)})")
     for key in [k for k in st.session_state if str(k).startswith(GRID_PREFIX)]:
         del st.session_state[key]
     st.rerun()
@@ -77,7 +81,8 @@ def _sync(entity: Entity) -> None:
             st.error(f"{error} Lists synced before the error are kept.")
             return
         status.update(label="Sync finished", state="complete")
-    _done(entity, "  \n".join(r.summary() for r in reports))
+    outcome_written(f"data_mapping_{entity}", of_sync(reports, title=f"Sync of {text.tab.lower()}"), rerun=False)
+    _done(entity, "")
 
 
 def _auto_map(entity: Entity) -> None:
@@ -141,6 +146,7 @@ def _save(entity: Entity, changes: dict[int, int | None], project_id: int | None
 def _tab(summary: mapping.TabSummary) -> None:
     entity, text = summary.entity, TEXT[summary.entity]
     show_flash(f"data_mapping_{entity}")
+    show_kept_outcome(f"data_mapping_{entity}")
     st.caption(f"Procore {text.tab.lower()} ↔ your {text.locals}. {mapping.RULES[entity]}")
     synced = (f"Last synced {summary.synced_at:%Y-%m-%d %H:%M} UTC: {summary.procore_count} in Procore."
               if summary.synced_at else "Not synced yet.")

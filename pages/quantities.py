@@ -13,6 +13,7 @@ from core.ui.confirm import ask, confirm_dialog
 from core.ui.csv_upload import csv_upload
 from core.ui.flash import flash, show_flash
 from core.ui.freshness import forget_cached_data, written
+from core.ui.outcome import show_kept_outcome
 from core.ui.time_clock_filter import site_and_date_filter
 from core.ui.widgets import column_labels, select_id
 
@@ -20,6 +21,7 @@ ctx = page_guard()
 PLACE = "quantities"
 st.title("Production quantities")
 show_flash(PLACE)
+show_kept_outcome(PLACE)
 st.caption("Quantities put in place per job site, cost code and day. Procore's quantity logs take whole numbers.")
 
 with ctx.session() as session:

@@ -8,15 +8,16 @@ import pandas as pd
 import streamlit as st
 
 from core.db import utcnow
-from core.jobs.history import HistoryFilter, run_history, run_problems
+from core.jobs.history import OUTCOMES, HistoryFilter, run_history, run_problems
 from core.models.jobs import JobState, JobTrigger
 from core.models.publishing import PublishModule
 from core.modules.registry import definition
+from core.outcomes import Stop, of_job_counts
 from core.publishing import attempts_frame
 from core.publishing.undo import UNDO_PREFIX
 from core.ui import page_guard
 from core.ui.links import link_to
-from core.ui.problems import show_problems
+from core.ui.outcome import show_outcome
 from core.ui.undo_panel import undo_panel
 from core.ui.widgets import table_with_download
 
@@ -25,7 +26,7 @@ ANY = "Any"
 LABELS = {"started": "Started (UTC)", "duration_s": "Duration (s)", "job_id": "Job", "run_id": "Run"}
 st.title("Run history")
 st.caption("Every publish: from the dashboards, the payroll board, schedules and the command line. Pick a run to "
-           "see its problems and every entry it sent.")
+           "see its outcome, its problems grouped, and every entry it sent.")
 
 row = st.container(horizontal=True, vertical_alignment="bottom")
 module = row.selectbox("Module", [ANY, *(module.value for module in PublishModule)], key="run_history_module",
@@ -57,10 +58,9 @@ if not history.empty:
     run_id = int(picked["run_id"]) if pd.notna(picked["run_id"]) else None
     errors = [str(picked["detail"])] if run_id is None and picked["state"] == JobState.FAILED.value else []
     problems = run_problems(ctx.engine, run_ids=[run_id] if run_id is not None else [], job_errors=errors)
-    st.subheader("Problems")
-    if problems.empty:
-        st.caption("No problems.")
-    show_problems(problems)
+    st.subheader("Outcome")
+    show_outcome(of_job_counts(describe(chosen or 0), {name: int(picked[name]) for name in OUTCOMES}, problems,
+                               stop=Stop("It failed.") if picked["state"] == JobState.FAILED.value else None))
     st.subheader("Entries sent")
     if run_id is not None:
         with ctx.session() as session:

@@ -13,12 +13,14 @@ from core.ui.confirm import ask, confirm_dialog
 from core.ui.csv_upload import csv_upload
 from core.ui.flash import flash, show_flash
 from core.ui.freshness import forget_cached_data, written
+from core.ui.outcome import show_kept_outcome
 from core.ui.time_clock_filter import site_and_date_filter
 from core.ui.widgets import column_labels, select_id
 
 ctx = page_guard()
 st.title("Time logs")
 show_flash("time_logs")
+show_kept_outcome("time_logs")
 st.caption(
     "A time log counts for the date it was clocked in, in its job site's time zone. Times are shown at the job site."
 )

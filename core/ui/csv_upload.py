@@ -1,4 +1,9 @@
-"""A CSV upload for the time clock's pages: all rows or none, each bad row listed with its line number."""
+"""A CSV upload for the time clock's pages: all rows or none, each bad row listed with its line number.
+
+How it ended is said by the outcome component (`core.ui.outcome`): the count imported in green, or the
+bad rows in red with their reasons grouped, above the table of lines. The page shows a kept outcome near
+its top with `show_kept_outcome(place)`.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,10 @@ from sqlmodel import Session
 
 from core.access import Identity
 from core.errors import ProcoreConnectError
+from core.outcomes import of_refused_upload, of_upload
 from core.timeclock.csv_import import CsvImportError, ImportResult
-from core.ui.freshness import written
 from core.ui.guard import PageContext
+from core.ui.outcome import outcome_written, show_outcome
 
 Importer = Callable[..., ImportResult]
 
@@ -27,12 +33,13 @@ def csv_upload(ctx: PageContext, *, key: str, columns: Sequence[str], importer: 
         with ctx.session() as session:
             result = _run(importer, session, upload.getvalue(), ctx.identity)
     except CsvImportError as error:
-        st.error(error.headline)
-        st.dataframe([{"line": e.line, "reasons": "; ".join(e.reasons)} for e in error.errors], hide_index=True)
+        show_outcome(of_refused_upload(error))
+        st.dataframe([{"line": e.line, "reasons": "; ".join(e.reasons)} for e in error.errors], hide_index=True,
+                     width="stretch")
     except ProcoreConnectError as error:
         st.error(str(error))
     else:
-        written(place, result.message)
+        outcome_written(place, of_upload(result))
 
 
 def _run(importer: Importer, session: Session, data: bytes, actor: Identity) -> ImportResult:

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import ProcoreConnectError
+from core.outcomes import of_import
 from core.sync.import_changes import GROUPS, ChangeKind, Owner, RecordChange
 from core.sync.import_owners import load_owners, save_owners
 from core.sync.import_preview import ImportPreview, field_text, moving_text, preview_import
@@ -18,6 +19,7 @@ from core.sync.importer import run_import
 from core.ui.flash import show_flash
 from core.ui.freshness import written
 from core.ui.guard import PageContext
+from core.ui.outcome import outcome_written, show_kept_outcome
 
 PLACE = "import_preview"
 _PREVIEW_KEY = "import_preview_result"
@@ -28,6 +30,7 @@ OWNER_LABELS = {Owner.ASK: "Ask me in the preview", Owner.PROCORE: "Procore owns
 def import_panel(ctx: PageContext, *, company_id: int) -> None:
     """Owners, Preview import, and the preview with its Apply buttons."""
     show_flash(PLACE)
+    show_kept_outcome(PLACE)
     st.write("Imports vendors (as companies), projects (as job sites), employees, cost codes and payroll items. "
              "Preview first: nothing changes until you apply.")
     _owners_form(ctx)
@@ -114,5 +117,4 @@ def _apply(ctx: PageContext, company_id: int, *, apply_moving: bool) -> None:
             return
     st.session_state.pop(_PREVIEW_KEY, None)
     st.session_state[_REPORT_KEY] = report.rows()
-    kept = [f"{c.record}: {f.name} stays {f.old} ({f.kept})" for c in report.changes for f in c.fields if f.kept]
-    written(PLACE, "Import applied." + (" Some changes were left out." if kept else ""), details=tuple(kept))
+    outcome_written(PLACE, of_import(report))

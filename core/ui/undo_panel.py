@@ -5,9 +5,10 @@
 "Preview undo" reads Procore (list calls only) and shows the plan: how many
 records are deleted, restored or written again, and those left alone with the
 reason. "Undo run N…" asks in a dialog; yes runs `core.publishing.undo.undo_run`
-and says what was done and what failed. A run undone before says so and does
-nothing. Undoing needs the Publish permission (Force publish to take back
-records changed in Procore since the run).
+and says what was done, left alone and failed, grouped by reason
+(`core.outcomes.of_undo`). A run undone before says so and does nothing.
+Undoing needs the Publish permission (Force publish to take back records
+changed in Procore since the run).
 """
 
 from __future__ import annotations
@@ -18,19 +19,20 @@ import streamlit as st
 from core.access import PERMISSION_NAMES, Perm
 from core.dashboards.queries import job_site_labels
 from core.errors import ProcoreConnectError
-from core.publishing.undo import UndoKind, UndoPlan, UndoReport, plan_undo, undo_run
+from core.outcomes import of_undo
+from core.publishing.undo import UndoPlan, plan_undo, undo_run
 from core.ui.confirm import ask, confirm_dialog
-from core.ui.flash import Kind, show_flash
+from core.ui.flash import show_flash
 from core.ui.freshness import written
 from core.ui.guard import PageContext
-
-DONE = {UndoKind.DELETE: "deleted", UndoKind.RESTORE: "restored", UndoKind.RECREATE: "written again"}
+from core.ui.outcome import outcome_written, show_kept_outcome
 
 
 def undo_panel(ctx: PageContext, run_id: int) -> None:
     """The undo of publish run `run_id` for the person in `ctx` (see the module docstring)."""
     place = f"undo_{run_id}"
     show_flash(place)
+    show_kept_outcome(place)
     if not ctx.can(Perm.PUBLISH):
         st.caption(f"Undoing a run needs the '{PERMISSION_NAMES[Perm.PUBLISH]}' permission.")
         return
@@ -100,18 +102,4 @@ def _undo(ctx: PageContext, run_id: int, *, force: bool) -> None:
     except ProcoreConnectError as error:
         written(place, str(error), kind="error", rerun=False)
         return
-    text, failed = outcome(report)
-    kind: Kind = "error" if failed else "info" if report.plan.undone_by is not None else "success"
-    written(place, text, kind=kind, details=failed, rerun=False)
-
-
-def outcome(report: UndoReport) -> tuple[str, tuple[str, ...]]:
-    """What the undo did in a sentence, and a line per record that failed."""
-    run_id = report.plan.run_id
-    if report.plan.undone_by is not None:
-        return f"Run {run_id} was undone already (by run {report.plan.undone_by}): nothing was changed.", ()
-    done = ", ".join(f"{count} {DONE[kind]}" for kind, count in report.done.items()) or "nothing changed"
-    failed = tuple(f"{item.kind.value} on {item.work_date:%Y-%m-%d} (Procore record {item.procore_id}): {message}"
-                   for item, message in report.failed)
-    return (f"Run {run_id} undone as run {report.undo_run_id}: {done}"
-            + (f"; {len(failed)} failed." if failed else "."), failed)
+    outcome_written(place, of_undo(report), rerun=False)

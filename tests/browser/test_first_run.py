@@ -69,7 +69,7 @@ def test_getting_started_leads_a_first_run_to_a_first_publish(fresh_app: Running
     page.get_by_role("link", name="Go to Procore setup").click()
     page.get_by_role("button", name="Preview import").click()
     page.get_by_role("button", name="Apply all").click()
-    expect(page.get_by_text("Import applied.")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Import applied: ")).to_be_visible(timeout=60_000)
     _home(page)
     _step(page, "Import from Procore", "Done")
     _step(page, "Publish to Procore", "Next step")

@@ -59,7 +59,7 @@ def test_preview_then_apply_without_moving_published_work(
 
     page.get_by_role("button", name="Apply without the changes that move published work").click()
 
-    expect(page.get_by_text("Import applied.")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Import applied: ")).to_be_visible(timeout=60_000)
     expect(page.get_by_text(f"time_zone stays {zone} (moves published work)")).to_be_visible()
     assert site_of(linked).time_zone == zone
     assert employee_of(linked).first_name == "Anabel"

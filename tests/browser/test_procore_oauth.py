@@ -72,6 +72,6 @@ def test_a_new_user_sets_up_procore_and_imports_in_the_browser(fresh_app: Runnin
     expect(page.get_by_text("Setup is finished")).to_be_visible()
     page.get_by_role("button", name="Preview import").click()
     page.get_by_role("button", name="Apply all").click(timeout=60_000)
-    expect(page.get_by_text("Import applied.")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Import applied: ")).to_be_visible(timeout=60_000)
     expect(page.get_by_text("Payroll items").first).to_be_visible()  # two-way adds the payroll items page
     page.screenshot(path=str(fresh_app.data_dir / "setup-finished.png"), full_page=True)

@@ -110,7 +110,7 @@ def test_an_import_counts_records_and_its_skipped_ones_warn_with_their_reason() 
     assert (outcome.tone, outcome.reasons) == (Tone.WARNING, (Reason("no name", 1),))
 
 
-def test_a_sync_of_a_list_that_could_not_run_is_skipped_and_points_to_data_mapping() -> None:
+def test_a_sync_of_a_list_that_could_not_run_is_skipped_with_what_to_do() -> None:
     reports = [SyncReport(Entity.COMPANY, fetched=3, added=3),
                SyncReport(Entity.COST_CODE, note="no mapped project yet: map projects first")]
 
@@ -118,7 +118,7 @@ def test_a_sync_of_a_list_that_could_not_run_is_skipped_and_points_to_data_mappi
 
     assert outcome.headline() == "Sync: 3 records created, 1 record skipped."
     assert outcome.tone is Tone.WARNING
-    assert [reason.place for reason in outcome.reasons] == [FixPlace.DATA_MAPPING]
+    assert outcome.reasons == (Reason("Cost codes: no mapped project yet: map projects first", 1),)
 
 
 def test_an_upload_is_green_when_imported_and_red_with_grouped_reasons_when_refused() -> None:

@@ -117,7 +117,9 @@ def test_cost_codes_are_mapped_per_mapped_project(open_page: Callable[..., AppTe
     at = open_page(PAGE, data_mapping_entity="cost_code")
     assert at.selectbox(key="data_mapping_project").options == ["1002 · Harbor Point Apartments"]
     _button(at, "Sync cost codes").click().run()
-    assert "Cost codes of project 1002 · Harbor Point Apartments: 8 in Procore" in at.success[0].value
+    assert at.success[0].value == "Sync of cost codes: 8 records created."
+    assert "Cost codes of project 1002 · Harbor Point Apartments: 8 in Procore" in \
+        _expander(at, "Details (1)").markdown[0].value
     _button(at, "Auto-map").click().run()
     assert not at.exception
     assert at.tabs[4].label == "Cost codes (2 unmapped)"
@@ -132,7 +134,8 @@ def test_sync_and_auto_map_buttons(open_page: Callable[..., AppTest], app_db: En
     assert "No Procore projects here yet" in at.info[0].value
     _button(at, "Sync projects").click().run()
     assert not at.exception
-    assert "Projects: 9 in Procore (9 new" in at.success[0].value
+    assert at.success[0].value == "Sync of projects: 9 records created."
+    assert "Projects: 9 in Procore (9 new" in _expander(at, "Details (1)").markdown[0].value
     _button(at, "Auto-map").click().run()
     assert not at.exception
     assert at.success[0].value.startswith("Auto-map mapped 6 job sites by number")

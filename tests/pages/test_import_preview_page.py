@@ -57,7 +57,9 @@ def test_apply_without_moving_keeps_the_time_zone(page: AppTest, linked: Linked)
     page.button(key="import_preview_go").click().run()
     page.button(key="import_apply_without_moving").click().run()
     assert not page.exception
-    assert any("Import applied." in s.value for s in page.success)
+    assert any(w.value.startswith("Import applied: 1 record updated, ") for w in page.warning)  # 2 skipped
+    assert "- Riverside Medical Center (job site 1001): time_zone stays America/Chicago (moves published work)" in \
+        [m.value for m in page.markdown]
     assert site_of(linked).time_zone == zone
     assert employee_of(linked).first_name == "Anabel"
 

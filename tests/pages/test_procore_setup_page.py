@@ -119,7 +119,13 @@ def test_import_from_the_page_reports_what_it_did(open_page: Callable[..., AppTe
     assert at.status[0].label == "Preview ready"
     at.button(key="import_apply_all").click().run()
     assert not at.exception
-    assert "Import applied." in at.success[0].value
+    # Two records could not be imported: amber, with counts per outcome and each reason with its count.
+    assert not at.success
+    assert ("Import applied: 11 records created, 43 records updated, 65 records linked, 18 records unchanged, "
+            "2 records skipped.") in [w.value for w in at.warning]
+    assert [m.value for m in at.markdown if m.value.startswith("- ")] == [
+        "- Wes Vargas: no employee ID in Procore (1)",
+        "- project Canyon Water Treatment - Phase 2: number 1006 is already linked to another project (1)"]
     report = at.dataframe[-1].value
     rows = {r["list"]: r for r in report.to_dict("records")} if hasattr(report, "to_dict") else {}
     assert rows["job sites"]["created"] == 1

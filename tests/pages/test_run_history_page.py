@@ -17,6 +17,7 @@ from core.jobs.scheduling import ScheduleInput, run_due_schedules, set_schedule
 from core.models.jobs import JobTrigger
 from core.models.publishing import PublishModule, PublishStatus
 from core.publishing.engine import PublishRequest
+from core.timeclock.csv_reading import counted
 from tests.core.publishing.engine_world import WEEK_START, Linked
 from tests.dashboard_world import linked_app_world
 
@@ -56,8 +57,9 @@ def test_history_lists_the_command_line_and_the_scheduled_run_with_their_counts(
                                    job_site_id=two_runs.site_ids(["1001"])[0]))
     assert list(table["created"]) == [published - cli_day, cli_day]
     assert at.get("download_button")[0].proto.label == "Download run-history CSV"
-    assert at.subheader[0].value == "Problems"
-    assert "No problems." in [caption.value for caption in at.caption]
+    assert at.subheader[0].value == "Outcome"
+    assert at.success[0].value.startswith("job 2 · scheduled · manpower publish ")
+    assert at.success[0].value.endswith(f": {counted(published - cli_day, 'entry')} created.")
     assert len(at.dataframe[1].value) == published - cli_day  # the scheduled run's entries, one attempt each
     assert "Open Manpower at 2026-11-16: each entry's history is in its day's details: find Manpower in the " \
         "sidebar." in [caption.value for caption in at.caption]  # a link where the navigation lists the page

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.config import get_settings
 from core.models.publishing import PublishModule
+from core.timeclock.csv_reading import counted
 from tests.core.publishing.engine_world import Linked, known
 from tests.dashboard_world import linked_app_world
 from tests.pages.conftest import ROOT
@@ -72,7 +73,7 @@ def test_confirming_undoes_the_run_and_a_second_undo_says_it_was_undone_already(
 
     assert not at.exception
     assert at.success[0].value.startswith(f"Run {run_id} undone as run ")
-    assert at.success[0].value.endswith(f": {created} deleted.")
+    assert at.success[0].value.endswith(f": {counted(created, 'record')} deleted.")
     assert linked.remote("manpower", project) == []
     _preview(at, run_id)
     assert at.info[0].value.startswith(f"Run {run_id} was undone already (by run ")
