@@ -18,11 +18,13 @@ with ctx.session() as session:
     users = access.users_frame(session)
 
 names = access.PERMISSION_NAMES
-grid = pd.DataFrame({names[p]: [p in matrix[role] for role in matrix] for p in Perm}, index=list(matrix))
+# One row per permission and a column per role: the few roles fit the page's width, the many permissions run down.
+grid = pd.DataFrame({role: [p in matrix[role] for p in Perm] for role in matrix},
+                    index=pd.Index([names[p] for p in Perm], name="Permission"))
 st.caption("Tick a box to grant a permission to a role. The Admin role always keeps Role permissions.")
-edited = st.data_editor(grid, key="role_matrix", width="stretch")
+edited = st.data_editor(grid, key="role_matrix", width="stretch", height="content")
 if st.button("Save permissions", type="primary"):
-    new = {role: frozenset(p for p in Perm if bool(edited.loc[role, names[p]])) for role in edited.index}
+    new = {role: frozenset(p for p in Perm if bool(edited.loc[names[p], role])) for role in edited.columns}
     try:
         with ctx.session() as session:
             access.set_permission_matrix(session, matrix=new, actor=ctx.identity)

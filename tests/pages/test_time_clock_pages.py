@@ -150,13 +150,16 @@ def test_unregistered_person_is_told_to_ask_an_admin(app_db: Engine, monkeypatch
 def test_admin_grants_a_permission_on_the_matrix(open_page: Callable[..., AppTest], app_db: Engine) -> None:
     at = open_page("pages/role_permissions.py")
     at.session_state["role_matrix"] = {
-        "edited_rows": {3: {"Publish to Procore": True}}, "added_rows": [], "deleted_rows": []
+        "edited_rows": {2: {"Viewer": True}}, "added_rows": [], "deleted_rows": []  # row 2: Publish to Procore
     }
     at.run()
     next(b for b in at.button if b.label == "Save permissions").click().run()
     assert at.success[0].value == "Role permissions saved."
     with Session(app_db) as session:
         assert access.role_permissions(session, role_name="Viewer") == frozenset({access.Perm.PUBLISH})
+    grid = at.dataframe[0].value
+    assert len(grid.columns) == 4  # a column per role: the grid fits the page's width
+    assert grid.index[2] == "Publish to Procore"
 
 
 def _calendar_titles(at: AppTest) -> dict[str, str]:
