@@ -14,15 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.procore.client import ProcoreClient
-from core.procore.schemas import (
-    CostCode,
-    Person,
-    Project,
-    StandardCostCode,
-    TimecardTimeType,
-    Vendor,
-    WorkClassification,
-)
+from core.procore.schemas.costs import CostCode, StandardCostCode, TimecardTimeType, WorkClassification
+from core.procore.schemas.directory import Person, Project, Vendor
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,8 @@ from core.models.ids import saved_id
 from core.models.mapping import COMPANY_WIDE, Entity, LinkOrigin, PayrollItem
 from core.procore.client import ProcoreClient
 from core.procore.connection import open_client
-from core.procore.schemas import Project, StandardCostCode, Vendor, WorkClassification
+from core.procore.schemas.costs import StandardCostCode, WorkClassification
+from core.procore.schemas.directory import Project, Vendor
 from core.sync.import_changes import ChangeGate, ChangeKind, RecordChange
 from core.sync.import_owners import load_owners
 from core.sync.import_reads import READERS, CodeLists, People, ProcoreReads, TimeTypes

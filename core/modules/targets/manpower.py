@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from core.modules.targets.base import EntryIds, LogTarget, Names, Outgoing, Payload, Remote, clean, day_text, hours_text
 from core.procore.client import ProcoreClient
 from core.procore.inputs import ManpowerLogInput
-from core.procore.schemas import ManpowerLog
+from core.procore.schemas.logs import ManpowerLog
 
 
 class ManpowerTarget(LogTarget):

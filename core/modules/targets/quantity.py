@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from core.modules.targets.base import EntryIds, LogTarget, Names, Outgoing, Payload, Remote, clean, day_text
 from core.procore.client import ProcoreClient
 from core.procore.inputs import QuantityLogInput
-from core.procore.schemas import QuantityLog
+from core.procore.schemas.logs import QuantityLog
 
 
 class QuantityTarget(LogTarget):

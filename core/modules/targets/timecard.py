@@ -23,7 +23,7 @@ from core.modules.targets.base import (
 )
 from core.procore.client import ProcoreClient
 from core.procore.inputs import BulkTimecardEntryInput, TimecardEntryInput
-from core.procore.schemas import TimecardEntry
+from core.procore.schemas.time_entries import TimecardEntry
 
 
 class TimecardTarget(BoundTarget):

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from core.procore.http import ProcoreHTTP
 from core.procore.resources.common import date_range
-from core.procore.schemas import (
+from core.procore.schemas.costs import (
     CostCode,
     Crew,
     StandardCostCode,

@@ -12,7 +12,7 @@ from typing import Literal
 
 from core.procore.http import ProcoreHTTP
 from core.procore.inputs import ManpowerLogInput, QuantityLogInput
-from core.procore.schemas import ManpowerLog, QuantityLog
+from core.procore.schemas.logs import ManpowerLog, QuantityLog
 
 MANPOWER = "/rest/v1.0/projects/{project_id}/manpower_logs"
 MANPOWER_ONE = MANPOWER + "/{log_id}"

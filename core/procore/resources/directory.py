@@ -8,7 +8,7 @@ from typing import Literal
 
 from core.procore.http import ProcoreHTTP
 from core.procore.resources.common import date_range
-from core.procore.schemas import Company, CompanyUser, Me, Person, Project, Vendor
+from core.procore.schemas.directory import Company, CompanyUser, Me, Person, Project, Vendor
 
 
 class DirectoryResources(ProcoreHTTP):

@@ -11,7 +11,8 @@ from core.procore.constants import BULK_CREATE_LIMIT
 from core.procore.http import ProcoreHTTP
 from core.procore.inputs import BulkTimecardEntryInput, CompanyTimecardEntryInput, TimecardEntryInput
 from core.procore.resources.common import chunks, date_range
-from core.procore.schemas import Items, ProcoreModel, TimecardEntry
+from core.procore.schemas.base import Items, ProcoreModel
+from core.procore.schemas.time_entries import TimecardEntry
 
 PROJECT = "/rest/v1.0/projects/{project_id}/timecard_entries"
 PROJECT_ONE = PROJECT + "/{entry_id}"

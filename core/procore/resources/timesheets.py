@@ -12,7 +12,7 @@ from core.procore.constants import BULK_CREATE_LIMIT
 from core.procore.http import ProcoreHTTP
 from core.procore.inputs import BulkTimecardEntryInput
 from core.procore.resources.common import chunks, date_range
-from core.procore.schemas import CompanyTimesheet, TimecardEntry, Timesheet
+from core.procore.schemas.time_entries import CompanyTimesheet, TimecardEntry, Timesheet
 
 PROJECT = "/rest/v1.0/projects/{project_id}/timesheets"
 APPROVAL = PROJECT + "/update_approval"

@@ -22,51 +22,51 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from core.procore import schemas
 from core.procore.resources.timecards import _BulkCreated
+from core.procore.schemas import costs, directory, logs, time_entries
 
 SPEC_DIR = Path(__file__).resolve().parents[4] / "shared" / "procore-spec"  # shared/ sits beside the project
 
 
 # Every operation the client reads a body from, and the model that reads it (items, for lists).
 MODELS: dict[str, type[BaseModel]] = {
-    "RestV10MeGet": schemas.Me,
-    "RestV10CompaniesGet": schemas.Company,
-    "RestV10ProjectsGet": schemas.Project,
-    "RestV11ProjectsGet": schemas.Project,
-    "RestV10VendorsGet": schemas.Vendor,
-    "RestV10CompaniesCompanyIdUsersGet": schemas.CompanyUser,
-    "RestV10CompaniesCompanyIdPeopleGet": schemas.Person,
-    "RestV10CostCodesGet": schemas.CostCode,
-    "RestV10StandardCostCodeListsGet": schemas.StandardCostCodeList,
-    "RestV10StandardCostCodesGet": schemas.StandardCostCode,
-    "RestV10CompaniesCompanyIdWorkClassificationsGet": schemas.WorkClassification,
-    "RestV10CompaniesCompanyIdTimecardTimeTypesGet": schemas.TimecardTimeType,
-    "RestV10TimecardTimeTypesGet": schemas.TimecardTimeType,
-    "RestV10ProjectsProjectIdCrewsGet": schemas.Crew,
-    "RestV10ProjectsProjectIdManpowerLogsGet": schemas.ManpowerLog,
-    "RestV10ProjectsProjectIdManpowerLogsIdGet": schemas.ManpowerLog,
-    "RestV10ProjectsProjectIdManpowerLogsPost": schemas.ManpowerLog,
-    "RestV10ProjectsProjectIdManpowerLogsIdPatch": schemas.ManpowerLog,
-    "RestV10ProjectsProjectIdQuantityLogsGet": schemas.QuantityLog,
-    "RestV10ProjectsProjectIdQuantityLogsIdGet": schemas.QuantityLog,
-    "RestV10ProjectsProjectIdQuantityLogsPost": schemas.QuantityLog,
-    "RestV10ProjectsProjectIdQuantityLogsIdPatch": schemas.QuantityLog,
-    "RestV10ProjectsProjectIdTimecardEntriesGet": schemas.TimecardEntry,
-    "RestV10ProjectsProjectIdTimecardEntriesIdGet": schemas.TimecardEntry,
-    "RestV10ProjectsProjectIdTimecardEntriesPost": schemas.TimecardEntry,
-    "RestV10ProjectsProjectIdTimecardEntriesIdPatch": schemas.TimecardEntry,
-    "RestV10CompaniesCompanyIdTimecardEntriesGet": schemas.TimecardEntry,
-    "RestV10CompaniesCompanyIdTimecardEntriesIdGet": schemas.TimecardEntry,
-    "RestV10CompaniesCompanyIdTimecardEntriesIdPatch": schemas.TimecardEntry,
-    "RestV10CompaniesCompanyIdTimecardEntriesIdDelete": schemas.TimecardEntry,
+    "RestV10MeGet": directory.Me,
+    "RestV10CompaniesGet": directory.Company,
+    "RestV10ProjectsGet": directory.Project,
+    "RestV11ProjectsGet": directory.Project,
+    "RestV10VendorsGet": directory.Vendor,
+    "RestV10CompaniesCompanyIdUsersGet": directory.CompanyUser,
+    "RestV10CompaniesCompanyIdPeopleGet": directory.Person,
+    "RestV10CostCodesGet": costs.CostCode,
+    "RestV10StandardCostCodeListsGet": costs.StandardCostCodeList,
+    "RestV10StandardCostCodesGet": costs.StandardCostCode,
+    "RestV10CompaniesCompanyIdWorkClassificationsGet": costs.WorkClassification,
+    "RestV10CompaniesCompanyIdTimecardTimeTypesGet": costs.TimecardTimeType,
+    "RestV10TimecardTimeTypesGet": costs.TimecardTimeType,
+    "RestV10ProjectsProjectIdCrewsGet": costs.Crew,
+    "RestV10ProjectsProjectIdManpowerLogsGet": logs.ManpowerLog,
+    "RestV10ProjectsProjectIdManpowerLogsIdGet": logs.ManpowerLog,
+    "RestV10ProjectsProjectIdManpowerLogsPost": logs.ManpowerLog,
+    "RestV10ProjectsProjectIdManpowerLogsIdPatch": logs.ManpowerLog,
+    "RestV10ProjectsProjectIdQuantityLogsGet": logs.QuantityLog,
+    "RestV10ProjectsProjectIdQuantityLogsIdGet": logs.QuantityLog,
+    "RestV10ProjectsProjectIdQuantityLogsPost": logs.QuantityLog,
+    "RestV10ProjectsProjectIdQuantityLogsIdPatch": logs.QuantityLog,
+    "RestV10ProjectsProjectIdTimecardEntriesGet": time_entries.TimecardEntry,
+    "RestV10ProjectsProjectIdTimecardEntriesIdGet": time_entries.TimecardEntry,
+    "RestV10ProjectsProjectIdTimecardEntriesPost": time_entries.TimecardEntry,
+    "RestV10ProjectsProjectIdTimecardEntriesIdPatch": time_entries.TimecardEntry,
+    "RestV10CompaniesCompanyIdTimecardEntriesGet": time_entries.TimecardEntry,
+    "RestV10CompaniesCompanyIdTimecardEntriesIdGet": time_entries.TimecardEntry,
+    "RestV10CompaniesCompanyIdTimecardEntriesIdPatch": time_entries.TimecardEntry,
+    "RestV10CompaniesCompanyIdTimecardEntriesIdDelete": time_entries.TimecardEntry,
     "RestV11ProjectsProjectIdProjectTimecardEntriesBulkCreatePost": _BulkCreated,
-    "RestV10ProjectsProjectIdTimesheetsGet": schemas.Timesheet,
-    "RestV10ProjectsProjectIdTimesheetsIdGet": schemas.Timesheet,
-    "RestV10ProjectsProjectIdTimesheetsPost": schemas.Timesheet,
-    "RestV10ProjectsProjectIdTimesheetsUpdateApprovalPatch": schemas.Timesheet,
-    "RestV10CompaniesCompanyIdTimesheetsGet": schemas.CompanyTimesheet,
-    "RestV10CompaniesCompanyIdTimesheetsPost": schemas.TimecardEntry,
+    "RestV10ProjectsProjectIdTimesheetsGet": time_entries.Timesheet,
+    "RestV10ProjectsProjectIdTimesheetsIdGet": time_entries.Timesheet,
+    "RestV10ProjectsProjectIdTimesheetsPost": time_entries.Timesheet,
+    "RestV10ProjectsProjectIdTimesheetsUpdateApprovalPatch": time_entries.Timesheet,
+    "RestV10CompaniesCompanyIdTimesheetsGet": time_entries.CompanyTimesheet,
+    "RestV10CompaniesCompanyIdTimesheetsPost": time_entries.TimecardEntry,
 }
 
 
@@ -261,7 +261,7 @@ def test_timecard_entries_read_every_hours_and_cost_code_variant(
     document = {"id": "5000000001", "hours": given_hours, "cost_code": cost_code, "full_cost_code": {"id": 11},
                 "unknown_new_field": {"x": 1}}
 
-    entry = schemas.TimecardEntry.model_validate(document)
+    entry = time_entries.TimecardEntry.model_validate(document)
 
     assert entry.id == 5_000_000_001
     assert entry.hours == (None if given_hours == "" else Decimal(str(given_hours)))

@@ -1,0 +1,1 @@
+"""Pydantic models of Procore's responses, tolerant of the shapes Procore really sends (see `base`)."""
