@@ -374,6 +374,7 @@ def test_force_publish_asks_first_shows_what_it_overwrites_and_then_overwrites_i
     _ok(at)
     assert any("overwrites Procore" in w.value for w in at.warning)
     assert any(s.value.startswith("Preview of Force publish (nothing was sent): ") for s in at.success)
+    assert _opened_result_tab(at) == "Updated in Procore (1)"  # not the empty Created tab before it
     overwritten = next(f.value for f in at.dataframe if "in_procore_now" in f.value.columns)
     assert overwritten[["entry_id", "field", "in_procore_now"]].values.tolist() == [[entry.id, "Workers", "99"]]
     (log,) = [log for log in linked.remote("manpower", entry.procore_project_id) if log.id == entry.procore_id]
@@ -387,6 +388,18 @@ def test_force_publish_asks_first_shows_what_it_overwrites_and_then_overwrites_i
     assert any(s.value.startswith("#1 Force publish · ") and ": 1 entry updated" in s.value for s in at.success)
     (log,) = [log for log in linked.remote("manpower", entry.procore_project_id) if log.id == entry.procore_id]
     assert log.num_workers == entry.values["manpower"]
+
+
+def _opened_result_tab(at: AppTest) -> str:
+    """The tab a preview's result opens on (its tab container's default)."""
+    def blocks(node: Any) -> Iterator[Any]:
+        yield node
+        for child in getattr(node, "children", {}).values():
+            yield from blocks(child)
+
+    container = next(block for block in blocks(at.main) if getattr(block, "type", None) == "tab_container"
+                     and any(tab.label.startswith("Changed in Procore") for tab in block.children.values()))
+    return str(list(container.children.values())[container.proto.tab_container.default_tab_index].label)
 
 
 def test_cancelling_force_publish_sends_nothing(linked: Linked) -> None:
