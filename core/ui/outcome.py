@@ -26,7 +26,7 @@ def show_outcome(outcome: Outcome) -> None:
     _SHOW[outcome.tone](outcome.headline())
     show_reasons(outcome.reasons)
     if outcome.details:
-        with st.expander(f"{outcome.details_title} ({len(outcome.details)})"):
+        with st.expander(f"{outcome.details_title} ({len(outcome.details)})", expanded=True):
             st.markdown("\n".join(f"- {line}" for line in outcome.details))
 
 
