@@ -68,8 +68,11 @@ class PendingMove:
 
 
 def draw_board(view: BoardView) -> None:
-    """The confirm (while a move waits), the cards to drag, then each column's detailed cards."""
-    _confirm(view)
+    """The cards to drag, each column's detailed cards, then the confirm while a move waits.
+
+    The confirm comes last so that opening it moves no element of the board (a moved drag board would be
+    drawn a second time, beside the one left behind).
+    """
     _drag(view)
     for column, area in zip(view.columns, st.columns(len(view.columns)), strict=True):
         in_column = [card for card in view.cards if shown_in(card, view.columns) is column]
@@ -77,6 +80,7 @@ def draw_board(view: BoardView) -> None:
             st.subheader(f"{COLUMN_LABELS[column]} ({len(in_column)})")
             for card in in_column:
                 _card(view, card)
+    _confirm(view)
 
 
 def title(card: Card) -> str:

@@ -1,4 +1,5 @@
-"""The payroll board in the browser: move a job site's week to Publish and see it published."""
+"""The payroll board in the browser: move a job site's week to Publish, by its control or by dragging it, and
+see it published."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy.engine import Engine
 from core.bootstrap import open_database
 from core.config import Settings
 from core.db import session_scope
+from core.jobs import jobs
 from core.models import JobSite
 from core.models.publishing import PublishModule, PublishStatus
 from core.publishing import entries_frame
@@ -53,8 +55,8 @@ def payroll_app(
         engine.dispose()
 
 
-def test_moving_a_card_to_publish_publishes_the_week(payroll_app: tuple[RunningApp, Engine], page: Page) -> None:
-    app, engine = payroll_app
+def _open_week(page: Page, app: RunningApp) -> None:
+    """The Payroll page on WEEK, typed into the date field as a person would."""
     page.goto(f"{app.url}/payroll")
     expect(page.get_by_role("heading", name="Payroll", exact=True)).to_be_visible(timeout=60_000)
     wait_idle(page)
@@ -66,9 +68,30 @@ def test_moving_a_card_to_publish_publishes_the_week(payroll_app: tuple[RunningA
     wait_idle(page)
     expect(page.get_by_role("heading", name="Publish (0)")).to_be_visible()
 
+
+def _answer_move(page: Page, question: str) -> None:
+    """The board asks before a move that skips columns: the question, then Move."""
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text(question)
+    dialog.get_by_role("button", name="Move", exact=True).click()
+
+
+def _published(engine: Engine, site_id: int) -> None:
+    """The worker sent the site's week to Procore: every entry Published but the Non publishable ones."""
+    with session_scope(engine) as session:
+        frame = entries_frame(session, module=PublishModule.TIMESHEET, start=date(2026, 11, 16),
+                              end=date(2026, 11, 22), job_site_ids=[site_id])
+    assert set(frame["status"]) <= {PublishStatus.PUBLISHED.value, PublishStatus.NON_PUBLISHABLE.value}
+    assert (frame["status"] == PublishStatus.PUBLISHED.value).any()
+
+
+def test_moving_a_card_to_publish_publishes_the_week(payroll_app: tuple[RunningApp, Engine], page: Page) -> None:
+    app, engine = payroll_app
+    _open_week(page, app)
+
     card, other = page.locator(".st-key-payroll_card_1"), page.locator(".st-key-payroll_card_2")
-    # The chosen week's cards are drawn (the board opens on a week without time): the date's rerun is over,
-    # so none still on its way can read the renamed site below.
+    # The chosen week's cards are drawn: the date's rerun is over, so none still on its way can read the
+    # renamed site below.
     expect(other).to_contain_text("h · ")
     wait_idle(page)
     old_name = _rename_site(engine, 2, "Renamed while the board was open")
@@ -80,14 +103,47 @@ def test_moving_a_card_to_publish_publishes_the_week(payroll_app: tuple[RunningA
     # a card's widgets rerun only that card: the board is not read (nor its week refreshed) again
     expect(other).to_contain_text(old_name)
     card.get_by_role("button", name="Move to Publish").click()
+    _answer_move(page, "from To do to Publish, skipping In review and Approved?")
 
     expect(page.get_by_text("moved to Publish")).to_be_visible(timeout=60_000)
     expect(other).to_contain_text("Renamed while the board was open")  # a move redraws the whole board
     expect(page.get_by_role("heading", name="Publish (1)")).to_be_visible()
     # the week is queued as a job: the app's own worker publishes it, and the board reruns when it ends
     expect(page.locator(".st-key-payroll_card_1").get_by_text("Published")).to_be_visible(timeout=60_000)
-    with session_scope(engine) as session:
-        frame = entries_frame(session, module=PublishModule.TIMESHEET, start=date(2026, 11, 16),
-                              end=date(2026, 11, 22), job_site_ids=[1])
-    assert set(frame["status"]) <= {PublishStatus.PUBLISHED.value, PublishStatus.NON_PUBLISHABLE.value}
-    assert (frame["status"] == PublishStatus.PUBLISHED.value).any()
+    _published(engine, 1)
+
+
+def test_a_card_dragged_to_publish_lands_there_and_its_week_is_queued(
+    payroll_app: tuple[RunningApp, Engine], page: Page
+) -> None:
+    app, engine = payroll_app
+    _open_week(page, app)
+    drag = page.frame_locator('iframe[title="streamlit_sortables.sortable_items"]')
+    headers, bodies = drag.locator(".sortable-container-header"), drag.locator(".sortable-container-body")
+    expect(headers).to_have_text(["To do", "In review", "Approved", "Publish"])
+    item = bodies.nth(0).locator(".sortable-item", has_text="1001 Riverside Medical Center")
+    expect(item).to_contain_text(" h · To do ")
+
+    start, end = item.bounding_box(), bodies.nth(3).bounding_box()
+    assert start is not None
+    assert end is not None
+    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(start["x"] + start["width"] / 2 + 15, start["y"] + start["height"] / 2, steps=5)
+    page.mouse.move(end["x"] + end["width"] / 2, end["y"] + end["height"] / 2, steps=25)
+    page.mouse.up()
+    _answer_move(page, "Move 1001 Riverside Medical Center from To do to Publish, skipping In review and Approved?")
+
+    expect(page.get_by_text("1001 Riverside Medical Center moved to Publish. Its week is queued for Procore.")
+           ).to_be_visible(timeout=60_000)
+    expect(page.get_by_role("heading", name="Publish (1)")).to_be_visible()
+    queued = jobs(engine)
+    assert [(job.action, job.job_site_ids, job.start_date) for job in queued] == [("publish", [1], date(2026, 11, 16))]
+    expect(page.locator(".st-key-payroll_card_1").get_by_text("Published")).to_be_visible(timeout=60_000)
+    _published(engine, 1)
+    # Once the job's end has redrawn the board (its titles count entries per status), the drag board shows
+    # the card in Publish.
+    wait_idle(page)
+    expect(bodies.nth(3)).to_contain_text("1001 Riverside Medical Center · ")
+    expect(bodies.nth(3)).to_contain_text(" · Published ")
+    expect(bodies.nth(0)).not_to_contain_text("1001 Riverside Medical Center")

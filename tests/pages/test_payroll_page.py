@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -16,10 +16,14 @@ from core.access import local_admin
 from core.config import get_settings
 from core.db import session_scope
 from core.jobs import jobs
+from core.models.payroll import BoardColumn
 from core.models.publishing import PublishModule
 from core.models.setup import SyncMode
+from core.payroll.board import move_card
+from core.payroll.weeks import board_opening_week
 from core.procore.connection import open_client
 from core.sync.importer import run_import
+from core.ui.payroll_board import CONFIRM, PendingMove
 from tests.pages.conftest import ROOT
 from tests.pages.test_procore_setup_page import _activate, _connect
 from tests.pages.workers import TestWorker
@@ -151,6 +155,29 @@ def test_a_move_that_skips_columns_asks_and_cancel_leaves_the_card(
     assert jobs(app_db) == []
 
 
+def test_a_card_dragged_out_of_publish_asks_whether_to_delete_in_procore(
+    app_db: Engine, open_page: Callable[..., AppTest]
+) -> None:
+    _worker, at = _board_with_worker(app_db, open_page)
+    with Session(app_db) as session:
+        admin = local_admin(session)
+    move_card(get_settings(), app_db, job_site_id=1, week_start=WEEK, to=BoardColumn.PUBLISH, actor=admin,
+              send=lambda _request: None)  # in Publish, nothing sent
+    # What dropping card 1001 on Approved leaves (AppTest cannot drag; the browser test does)
+    at.session_state[CONFIRM] = PendingMove(job_site_id=1, to=BoardColumn.APPROVED)
+    at.run()
+
+    assert not at.exception
+    assert _question(at) == "Move 1001 Riverside Medical Center from Publish to Approved?"
+    at.checkbox(key=f"{CONFIRM}_delete").check()
+    at.button(key=f"{CONFIRM}_yes").click().run()
+
+    assert not at.exception
+    assert at.success[0].value == "1001 Riverside Medical Center moved to Approved. Its week is queued for Procore."
+    assert [(job.action, job.job_site_ids) for job in jobs(app_db)] == [("unpublish", [1])]
+    assert _headers(at)[2:4] == ["Approved (1)", "Publish (0)"]
+
+
 def test_a_move_to_the_next_column_happens_at_once(open_page: Callable[..., AppTest]) -> None:
     at = open_page(PAGE, payroll_week=WEEK)
 
@@ -161,6 +188,23 @@ def test_a_move_to_the_next_column_happens_at_once(open_page: Callable[..., AppT
     assert _question(at) == ""
     assert at.success[0].value == "1001 Riverside Medical Center moved to In review."
     assert _headers(at)[:3] == ["To do (7)", "In review (1)", "Approved (0)"]
+
+
+def test_the_board_opens_on_the_week_waiting_and_keeps_the_week_picked(
+    app_db: Engine, open_page: Callable[..., AppTest]
+) -> None:
+    at = open_page(PAGE)
+    with Session(app_db) as session:
+        opening = board_opening_week(session, today=datetime.now(UTC).date(), starts_on=0)
+
+    assert not at.exception
+    assert at.date_input(key="payroll_week").value == opening
+    at.date_input(key="payroll_week").set_value(WEEK).run()
+    # Streamlit drops a widget's state while another page shows: the page keeps the week it was on
+    back = open_page(PAGE, payroll_week_kept=at.session_state["payroll_week_kept"])
+
+    assert back.date_input(key="payroll_week").value == WEEK
+    assert _headers(back)[0] == "To do (8)"
 
 
 def test_the_page_needs_the_payroll_permission(app_db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
