@@ -9,6 +9,7 @@ from core import access
 from core.access import Perm
 from core.errors import ProcoreConnectError
 from core.ui import page_guard
+from core.ui.widgets import column_labels
 
 ctx = page_guard(Perm.ROLE_PERMISSIONS)
 st.title("Role permissions")
@@ -37,7 +38,7 @@ if ctx.settings.auth_configured:
     st.caption("People sign in with your identity provider; their e-mail decides their role here.")
 else:
     st.caption("Sign-in is not configured, so this list is not used yet: everyone is the local Admin.")
-st.dataframe(users, hide_index=True, width="stretch")
+st.dataframe(users, hide_index=True, width="stretch", column_config=column_labels(users))
 with st.form("add_user"):
     left, middle, right = st.columns(3)
     email = left.text_input("E-mail")

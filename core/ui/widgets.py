@@ -46,8 +46,8 @@ def table_with_download(
 
 
 def internal_id(column: str) -> bool:
-    """Is `column` one of our database's ids ("id", "entry_id", "job_site_id")? Procore's ids are not."""
-    return (column == "id" or column.endswith("_id")) and not column.startswith("procore")
+    """Is `column` one of our database's ids or keys ("id", "entry_id", "natural_key")? Procore's ids are not."""
+    return (column in ("id", "natural_key") or column.endswith("_id")) and not column.startswith("procore")
 
 
 def column_labels(frame: pd.DataFrame) -> dict[str, str]:
@@ -57,6 +57,4 @@ def column_labels(frame: pd.DataFrame) -> dict[str, str]:
 
 def _longest(column: pd.Series) -> int:
     """The length of the longest text in `column` (0 for a column of numbers)."""
-    if column.dtype != object:
-        return 0
-    return int(column.map(lambda value: len(value) if isinstance(value, str) else 0).max())
+    return max((len(value) for value in column if isinstance(value, str)), default=0)

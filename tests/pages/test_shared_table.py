@@ -1,0 +1,31 @@
+"""The shared read-only table: our ids stay out of sight (they are in its CSV), long reasons wrap."""
+
+from __future__ import annotations
+
+import json
+
+from streamlit.testing.v1 import AppTest
+
+
+def _table_app() -> None:
+    import pandas as pd
+
+    from core.ui.widgets import table_with_download
+
+    reason = "Company EVG Evergreen Drywall is not linked to a Procore vendor: map it on Procore setup"
+    table_with_download(pd.DataFrame({"entry_id": [7], "job_site_id": [3], "natural_key": ["m|3|7"],
+                                      "job_site": ["Main St"], "reasons": [reason], "procore_id": [99]}),
+                        name="entries", empty_message="No entries.")
+
+
+def test_our_ids_are_hidden_procores_shown_and_a_long_reason_wraps() -> None:
+    at = AppTest.from_function(_table_app).run()
+
+    (table,) = at.dataframe
+    assert list(table.proto.column_order) == ["job_site", "reasons", "procore_id"]
+    assert {"entry_id", "job_site_id"} <= set(table.value.columns)  # the data (and its CSV) keep them
+    assert table.proto.row_height > 64  # Streamlit wraps a cell's text only in rows taller than 4rem
+    config = json.loads(table.proto.columns)
+    assert config["reasons"]["width"] == "large"
+    assert config["job_site"]["label"] == "Job site"
+    assert at.get("download_button")[0].proto.label == "Download entries CSV"
