@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 
 PID_FILE = "jobs_worker.pid"
 PARENT_CHECK_EVERY = 2.0  # seconds between a background worker's checks that the app that started it runs
+# An idle consumer looks at the queue ever less often, up to this many seconds apart (huey's default is
+# 10: a job queued on an idle worker waited up to 10 s to start). A look is one small query.
+POLL_AT_MOST_EVERY = 1.0
 
 
 def run_worker(settings: Settings, *, workers: int = 1, until_idle: bool = False, exit_with: int | None = None) -> int:
@@ -46,7 +49,7 @@ def run_worker(settings: Settings, *, workers: int = 1, until_idle: bool = False
     with _present(settings):
         if until_idle:
             return _drain(settings, workers)
-        Consumer(get_queue(settings), workers=workers, worker_type="thread").run()
+        Consumer(get_queue(settings), workers=workers, worker_type="thread", max_delay=POLL_AT_MOST_EVERY).run()
         return 0
 
 
