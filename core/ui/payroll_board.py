@@ -44,8 +44,12 @@ CONFIRM = "payroll_confirm"
 DELETE_IN_PROCORE = "Also delete its entries in Procore"
 _KEEPS_PROCORE = "Moving a card out of Publish keeps what Procore holds unless this is ticked."
 _DRAG = "payroll_drag"
+# Columns of one width whatever their cards (a column that grew with a dragged card made the drag jump back
+# and forth between two columns), and titles that wrap.
 _DRAG_STYLE = """
-.sortable-item, .sortable-item:hover { text-align: left; white-space: normal; font-size: 0.85rem; }
+.sortable-component.vertical .sortable-container { flex: 1 1 0; min-width: 0; }
+.sortable-component .sortable-item { text-align: left; white-space: normal; overflow-wrap: anywhere;
+  font-size: 0.85rem; }
 """
 
 
