@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from core.procore import constants
@@ -93,7 +93,7 @@ class RateLimitPacer:
             with self.shared.locked() as state:
                 self._load(state)
                 yield
-                state.update(window=asdict(self._window), next_slot=self._next_slot, in_flight=self._in_flight,
+                state.update(window=vars(self._window).copy(), next_slot=self._next_slot, in_flight=self._in_flight,
                              retired_reset=self._retired_reset, saved_at=self.clock(), version=STATE_VERSION)
 
     def _load(self, state: dict[str, Any]) -> None:
