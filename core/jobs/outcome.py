@@ -6,17 +6,20 @@ Non publishable entries of its scope (which a publish leaves where they are).
 
 from __future__ import annotations
 
+import pandas as pd
+from sqlalchemy import Table, select
 from sqlalchemy.engine import Engine
 
 from core.db import session_scope
 from core.jobs.history import OUTCOMES, run_outcomes, run_problems
 from core.models.jobs import JobState, PublishJob
-from core.models.publishing import PublishModule, PublishStatus
+from core.models.publishing import PublishEntry, PublishModule, PublishStatus
 from core.outcomes import Blocked, Outcome, Stop, of_job_counts
-from core.publishing.dashboard import entries_frame
 from core.publishing.status import PublishAction
+from core.publishing.stored import range_conditions, stored_reasons
 
 # Actions that would publish a Non publishable entry if it could be: for them such entries are an outcome.
+_TABLE: Table = PublishEntry.__table__  # type: ignore[attr-defined]
 _PUBLISHING = frozenset({PublishAction.PUBLISH, PublishAction.REPUBLISH, PublishAction.FORCE_PUBLISH})
 
 
@@ -30,12 +33,15 @@ def job_outcome(engine: Engine, job: PublishJob, *, title: str) -> Outcome:
 def _blocked(engine: Engine, job: PublishJob) -> Blocked | None:
     if PublishAction(job.action) not in _PUBLISHING:
         return None
-    with session_scope(engine) as session:
-        entries = entries_frame(session, module=PublishModule(job.module), start=job.start_date, end=job.end_date,
-                                job_site_ids=job.job_site_ids, statuses=[PublishStatus.NON_PUBLISHABLE])
+    query = select(_TABLE.c.status, _TABLE.c.reasons).where(
+        *range_conditions(PublishModule(job.module), job.start_date, job.end_date, job.job_site_ids),
+        _TABLE.c.status == PublishStatus.NON_PUBLISHABLE.value)
     if job.entry_ids is not None:
-        entries = entries[entries["id"].isin(job.entry_ids)]
-    return Blocked.of(entries)
+        query = query.where(_TABLE.c.id.in_(job.entry_ids))
+    with session_scope(engine) as session:
+        rows = session.connection().execute(query).all()
+    return Blocked.of(pd.DataFrame([(status, stored_reasons(reasons)) for status, reasons in rows],
+                                   columns=["status", "reasons"]))
 
 
 def _stop(job: PublishJob) -> Stop | None:

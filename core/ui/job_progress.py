@@ -24,6 +24,7 @@ from core.jobs import ACTIVE, cancel, enqueue_publish, module_jobs, worker_runni
 from core.jobs.outcome import job_outcome
 from core.models.jobs import JobState, JobTrigger, PublishJob
 from core.models.publishing import PublishModule
+from core.outcomes import Outcome
 from core.publishing import PublishAction, PublishRequest
 from core.ui.flash import flash, show_flash
 from core.ui.guard import PageContext
@@ -93,7 +94,7 @@ def _jobs_panel(ctx: PageContext, module: PublishModule, place: str) -> None:
         if job.state in ACTIVE:
             _active(ctx, job, describe(job, sites), place)
         else:
-            show_outcome(job_outcome(ctx.engine, job, title=describe(job, sites)))
+            show_outcome(_ended(ctx, job, describe(job, sites), place))
 
 
 def _active(ctx: PageContext, job: PublishJob, text: str, place: str) -> None:
@@ -112,6 +113,17 @@ def _active(ctx: PageContext, job: PublishJob, text: str, place: str) -> None:
         else:
             st.caption("Waiting for a worker…" if job.state == JobState.QUEUED else
                        f"Its worker stopped answering; it runs again. {job.error or ''}")
+
+
+def _ended(ctx: PageContext, job: PublishJob, title: str, place: str) -> Outcome:
+    """How the ended `job` went, read once per session: its counts never change, and the Non publishable
+    entries of its scope are counted when it is first shown (about 40 ms a reading; the panel polls every
+    few seconds)."""
+    key = f"{place}_job_outcome_{job.id}"
+    if not isinstance(st.session_state.get(key), Outcome):
+        st.session_state[key] = job_outcome(ctx.engine, job, title=title)
+    kept: Outcome = st.session_state[key]
+    return kept
 
 
 def _cancel(ctx: PageContext, job_id: int | None, place: str) -> None:
