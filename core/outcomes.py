@@ -104,6 +104,7 @@ HISTORY_RESULTS: dict[str, Result] = {"created": Result.CREATED, "updated": Resu
                                       "skipped": Result.SKIPPED, "failed": Result.FAILED}
 CHANGED_IN_PROCORE = "Changed in Procore since it was published: Force publish or Keep Procore's version on its day"
 RETRIED = "retried by the next scheduled run, or settled on the module's dashboard"
+_REFUSED = (Operation.FAIL, Operation.SKIP)
 _UNDONE = {UndoKind.DELETE: Result.DELETED, UndoKind.RESTORE: Result.RESTORED, UndoKind.RECREATE: Result.WRITTEN_AGAIN}
 
 
@@ -217,8 +218,11 @@ def of_run_report(report: RunReport, *, title: str, blocked: Blocked | None = No
 
 
 def _step_reasons(report: RunReport) -> tuple[Reason, ...]:
-    skipped = [message for step, message in report.problems if step.operation is Operation.SKIP]
-    others = [message for step, message in report.problems if step.operation is not Operation.SKIP]
+    """Why entries failed or were skipped (a preview: why they would be)."""
+    problems = [(step, step.message or "") for step in report.steps if step.operation in _REFUSED] \
+        if report.dry_run else report.problems
+    skipped = [message for step, message in problems if step.operation is Operation.SKIP]
+    others = [message for step, message in problems if step.operation is not Operation.SKIP]
     return grouped(others, place=fix_place) + ((Reason(CHANGED_IN_PROCORE, len(skipped)),) if skipped else ())
 
 

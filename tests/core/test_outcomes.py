@@ -99,6 +99,18 @@ def test_a_publish_counts_its_non_publishable_entries_and_groups_why_with_where_
                                Reason(UNMAPPED, 2, FixPlace.DATA_MAPPING), Reason("No hours", 1, FixPlace.TIME_LOGS))
 
 
+def test_a_preview_groups_why_entries_would_not_go() -> None:
+    request = PublishRequest(module=PublishModule.MANPOWER, start=date(2026, 11, 16), end=date(2026, 11, 16))
+    steps = [_step(1, Operation.CREATE), _step(2, Operation.FAIL), _step(3, Operation.FAIL)]
+    for step in steps[1:]:
+        step.message = UNMAPPED
+
+    outcome = of_run_report(RunReport(request=request, dry_run=True, steps=steps), title="Preview")
+
+    assert outcome.headline() == "Preview: 1 entry to create, 2 entries cannot be published."
+    assert outcome.reasons == (Reason(UNMAPPED, 2, FixPlace.DATA_MAPPING),)
+
+
 def test_an_import_counts_records_and_its_skipped_ones_warn_with_their_reason() -> None:
     report = ImportReport(steps={"vendors": StepReport("vendors", created=2, unchanged=1, skipped=["no name"]),
                                  "projects": StepReport("projects", updated=1)})
