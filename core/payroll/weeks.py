@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, select
 from sqlmodel import Session
 
 from core.models import JobSite, TimeLog
 from core.models.payroll import BoardColumn, PayrollCard
 from core.payroll.board import week_of
-from core.timeclock.rules import local_to_utc, work_date
+from core.timeclock.rules import local_to_utc
 
 LOOKBACK_WEEKS = 12
 _LOGS: Table = TimeLog.__table__  # type: ignore[attr-defined]
@@ -36,40 +36,37 @@ def opening_week(*, today: date, starts_on: int, unapproved: Iterable[date]) -> 
 def unapproved_weeks(
     session: Session, *, today: date, starts_on: int, lookback_weeks: int = LOOKBACK_WEEKS
 ) -> set[date]:
-    """The pay weeks before today's (at most `lookback_weeks` back) where a job site's time is not yet approved."""
-    current = week_of(today, starts_on)
-    first = current - timedelta(weeks=lookback_weeks)
-    reviewed = {(int(site), week) for site, week in session.connection().execute(
-        select(_CARDS.c.job_site_id, _CARDS.c.week_start).where(
-            _CARDS.c.week_start >= first, _CARDS.c.week_start < current, _CARDS.c.column.in_(_REVIEWED)))}
-    weeks = {(site, week_of(day, starts_on)) for site, day in worked_days(session, start=first, end=current)}
-    return {week for site, week in weeks if (site, week) not in reviewed}
+    """The pay weeks before today's (at most `lookback_weeks` back) where a job site's time is not yet approved.
 
-
-def worked_days(session: Session, *, start: date, end: date) -> set[tuple[int, date]]:
-    """(job site, work date) of every live, closed time log dated in [start, end).
-
-    Logs are grouped by their UTC day in the database; a day's first and last clock-in, read in the job
-    site's zone, are the (at most two) work dates it holds, so only a few rows per job site and day travel.
+    Per week and time zone, one query asks for a single live, closed log of a job site not yet approved,
+    dated in that week at the job site: an index seek per job site (`ix_time_log_site_clock_in`), so the
+    answer does not grow with the number of time logs.
     """
-    zones = {int(site): str(name) for site, name in session.connection().execute(
-        select(_SITES.c.id, _SITES.c.time_zone))}
-    if not zones:
-        return set()
-    low = min(local_to_utc(datetime.combine(start, time.min), name) for name in set(zones.values()))
-    high = max(local_to_utc(datetime.combine(end, time.min), name) for name in set(zones.values()))
-    columns = _LOGS.c
-    query = select(columns.job_site_id, func.min(columns.clock_in), func.max(columns.clock_in)).where(
-        columns.deleted_at.is_(None), columns.clock_out.is_not(None), columns.clock_in >= low,
-        columns.clock_in < high,
-    ).group_by(columns.job_site_id, func.date(columns.clock_in))
-    days = set()
-    for site, first, last in session.connection().execute(query):
-        for instant in (first, last):
-            day = work_date(instant, zones[int(site)])
-            if start <= day < end:
-                days.add((int(site), day))
-    return days
+    current = week_of(today, starts_on)
+    weeks = [current - timedelta(weeks=back) for back in range(lookback_weeks, 0, -1)]
+    reviewed: dict[date, set[int]] = {}
+    for site, week in session.connection().execute(select(_CARDS.c.job_site_id, _CARDS.c.week_start).where(
+            _CARDS.c.week_start >= current - timedelta(weeks=lookback_weeks), _CARDS.c.week_start < current,
+            _CARDS.c.column.in_(_REVIEWED))):
+        reviewed.setdefault(week, set()).add(int(site))
+    zones: dict[str, set[int]] = {}
+    for site, name in session.connection().execute(select(_SITES.c.id, _SITES.c.time_zone)):
+        zones.setdefault(str(name), set()).add(int(site))
+    return {week for week in weeks if any(
+        _has_time(session, sorted(sites - reviewed.get(week, set())), week, zone) for zone, sites in zones.items())}
+
+
+def _has_time(session: Session, sites: list[int], week: date, zone: str) -> bool:
+    """Whether one of `sites` (all in `zone`) has a live, closed time log dated in the pay week `week`."""
+    if not sites:
+        return False
+    start = local_to_utc(datetime.combine(week, time.min), zone)
+    end = local_to_utc(datetime.combine(week + timedelta(weeks=1), time.min), zone)
+    logs = _LOGS.c
+    query = select(logs.job_site_id).where(
+        logs.job_site_id.in_(sites), logs.clock_in >= start, logs.clock_in < end, logs.deleted_at.is_(None),
+        logs.clock_out.is_not(None)).limit(1)
+    return session.connection().execute(query).first() is not None
 
 
 def board_opening_week(session: Session, *, today: date, starts_on: int) -> date:
