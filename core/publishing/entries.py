@@ -31,7 +31,6 @@ from core.publishing.stored import EntryState, entry_state, stored_reasons, stor
 from core.publishing.stored import range_conditions as range_conditions  # imported from here by the dashboards
 
 ENTRY_KEY_COLUMNS = ["company_id", "crew_id", "employee_id", "pay_id_id", "cost_code_id"]
-_INSERT_BATCH = 100_000
 _TABLE: Table = PublishEntry.__table__  # type: ignore[attr-defined]
 
 
@@ -246,9 +245,7 @@ def _apply(session: Session, plan: _Plan) -> None:
             _expect(connection.execute(statement, batch), len(batch), connection)
     duplicate = (IntegrityError, connection.dialect.loaded_dbapi.IntegrityError)
     try:
-        # bulk_insert writes column names as given, and VALUES is an SQL keyword: quote that one.
-        for first in range(0, len(plan.inserts), _INSERT_BATCH):  # in parts: each is turned into rows of its own
-            bulk_insert(connection, _TABLE.name, plan.inserts.iloc[first:first + _INSERT_BATCH])
+        bulk_insert(connection, _TABLE.name, plan.inserts)  # in parts of its own; quotes "values" (an SQL keyword)
     except duplicate as error:
         raise RefreshConflict("another refresh added the same publish entries; refresh again") from error
 

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy.engine import Connection, Engine
+
+from core.db import bulk_insert
+
+ROWS = 12_000  # above the size that rebuilds indexes
+INDEXES = {
+    "ix_probe_name": "CREATE INDEX ix_probe_name ON probe (name)",
+    "ux_probe_code": "CREATE UNIQUE INDEX ux_probe_code ON probe (code)",
+}
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the index rebuild is SQLite's bulk path")
+    with engine.begin() as setup:
+        setup.exec_driver_sql(
+            "CREATE TABLE probe (id INTEGER PRIMARY KEY, code TEXT, name TEXT, at DATETIME, n INTEGER)")
+        for sql in INDEXES.values():
+            setup.exec_driver_sql(sql)
+    with engine.connect() as opened:
+        yield opened
+
+
+def _frame(first: int, rows: int) -> pd.DataFrame:
+    numbers = np.arange(first, first + rows)
+    return pd.DataFrame({
+        "code": [f"c{number}" for number in numbers],
+        "name": [None if number % 3 == 0 else f"name {number % 50}" for number in numbers],
+        "at": pd.Series(pd.Timestamp("2026-11-20 08:30", tz="Europe/Berlin"), index=range(rows)),
+        "n": pd.array([None if number % 4 == 0 else int(number) for number in numbers], dtype="Int64"),
+    })
+
+
+def _indexes(connection: Connection) -> dict[str, str]:
+    found = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'probe'")
+    return {str(name): str(sql) for name, sql in found}
+
+
+def test_a_bulk_load_into_an_empty_table_keeps_its_indexes_and_writes_every_value(connection: Connection) -> None:
+    with connection.begin():
+        assert bulk_insert(connection, "probe", _frame(0, ROWS)) == ROWS
+
+    assert _indexes(connection) == INDEXES
+    rows = connection.exec_driver_sql("SELECT code, name, at, n FROM probe ORDER BY id").fetchall()
+    assert len(rows) == ROWS
+    stamp = "2026-11-20 07:30:00.000000"  # Berlin's 08:30 as UTC
+    assert rows[:2] == [("c0", None, stamp, None), ("c1", "name 1", stamp, 1)]
+    plan = connection.exec_driver_sql("EXPLAIN QUERY PLAN SELECT id FROM probe WHERE name = 'name 7'").fetchall()
+    assert "ix_probe_name" in str(plan)
+    assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == -2000  # SQLite's default, back after the load
+
+
+def test_a_failed_bulk_load_rolls_back_with_the_indexes_in_place(connection: Connection) -> None:
+    duplicate = pd.concat([_frame(0, ROWS), _frame(5, 1)], ignore_index=True)
+
+    with pytest.raises(Exception, match="UNIQUE"), connection.begin():  # noqa: PT012 - the transaction is the subject
+        bulk_insert(connection, "probe", duplicate)
+
+    assert _indexes(connection) == INDEXES
+    assert connection.exec_driver_sql("SELECT count(*) FROM probe").scalar() == 0
+
+
+def test_a_small_load_into_a_large_table_writes_through_the_indexes(connection: Connection) -> None:
+    with connection.begin():
+        bulk_insert(connection, "probe", _frame(0, ROWS))
+    with connection.begin():
+        bulk_insert(connection, "probe", _frame(ROWS, 10))
+
+    assert _indexes(connection) == INDEXES
+    assert connection.exec_driver_sql("SELECT max(n) FROM probe").scalar() == ROWS + 9
