@@ -26,23 +26,31 @@ def select_id(
 def table_with_download(
     frame: pd.DataFrame, *, name: str, empty_message: str, labels: Mapping[str, str] | None = None
 ) -> None:
-    """A read-only table and its CSV download, or a message when there are no rows.
+    """A read-only table (`show_table`) and its CSV download, or a message when there are no rows.
 
-    `labels` names the columns people see (default: `column_labels`); the CSV keeps the column names. Our
-    internal ids (`internal_id`) are left out of the table unless `labels` names them, and kept in the CSV;
-    long texts wrap instead of being cut.
+    The CSV keeps every column under its own name, our ids too.
     """
     if frame.empty:
         st.info(empty_message)
         return
+    show_table(frame, labels=labels)
+    st.download_button(f"Download {name} CSV", csv_download(frame), f"{name}.csv", "text/csv",
+                       key=f"download_{name}")
+
+
+def show_table(frame: pd.DataFrame, *, labels: Mapping[str, str] | None = None) -> None:
+    """A read-only table as people read it: labelled columns, our ids left out, long texts wrapped.
+
+    `labels` names the columns people see (default: `column_labels`); our internal ids (`internal_id`)
+    are left out unless `labels` names them. A column holding a text longer than LONG_TEXT is drawn wide
+    and the rows tall enough to wrap it, so no reason or status is cut.
+    """
     shown = [column for column in frame.columns if not internal_id(str(column)) or column in (labels or {})]
     long = [column for column in shown if _longest(frame[column]) > LONG_TEXT]
     config: dict[str, Any] = {column: st.column_config.Column(text, width="large" if column in long else None)
                               for column, text in (labels or column_labels(frame)).items()}
     st.dataframe(frame, hide_index=True, width="stretch", column_config=config, column_order=shown,
                  row_height=WRAPPED_ROW_HEIGHT if long else None)
-    st.download_button(f"Download {name} CSV", csv_download(frame), f"{name}.csv", "text/csv",
-                       key=f"download_{name}")
 
 
 def internal_id(column: str) -> bool:
