@@ -87,15 +87,15 @@ def draw_board(view: BoardView) -> None:
     _confirm(view)
 
 
-def title(card: Card) -> str:
+def _title(card: Card) -> str:
     """A card's short title on the drag board: number, name, hours and its entries per status."""
     statuses = "".join(f" · {STATUS_STYLES[status].label} {count}" for status, count in card.statuses.items())
     return f"{card.number} {card.name} · {card.hours:g} h{statuses}"
 
 
-def dropped(view: BoardView, containers: list[dict[str, object]]) -> tuple[Card, BoardColumn] | None:
+def _dropped(view: BoardView, containers: list[dict[str, object]]) -> tuple[Card, BoardColumn] | None:
     """The card the drag board shows in another column than the board holds, and that column."""
-    by_title, by_header = {title(card): card for card in view.cards}, {COLUMN_LABELS[c]: c for c in view.columns}
+    by_title, by_header = {_title(card): card for card in view.cards}, {COLUMN_LABELS[c]: c for c in view.columns}
     for container in containers:
         column = by_header.get(str(container.get("header")))
         items = container.get("items")
@@ -110,7 +110,7 @@ def _drag(view: BoardView) -> None:
     """The short titles in their columns; a card dropped in another column is moved (or the move asked)."""
     containers: list[dict[str, object]] = [
         {"header": COLUMN_LABELS[column],
-         "items": [title(card) for card in view.cards if shown_in(card, view.columns) is column]}
+         "items": [_title(card) for card in view.cards if shown_in(card, view.columns) is column]}
         for column in view.columns]
     # The component keeps its own order once drawn: a new key redraws it from the board whenever the board
     # changes, and after each drop (so a cancelled move shows the card back where it was).
@@ -118,7 +118,7 @@ def _drag(view: BoardView) -> None:
     generation = int(st.session_state.get(f"{_DRAG}_generation", 0))
     result = sort_items(containers, multi_containers=True, direction="vertical", custom_style=_DRAG_STYLE,
                         key=f"{_DRAG}_{view.week}_{generation}_{digest}")
-    move = dropped(view, result) if isinstance(result, list) else None
+    move = _dropped(view, result) if isinstance(result, list) else None
     if move is not None:
         st.session_state[f"{_DRAG}_generation"] = generation + 1
         _ask_or_move(view, *move, dragged=True)
@@ -134,6 +134,7 @@ def _ask_or_move(view: BoardView, card: Card, to: BoardColumn, *, dragged: bool,
 
 
 def _confirm(view: BoardView) -> None:
+    """While a move waits for an answer: its question (and, out of Publish, whether to delete in Procore)."""
     pending = asked(CONFIRM)
     card = next((card for card in view.cards if isinstance(pending, PendingMove)
                  and card.job_site_id == pending.job_site_id), None)
