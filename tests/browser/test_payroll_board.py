@@ -19,6 +19,7 @@ from core.models import JobSite
 from core.models.publishing import PublishModule, PublishStatus
 from core.publishing import entries_frame
 from tests.browser.conftest import CHROMIUM, RunningApp, serve_app, wait_idle
+from tests.browser.test_first_run import _foreign_requests
 from tests.dashboard_world import linked_app_world
 from tests.databases import TestDatabases
 
@@ -117,6 +118,7 @@ def test_a_card_dragged_to_publish_lands_there_and_its_week_is_queued(
     payroll_app: tuple[RunningApp, Engine], page: Page
 ) -> None:
     app, engine = payroll_app
+    foreign = _foreign_requests(app, page)
     _open_week(page, app)
     drag = page.frame_locator('iframe[title="streamlit_sortables.sortable_items"]')
     headers, bodies = drag.locator(".sortable-container-header"), drag.locator(".sortable-container-body")
@@ -150,3 +152,4 @@ def test_a_card_dragged_to_publish_lands_there_and_its_week_is_queued(
     expect(bodies.nth(3)).to_contain_text("1001 Riverside Medical Center · ")
     expect(bodies.nth(3)).to_contain_text(" · Published ")
     expect(bodies.nth(0)).not_to_contain_text("1001 Riverside Medical Center")
+    assert foreign == []  # the drag board's front end ships in its wheel: nothing is fetched from elsewhere
