@@ -81,6 +81,7 @@ class Result(Enum):
     BACK = _Kind("back in Procore", Tone.SUCCESS)
     DUPLICATE_REMOVED = _Kind("removed", Tone.SUCCESS, noun="duplicate")
     SKIPPED = _Kind("skipped", Tone.WARNING)
+    LIST_SKIPPED = _Kind("not synced", Tone.WARNING, noun="list")
     HELD = _Kind("held (Procore already has the hours)", Tone.WARNING)
     NON_PUBLISHABLE = _Kind("Non publishable", Tone.WARNING)
     FAILED = _Kind("failed", Tone.ERROR)
@@ -267,8 +268,7 @@ def of_sync(reports: Sequence[SyncReport], *, title: str) -> Outcome:
                        Result.BACK: report.restored})
         if report.note:
             notes.append(report.summary())
-    if notes:
-        counts[Result.SKIPPED] += len(notes)
+    counts[Result.LIST_SKIPPED] += len(notes)
     return Outcome(Work.SYNC, title, noun="record", counts=ordered(counts),
                    reasons=grouped(notes),
                    details=tuple(report.summary() for report in reports if not report.note))

@@ -128,7 +128,7 @@ def test_a_sync_of_a_list_that_could_not_run_is_skipped_with_what_to_do() -> Non
 
     outcome = of_sync(reports, title="Sync")
 
-    assert outcome.headline() == "Sync: 3 records created, 1 record skipped."
+    assert outcome.headline() == "Sync: 3 records created, 1 list not synced."
     assert outcome.tone is Tone.WARNING
     assert outcome.reasons == (Reason("Cost codes: no mapped project yet: map projects first", 1),)
 

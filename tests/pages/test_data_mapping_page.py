@@ -108,6 +108,13 @@ def test_cost_codes_wait_for_a_mapped_project(open_page: Callable[..., AppTest],
             "for the mapped projects.") in [i.value for i in at.info]
     assert not at.data_editor
 
+    _button(at, "Sync cost codes").click().run()  # nothing to sync them for: amber, with what to do
+
+    assert not at.exception
+    assert not at.success
+    assert "Sync of cost codes: 1 list not synced." in [w.value for w in at.warning]
+    assert "- Cost codes: no mapped project yet: map projects first (1)" in [m.value for m in at.markdown]
+
 
 def test_cost_codes_are_mapped_per_mapped_project(open_page: Callable[..., AppTest], app_db: Engine) -> None:
     company = _one_way(app_db)
