@@ -15,7 +15,7 @@ from core.ui.flash import flash, show_flash
 from core.ui.freshness import forget_cached_data, written
 from core.ui.outcome import show_kept_outcome
 from core.ui.time_clock_filter import site_and_date_filter
-from core.ui.widgets import column_labels, select_id
+from core.ui.widgets import select_id, show_table
 
 ctx = page_guard()
 PLACE = "quantities"
@@ -34,7 +34,7 @@ with ctx.session() as session:
     frame = quantities.quantity_frame(session, start=start, end=end, job_site_ids=shown.job_site_ids)
 
 st.write(f"**{len(frame):,}** production quantities, **{frame['units'].sum():,.3f}** units")
-st.dataframe(frame, hide_index=True, width="stretch", column_config=column_labels(frame))
+show_table(frame)  # our ids stay in the CSV below
 st.download_button("Download CSV", csv_download(quantities.downloadable(frame)),
                    f"production_quantities_{start}_{end}.csv", "text/csv")
 

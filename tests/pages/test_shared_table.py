@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 
@@ -29,3 +31,13 @@ def test_our_ids_are_hidden_procores_shown_and_a_long_reason_wraps() -> None:
     assert config["reasons"]["width"] == "large"
     assert config["job_site"]["label"] == "Job site"
     assert at.get("download_button")[0].proto.label == "Download entries CSV"
+
+
+@pytest.mark.parametrize("script", ["pages/time_logs.py", "pages/quantities.py"])
+def test_the_time_clock_lists_keep_their_ids_out_of_sight(open_page: Callable[..., AppTest], script: str) -> None:
+    at = open_page(script)
+
+    table = at.dataframe[0]
+    assert "id" in table.value.columns  # in the data, and so in its CSV
+    assert "id" not in table.proto.column_order
+    assert "date" in table.proto.column_order
