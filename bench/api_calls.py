@@ -41,7 +41,7 @@ from core.modules.targets import Payload
 from core.procore.client import ProcoreClient
 from core.procore.inputs import ManpowerLogInput, QuantityLogInput, TimecardEntryInput
 from core.publishing import Operation
-from core.publishing.plan import PlannedEntry, load_entries, prepare
+from core.publishing.planned import PlannedEntry, load_entries, prepare
 
 MODULES = (PublishModule.MANPOWER, PublishModule.QUANTITY, PublishModule.TIMECARD)
 GOALS = {PublishModule.MANPOWER: 1.05, PublishModule.QUANTITY: 1.05, PublishModule.TIMECARD: 0.10}

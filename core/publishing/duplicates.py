@@ -25,7 +25,8 @@ from sqlmodel import Session
 from core.db import utcnow
 from core.models.publishing import PublishAttempt, PublishEntry, PublishModule
 from core.modules.targets import Payload, Remote, Target, date_window
-from core.publishing.plan import Operation, PlannedEntry, Step, load_entries
+from core.publishing.plan import Operation, Step
+from core.publishing.planned import PlannedEntry, load_entries
 from core.publishing.stored import range_conditions
 
 _TABLE: Table = PublishEntry.__table__  # type: ignore[attr-defined]

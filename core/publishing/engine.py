@@ -41,7 +41,8 @@ from core.publishing import audit
 from core.publishing.claims import claim_condition, claim_entries, release_claim, release_stale_claims
 from core.publishing.duplicates import Duplicate, Windows, doubtful_windows, find_duplicates, holders, merged
 from core.publishing.guard import hold, who_holds
-from core.publishing.plan import Operation, PlannedEntry, Prepared, Step, decide, load_entries, owned_records, prepare
+from core.publishing.plan import Operation, Step, decide
+from core.publishing.planned import PlannedEntry, Prepared, load_entries, owned_records, prepare
 from core.publishing.recorder import Recorder
 from core.publishing.refresh import enabled_company, refresh
 from core.publishing.report import Progress, PublishRequest, RunReport

@@ -23,7 +23,7 @@ from core.modules.targets import Remote, Target, compared_fields
 from core.procore.bulk import run_concurrently
 from core.procore.client import ProcoreClient
 from core.procore.constants import DEFAULT_WORKERS
-from core.publishing.plan import load_entries, owned_records, prepare
+from core.publishing.planned import load_entries, owned_records, prepare
 from core.publishing.stored import range_conditions
 from core.reconcile.compare import Ours
 from core.sync.resolver import resolve_batch

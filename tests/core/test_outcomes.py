@@ -28,7 +28,8 @@ from core.outcomes import (
     of_upload,
     ordered,
 )
-from core.publishing.plan import Operation, PlannedEntry, Step
+from core.publishing.plan import Operation, Step
+from core.publishing.planned import PlannedEntry
 from core.publishing.report import PublishRequest, RunReport
 from core.sync.import_records import ImportReport, StepReport
 from core.sync.lists import SyncReport

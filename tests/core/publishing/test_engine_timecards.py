@@ -17,7 +17,8 @@ from core.procore.inputs import BulkTimecardEntryInput
 from core.publishing.audit import attempts_frame
 from core.publishing.claims import claim_entries
 from core.publishing.engine import refresh
-from core.publishing.plan import Operation, load_entries, prepare
+from core.publishing.plan import Operation
+from core.publishing.planned import load_entries, prepare
 from core.publishing.status import PublishAction
 from tests.core.publishing.engine_world import (
     WEEK_END,

@@ -23,7 +23,7 @@ from core.models.mapping import Entity
 from core.models.publishing import PublishModule, PublishStatus
 from core.modules.registry import all_definitions, definition
 from core.modules.targets import EntryIds, Names
-from core.publishing.plan import PlannedEntry, prepare
+from core.publishing.planned import PlannedEntry, prepare
 from core.sync.lists import TEXT, entities_for
 from core.sync.resolver import mapping_reasons
 from tests.core.sync.test_lists import map_site, one_way, sync  # noqa: F401 - the fixture
