@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FrameLocator, Page, expect
 from sqlalchemy.engine import Engine
 
 from core.bootstrap import open_database
@@ -68,6 +68,14 @@ def _open_week(page: Page, app: RunningApp) -> None:
     page.get_by_role("heading", name="Payroll", exact=True).click()  # the date field takes the date on blur
     wait_idle(page)
     expect(page.get_by_role("heading", name="Publish (0)")).to_be_visible()
+    # The drag board is drawn in a frame that takes its height once loaded, moving the cards below it:
+    # wait for its cards before clicking anything under it.
+    expect(_drag_board(page).locator(".sortable-item")).to_have_count(8)
+    page.wait_for_timeout(500)
+
+
+def _drag_board(page: Page) -> FrameLocator:
+    return page.frame_locator('iframe[title="streamlit_sortables.sortable_items"]')
 
 
 def _answer_move(page: Page, question: str) -> None:
@@ -120,7 +128,7 @@ def test_a_card_dragged_to_publish_lands_there_and_its_week_is_queued(
     app, engine = payroll_app
     foreign = _foreign_requests(app, page)
     _open_week(page, app)
-    drag = page.frame_locator('iframe[title="streamlit_sortables.sortable_items"]')
+    drag = _drag_board(page)
     headers, bodies = drag.locator(".sortable-container-header"), drag.locator(".sortable-container-body")
     expect(headers).to_have_text(["To do", "In review", "Approved", "Publish"])
     item = bodies.nth(0).locator(".sortable-item", has_text="1001 Riverside Medical Center")
