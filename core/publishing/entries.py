@@ -17,11 +17,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Table, bindparam, delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from core.aggregation.collection import collection_paused
 from core.db import bulk_insert, utcnow
 from core.errors import ErrorAction, ProcoreConnectError
 from core.models.publishing import PublishEntry, PublishModule, PublishStatus
@@ -94,7 +96,14 @@ def refresh_entries(
         RefreshConflict: entries changed while the refresh was writing.
         ValidationError: the module is not aggregated.
     """
-    module = PublishModule(module)
+    with collection_paused():
+        return _refreshed(session, PublishModule(module), start, end, job_site_ids, resolver)
+
+
+def _refreshed(
+    session: Session, module: PublishModule, start: date, end: date, job_site_ids: Collection[int] | None,
+    resolver: ReasonResolver | None,
+) -> RefreshReport:
     report = RefreshReport(module=module, start=start, end=end)
     fresh = computed_entries(
         session, module=module, start=start, end=end, job_site_ids=job_site_ids, resolver=resolver
@@ -208,28 +217,40 @@ def _changes(
 
 def _new_entries(module: PublishModule, new: pd.DataFrame, now: datetime, report: RefreshReport) -> pd.DataFrame:
     """Rows for `bulk_insert`: each new key starts To do and moves to Non publishable when it has reasons."""
-    decided: dict[tuple[str, ...], tuple[str, str]] = {}  # each distinct list of reasons is decided once
-    pairs = [decided.get(found) or decided.setdefault(found, _new_status(found))
-             for found in map(tuple, new["reasons"])]
-    statuses, reasons = [status for status, _ in pairs], [text for _, text in pairs]
-    if blocked := sum(status == NON_PUBLISHABLE.value for status in statuses):
-        report.moves[(TO_DO, NON_PUBLISHABLE)] += blocked
+    reasons = _reasons_json(new["reasons"])
+    blocked = reasons != "[]"
+    status_of = {False: _new_status(()), True: _new_status(("any",))}  # the status machine decides both moves
+    statuses = np.where(blocked, status_of[True], status_of[False])
+    if count := int(blocked.sum()):
+        report.moves[(TO_DO, NON_PUBLISHABLE)] += count
     stamp = pd.Series(pd.Timestamp(now), index=new.index, dtype="datetime64[us, UTC]")
+    texts = {  # object columns: pandas would turn lists of text into its own string type, and bulk_insert back
+        "work_date": new["work_date"].map(date.isoformat).astype(object), "module": module.value,
+        "natural_key": new["natural_key"], "values": new["values_json"], "fingerprint": new["fingerprint"],
+        "status": statuses, "reasons": reasons,
+    }
     frame = key_ids(new)[["job_site_id", "work_date", *ENTRY_KEY_COLUMNS]].assign(
-        work_date=new["work_date"].map(date.isoformat), module=module.value, natural_key=new["natural_key"],
-        values=new["values_json"], fingerprint=new["fingerprint"], status=statuses, reasons=reasons, version=1,
-        created_at=stamp, updated_at=stamp,
+        **{name: pd.Series(value, index=new.index, dtype=object) for name, value in texts.items()},
+        version=1, created_at=stamp, updated_at=stamp,
     )
     report.created = len(frame)
     return frame
 
 
-def _new_status(found: tuple[str, ...]) -> tuple[str, str]:
-    """A new entry's status and its reasons as stored: To do, or Non publishable with `found`."""
+def _reasons_json(reasons: pd.Series) -> np.ndarray:
+    """Each row's list of reasons as stored (JSON), each distinct list encoded once."""
+    encoded: dict[tuple[str, ...], str] = {}
+    texts = [encoded.get(found) or encoded.setdefault(found, json.dumps(list(found)))
+             for found in map(tuple, reasons.tolist())]
+    return np.array(texts, dtype=object)
+
+
+def _new_status(found: tuple[str, ...]) -> str:
+    """A new entry's status: To do, or Non publishable when `found` names reasons."""
     draft = Draft(TO_DO)
     if found:
         transition(draft, NON_PUBLISHABLE, reasons=list(found))
-    return draft.status.value, json.dumps(draft.reasons)
+    return draft.status.value
 
 
 def _apply(session: Session, plan: _Plan) -> None:

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import pandas as pd
 from sqlmodel import Session
 
+from core.aggregation.collection import collection_paused
 from core.aggregation.fingerprints import CANONICAL, canonical_json_column, joined_text_column, sha256_column
 from core.models.publishing import PublishModule
 from core.modules.definition import ModuleSpec
@@ -55,12 +56,13 @@ def computed_entries(
     """The entries the time clock holds now: key columns, natural_key, values_json (the value columns as
     canonical JSON), fingerprint and reasons."""
     spec = spec_for(module)
-    frame = spec.aggregate(spec.load(session, start=start, end=end, job_site_ids=job_site_ids))
-    frame = frame.reset_index(drop=True)
-    frame["natural_key"] = natural_keys(frame, spec.key)
-    frame["values_json"] = canonical_json_column(frame, spec.values)
-    frame["fingerprint"] = sha256_column(frame["values_json"])
-    frame["reasons"] = _reasons(module, spec, frame, resolver)
+    with collection_paused():
+        frame = spec.aggregate(spec.load(session, start=start, end=end, job_site_ids=job_site_ids))
+        frame = frame.reset_index(drop=True)
+        frame["natural_key"] = natural_keys(frame, spec.key)
+        frame["values_json"] = canonical_json_column(frame, spec.values)
+        frame["fingerprint"] = sha256_column(frame["values_json"])
+        frame["reasons"] = _reasons(module, spec, frame, resolver)
     return frame
 
 
@@ -104,4 +106,7 @@ def _reasons(
     found = list(resolver(module, key_ids(frame)))
     if len(found) != len(frame):
         raise ValueError(f"the resolver gave {len(found)} results for {len(frame)} entries")
-    return [[*mapping, *own] for own, mapping in zip(reasons, found, strict=True)]
+    for position, own in enumerate(reasons):  # value rules flag few rows: only those get a list of their own
+        if own:
+            found[position] = [*found[position], *own]
+    return found

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.aggregation.fingerprints import canonical_json_column, joined_text_column, sha256_column
 from core.publishing.modules import canonical_json, fingerprint, value_dicts
@@ -47,3 +50,23 @@ def test_natural_keys_join_ids_and_dates_with_an_empty_text_for_a_missing_id() -
 
     assert joined_text_column(keys, ["job_site_id", "work_date", "crew_id"], "|").tolist() == [
         "12|2026-11-20|3", "12|2026-11-20|", "7|2026-01-02|3"]
+
+
+ROWS = st.lists(st.tuples(st.sampled_from([0.25, 8.0, 7.75]), st.sampled_from([None, 3, 2**53 + 1]),
+                          st.sampled_from(["CY", "m²", None])), max_size=25)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=ROWS)
+def test_texts_written_per_distinct_combination_are_each_rows_own(rows: list[tuple[Any, ...]]) -> None:
+    values = pd.DataFrame({"hours": pd.Series([row[0] for row in rows], dtype=float),
+                           "pay_class_id": pd.array([row[1] for row in rows], dtype="Int64"),
+                           "unit_of_measure": pd.Series([row[2] for row in rows], dtype=object)})
+    columns = ["unit_of_measure", "hours", "pay_class_id"]
+
+    assert canonical_json_column(values, columns).tolist() == [
+        canonical_json(row) for row in value_dicts(values, columns)]
+    assert sha256_column(canonical_json_column(values, columns)).tolist() == [
+        fingerprint(row) for row in value_dicts(values, columns)]
+    assert joined_text_column(values, ["pay_class_id", "unit_of_measure"], "|").tolist() == [
+        f"{'' if row[1] is None else row[1]}|{'' if row[2] is None else row[2]}" for row in rows]
