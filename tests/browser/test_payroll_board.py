@@ -104,6 +104,8 @@ def test_moving_a_card_to_publish_publishes_the_week(payroll_app: tuple[RunningA
     expect(other).to_contain_text("h · ")
     wait_idle(page)
     old_name = _rename_site(engine, 2, "Renamed while the board was open")
+    card.scroll_into_view_if_needed()  # below the drag board; clicked while being scrolled to, it did not open
+    page.wait_for_timeout(300)
     card.get_by_role("combobox").click()
     page.get_by_role("option", name="Publish").click()
     expect(card.get_by_role("button", name="Move to Publish")).to_be_visible()
