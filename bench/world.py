@@ -34,8 +34,9 @@ from core.db import session_scope
 from core.demo.generator import DemoSize, generate
 from core.models.publishing import PublishEntry, PublishModule, PublishStatus
 from core.models.setup import SyncMode
+from core.procore.authorization import connect_client_credentials
 from core.procore.client import ProcoreClient
-from core.procore.connection import connect_client_credentials, open_client, select_company
+from core.procore.connection import open_client, select_company
 from core.procore.endpoints import resolve_endpoints
 from core.publishing import PublishRequest, RunReport, publish, refresh
 from core.sync.importer import run_import

@@ -8,7 +8,8 @@ import streamlit as st
 from core import setup
 from core.access import Perm
 from core.errors import ProcoreConnectError
-from core.procore.connection import connection_info, disconnect
+from core.procore.authorization import disconnect
+from core.procore.connection import connection_info
 from core.setup import EXCLUSIVITY_NOTE
 from core.ui import page_guard
 from core.ui.confirm import ask, confirm_dialog

@@ -174,7 +174,8 @@ def connect_main_company(settings: Settings, engine: Engine) -> int:
     """Connect the app's service account to the emulator's main company (started if need be); returns its id."""
     import httpx
 
-    from core.procore.connection import connect_client_credentials, select_company
+    from core.procore.authorization import connect_client_credentials
+    from core.procore.connection import select_company
     from core.procore.endpoints import resolve_endpoints
 
     url = resolve_endpoints(settings).api_url

@@ -8,14 +8,8 @@ from typing import Any
 from core.cli.arguments import procore_id
 from core.cli.common import command_context
 from core.errors import ConfigurationError
-from core.procore.connection import (
-    ConnectionInfo,
-    connect_client_credentials,
-    connection_info,
-    disconnect,
-    open_client,
-    select_company,
-)
+from core.procore.authorization import connect_client_credentials, disconnect
+from core.procore.connection import ConnectionInfo, connection_info, open_client, select_company
 from core.procore.endpoints import emulator_main_company_id, resolve_endpoints
 from core.procore.errors import SETUP_PAGE
 

@@ -8,7 +8,7 @@ from html import escape
 import streamlit as st
 
 from core.errors import ProcoreConnectError
-from core.procore.connection import begin_authorization, complete_authorization
+from core.procore.authorization import begin_authorization, complete_authorization
 from core.ui.guard import PageContext
 from core.ui.procore_lookups import forget_procore_lookups
 

@@ -13,7 +13,8 @@ from core.access import local_admin
 from core.config import get_settings
 from core.db import session_scope
 from core.models.setup import SyncMode
-from core.procore.connection import complete_authorization, select_company
+from core.procore.authorization import complete_authorization
+from core.procore.connection import select_company
 from core.procore.endpoints import resolve_endpoints
 from core.setup import Module
 from tests.core.procore.conftest import SETUP_ADMIN, browser_sign_in

@@ -20,13 +20,9 @@ from core.access import ADMIN, Identity, Perm
 from core.config import Settings
 from core.db import session_scope
 from core.models.procore import ProcoreConnection
+from core.procore.authorization import begin_authorization, complete_authorization, connect_client_credentials
 from core.procore.client import ProcoreClient
-from core.procore.connection import (
-    begin_authorization,
-    complete_authorization,
-    connect_client_credentials,
-    open_client,
-)
+from core.procore.connection import open_client
 from core.procore.encryption import cipher_from_settings
 from core.procore.token_store import TokenStore
 from emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, start_background

@@ -14,15 +14,14 @@ from core.db import utcnow
 from core.errors import ConfigurationError, PermissionDenied
 from core.models.procore import GrantType
 from core.procore import oauth
-from core.procore.client import ProcoreClient
-from core.procore.connection import (
+from core.procore.authorization import (
     begin_authorization,
     complete_authorization,
     connect_client_credentials,
-    connection_info,
     disconnect,
-    open_client,
 )
+from core.procore.client import ProcoreClient
+from core.procore.connection import connection_info, open_client
 from core.procore.errors import InvalidOAuthState, ReconnectRequired
 from emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from tests.core.procore.conftest import (

@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from core.config import Settings
+from core.procore.authorization import connect_client_credentials
 from core.procore.bulk import run_concurrently
 from core.procore.client import ProcoreClient
-from core.procore.connection import connect_client_credentials, open_client
+from core.procore.connection import open_client
 from core.procore.errors import ProcoreNotFoundError
 from core.procore.pacing import RateLimitPacer
 from emulator import start_background

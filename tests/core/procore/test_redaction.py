@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from core.config import Settings
-from core.procore.connection import complete_authorization, disconnect, open_client
+from core.procore.authorization import complete_authorization, disconnect
+from core.procore.connection import open_client
 from core.procore.constants import MAX_BODY_EXCERPT
 from core.procore.errors import ProcoreAPIError, ReconnectRequired, error_from_response
 from core.procore.inputs import QuantityLogInput

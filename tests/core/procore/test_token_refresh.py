@@ -16,14 +16,9 @@ from sqlalchemy.engine import Engine
 from core.cli import main
 from core.config import Settings
 from core.procore.auth import LOST_REFRESH, refresh_margin
+from core.procore.authorization import complete_authorization, connect_client_credentials
 from core.procore.client import ProcoreClient
-from core.procore.connection import (
-    complete_authorization,
-    connect_client_credentials,
-    connection_info,
-    open_client,
-    reconnect_reason,
-)
+from core.procore.connection import connection_info, open_client, reconnect_reason
 from core.procore.errors import ProcoreConnectionError, ReconnectRequired
 from tests.core.procore.conftest import (
     SETUP_ADMIN,
