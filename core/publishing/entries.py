@@ -225,7 +225,7 @@ def _new_entries(module: PublishModule, new: pd.DataFrame, now: datetime, report
         report.moves[(TO_DO, NON_PUBLISHABLE)] += count
     stamp = pd.Series(pd.Timestamp(now), index=new.index, dtype="datetime64[us, UTC]")
     texts = {  # object columns: pandas would turn lists of text into its own string type, and bulk_insert back
-        "work_date": new["work_date"].map(date.isoformat).astype(object), "module": module.value,
+        "work_date": _iso_dates(new["work_date"]), "module": module.value,
         "natural_key": new["natural_key"], "values": new["values_json"], "fingerprint": new["fingerprint"],
         "status": statuses, "reasons": reasons,
     }
@@ -235,6 +235,13 @@ def _new_entries(module: PublishModule, new: pd.DataFrame, now: datetime, report
     )
     report.created = len(frame)
     return frame
+
+
+def _iso_dates(days: pd.Series) -> np.ndarray:
+    """Each date as ISO text, each distinct day written once."""
+    codes, distinct = pd.factorize(days)
+    texts: np.ndarray = np.array([date.isoformat(day) for day in distinct.tolist()], dtype=object)[codes]
+    return texts
 
 
 def _reasons_json(reasons: pd.Series) -> np.ndarray:
