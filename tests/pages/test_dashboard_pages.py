@@ -465,7 +465,7 @@ def test_a_viewer_sees_the_dashboard_read_only(linked: Linked, monkeypatch: pyte
     assert any(c.value.startswith("Read-only: Needs 'Publish to Procore'") for c in at.caption)
     at.button(key=_key(MANPOWER, "preview")).click().run()  # anyone may see what Publish would do
     _ok(at)
-    assert any("nothing was sent" in info.value for info in at.info)
+    assert any("nothing was sent" in alert.value for alert in [*at.success, *at.warning, *at.error])
 
 
 def test_publishing_without_force_permission_cannot_force(linked: Linked, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -91,7 +91,7 @@ def test_keep_procore_from_the_command_line(linked: Linked, capsys: pytest.Captu
     assert main(["publish", "--module", "timecard", *WEEK, "--action", "keep-procore"]) == 0
 
     out = capsys.readouterr().out
-    assert "1 kept as procore has them" in out
+    assert "1 kept as Procore has them" in out
     kept = linked.entries(TIMECARD, id=entry.id)[0]
     assert kept.status == PublishStatus.PUBLISHED
     assert kept.published_payload is not None
