@@ -188,7 +188,9 @@ def _browser_page() -> Iterator[Page]:
 
 def _save(page: Page, target: Path, *, full_page: bool) -> None:
     """A PNG of the viewport, or of the whole page: Streamlit scrolls inside its main section, so for that the
-    viewport grows to the content's height (at most TALLEST) while the picture is taken."""
+    viewport grows to the content's height (at most TALLEST) while the picture is taken. The pointer rests
+    on the empty right margin first, so no hover toolbar or tooltip shows."""
+    page.mouse.move(VIEWPORT["width"] - 4, VIEWPORT["height"] // 2)
     if not full_page:
         _settled(page)
         page.screenshot(path=str(target))
