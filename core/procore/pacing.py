@@ -6,8 +6,8 @@ When what is left falls to half the window or less, the rest is spread evenly un
 only the reserve is left, callers wait for the reset. That keeps 429s away without slowing short jobs.
 
 What is left is the window's limit less the larger of two counts: the requests sent in it (by every
-process of the connection; at its first answer, at least what Procore counted plus all in flight) and
-the most Procore said it had counted since. Answers arrive out of order while many requests are in
+process of the connection, with those sent in the last second of the window before, which Procore may
+count in this one) and the most Procore said it had counted. Answers arrive out of order while many requests are in
 flight, so each `Remaining` is a snapshot: subtracting everything still in flight from every one of them,
 and keeping the least, counted some requests twice and left a fifth of each window unused.
 """
@@ -29,6 +29,7 @@ IN_FLIGHT_FORGOTTEN = 60.0  # seconds: a shared state untouched this long has no
 ANSWER_POLL = 0.02  # seconds between looks for the first answer of a window whose reset is not known yet
 ANSWER_WAIT = 2.0  # ... and at most this long: an answer may never come, or come without the headers
 STATE_VERSION = 2  # the shared state's shape; another one (an older release's) is started afresh
+RESET_ROUNDING = 1.0  # seconds: `Reset` is rounded up to a second, so a window may end up to this much before it
 
 
 @dataclass
@@ -37,6 +38,7 @@ class _Window:
     reset_at: float | None = None
     sent: int = 0  # requests sent in the window, by every process of the connection
     counted: int = 0  # the most Procore said it had counted in it (limit less the least Remaining)
+    late: int = 0  # of `sent`, those sent so near its reset that Procore may count them in the next window
 
     @property
     def remaining(self) -> int | None:
@@ -73,6 +75,8 @@ class RateLimitPacer:
                 continue
             if wait > 0:
                 self.sleep(wait)
+                with self._synced():
+                    self._in_flight += 1  # only now: a request waiting for its slot is not in flight
             return waited + wait
 
     def observe(self, headers: Mapping[str, str] | None) -> None:
@@ -115,8 +119,12 @@ class RateLimitPacer:
         self._next_slot = start
         if self._window.remaining is not None and self._window.reset_at is not None:
             start = self._pace(self._window, start)
-        self._window.sent += 1
-        self._in_flight += 1
+        window = self._window
+        window.sent += 1
+        if window.reset_at is not None and start >= window.reset_at - RESET_ROUNDING:
+            window.late += 1
+        if start <= now:
+            self._in_flight += 1
         return start - now
 
     def _unknown_end_half_spent(self) -> bool:
@@ -144,20 +152,18 @@ class RateLimitPacer:
 
     def _retire(self, window: _Window) -> None:
         """The window ends: start a fresh one, assumed full until Procore's next answer says otherwise
-        (but for the requests still in flight, which Procore may count in it)."""
+        (but for the requests sent so near the reset that Procore may count them in it)."""
         self._retired_reset = max(self._retired_reset, window.reset_at or 0.0)
-        self._window = _Window(limit=window.limit, sent=self._in_flight)
+        self._window = _Window(limit=window.limit, sent=window.late)
 
     def _update(self, limit: int, remaining: int, reset_at: float) -> None:
         if reset_at <= self._retired_reset:
             return  # a late answer from a window that has ended
         window, counted = self._window, limit - remaining
-        if window.reset_at is None or reset_at > window.reset_at:
-            # The window's first answer. What was sent since it began is in it, and so may be every request
-            # in flight (Procore's window can begin before `Reset` says, which is rounded up to a second).
-            carried = window.sent if window.reset_at is None else 0
-            sent = max(carried, counted + self._in_flight)
-            self._window = _Window(limit=limit, reset_at=reset_at, sent=sent, counted=counted)
+        if window.reset_at is None:  # the first answer of the window: what was sent since it began is in it
+            self._window = _Window(limit=limit, reset_at=reset_at, sent=window.sent, counted=counted)
+        elif reset_at > window.reset_at:  # a window not seen coming: any request in flight may count in it
+            self._window = _Window(limit=limit, reset_at=reset_at, sent=counted + self._in_flight, counted=counted)
         elif reset_at == window.reset_at:
             window.limit, window.counted = limit, max(window.counted, counted)
 

@@ -48,9 +48,9 @@ def test_answers_arriving_out_of_order_leave_the_rest_of_the_window_usable(seed:
     pacer, clock = paced()
     for _ in range(16):
         pacer.acquire()
-    later = list(range(LIMIT - 2, LIMIT - 17, -1))  # Procore counted them 1st … 16th: Remaining 24 … 9
-    random.Random(seed).shuffle(later)  # the first counted is answered first, the others in any order
-    for remaining in [LIMIT - 1, *later]:
+    answers = list(range(LIMIT - 1, LIMIT - 17, -1))  # Procore counted them 1st … 16th: Remaining 24 … 9
+    random.Random(seed).shuffle(answers)
+    for remaining in answers:
         pacer.observe(headers(remaining))
 
     for sent in range(17, 25):
@@ -105,3 +105,24 @@ def test_a_fresh_window_whose_answers_never_come_does_not_hold_callers_for_long(
         pacer.acquire()
 
     assert clock.now - started <= 2.0 + ANSWER_POLL
+
+
+def test_requests_sent_in_the_last_second_of_a_window_count_in_the_next_one_too() -> None:
+    """`Reset` is rounded up to a second: Procore's window may already have ended, and those requests begun
+    the next one, so the fresh window is not assumed full."""
+    pacer, clock = paced()
+    pacer.acquire()
+    pacer.observe(headers(20))
+    clock.now = RESET - 0.5
+    for sent in range(1, 6):
+        pacer.acquire()
+        pacer.observe(headers(20 - sent))
+    clock.now = RESET + 0.3  # the window has ended
+    clock.during_sleep = [headers(LIMIT - 12, reset=RESET + 10)]
+
+    went_at_once = 0
+    while not clock.slept:
+        pacer.acquire()
+        went_at_once += 1
+
+    assert went_at_once - 1 == 12 - 5  # (the last one waited) half the fresh window, less the 5 late ones
