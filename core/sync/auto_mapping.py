@@ -27,8 +27,8 @@ from core.sync.mapping import (
     local_records,
     mapped_projects,
     normalized,
-    save_mappings,
 )
+from core.sync.mapping_changes import save_mappings
 
 
 @dataclass

@@ -22,6 +22,7 @@ from core.models.mapping import Entity, ProcoreRecord
 from core.sync import auto_mapping, mapping
 from core.sync.links import links_by_local
 from core.sync.lists import TEXT, entities_for, record_label, records
+from core.sync.mapping_changes import save_mappings
 
 SUGGESTED = (Entity.COMPANY, Entity.JOB_SITE, Entity.EMPLOYEE)
 MINIMUM = 0.6  # below this a name match is noise, not a suggestion
@@ -145,6 +146,6 @@ def accept(
                                                follow=follow)
             done.follow_up.extend(report.follow_up)
         else:
-            mapping.save_mappings(session, company_id=company_id, entity=entity, changes=changes, actor=actor)
+            save_mappings(session, company_id=company_id, entity=entity, changes=changes, actor=actor)
         done.mapped.extend(picked)
     return done

@@ -16,9 +16,10 @@ from core.models import JobSite
 from core.models.mapping import Entity, LinkOrigin, ProcoreLink
 from core.models.setup import SyncMode
 from core.setup import Module
-from core.sync import auto_mapping, mapping
+from core.sync import auto_mapping
 from core.sync.links import links_by_local
 from core.sync.lists import records, sync_from_procore
+from core.sync.mapping_changes import save_mappings
 from tests.pages.conftest import ROOT
 from tests.pages.test_procore_setup_page import _activate, _connect
 
@@ -119,8 +120,8 @@ def test_cost_codes_wait_for_a_mapped_project(open_page: Callable[..., AppTest],
 def test_cost_codes_are_mapped_per_mapped_project(open_page: Callable[..., AppTest], app_db: Engine) -> None:
     company = _one_way(app_db)
     with session_scope(app_db) as session:
-        mapping.save_mappings(session, company_id=company, entity=Entity.JOB_SITE, actor=local_admin(session),
-                              changes={_site(app_db, "1002"): _project(app_db, company, "1002")})
+        save_mappings(session, company_id=company, entity=Entity.JOB_SITE, actor=local_admin(session),
+                      changes={_site(app_db, "1002"): _project(app_db, company, "1002")})
     at = open_page(PAGE, data_mapping_entity="cost_code")
     assert at.selectbox(key="data_mapping_project").options == ["1002 · Harbor Point Apartments"]
     _button(at, "Sync cost codes").click().run()
@@ -183,8 +184,8 @@ def test_a_procore_project_already_mapped_to_another_job_site_is_refused(
 ) -> None:
     company = _one_way(app_db)
     with session_scope(app_db) as session:
-        mapping.save_mappings(session, company_id=company, entity=Entity.JOB_SITE, actor=local_admin(session),
-                              changes={_site(app_db, "1001"): _project(app_db, company, "1001")})
+        save_mappings(session, company_id=company, entity=Entity.JOB_SITE, actor=local_admin(session),
+                      changes={_site(app_db, "1001"): _project(app_db, company, "1001")})
     at = open_page(PAGE, data_mapping_entity="job_site")
     _edit(at, GRID, "1002", "1001 · Riverside Medical Center")
     _button(at, "Save changes").click().run()
@@ -296,12 +297,12 @@ def test_accepting_a_project_auto_maps_its_cost_codes_and_says_what_it_did(
     company = _one_way(app_db)
     site, project = _site(app_db, "1002"), _project(app_db, company, "1002")
     with session_scope(app_db) as session:  # the project's cost codes synced once, while it was mapped before
-        mapping.save_mappings(session, company_id=company, entity=Entity.JOB_SITE, actor=local_admin(session),
-                              changes={site: project})
+        save_mappings(session, company_id=company, entity=Entity.JOB_SITE, actor=local_admin(session),
+                      changes={site: project})
     sync_from_procore(get_settings(), app_db, company_id=company, actor=_admin(app_db), entities=[Entity.COST_CODE])
     with session_scope(app_db) as session:
-        mapping.save_mappings(session, company_id=company, entity=Entity.JOB_SITE, actor=local_admin(session),
-                              changes={site: None})
+        save_mappings(session, company_id=company, entity=Entity.JOB_SITE, actor=local_admin(session),
+                      changes={site: None})
     at = open_page(PAGE, data_mapping_entity="job_site")
 
     at.button(key=_accept_key(at, "1002 ")).click().run()

@@ -13,6 +13,7 @@ from core.models.mapping import Entity, LinkOrigin, ProcoreLink
 from core.sync import auto_mapping, mapping
 from core.sync.links import links_by_local
 from core.sync.lists import records
+from core.sync.mapping_changes import save_mappings
 from tests.conftest import identity_with_role
 from tests.core.sync.test_lists import EVERYTHING, map_site, one_way, sync  # noqa: F401 - the fixture
 
@@ -80,8 +81,8 @@ def _employee_names(session: Session, numbers: tuple[str, ...]) -> list[tuple[st
 
 def test_auto_map_never_overwrites_a_manual_mapping(session: Session, synced: int, admin: Identity) -> None:
     riverside, warehouse = _site(session, "1001"), _project(session, synced, "2001")
-    mapping.save_mappings(session, company_id=synced, entity=Entity.JOB_SITE, changes={riverside: warehouse},
-                          actor=admin)
+    save_mappings(session, company_id=synced, entity=Entity.JOB_SITE, changes={riverside: warehouse},
+                  actor=admin)
     report = auto_mapping.auto_map(session, company_id=synced, entity=Entity.JOB_SITE, actor=admin)
     link = links_by_local(session, entity=Entity.JOB_SITE, company_id=synced)[riverside]
     assert (link.procore_id, link.origin) == (warehouse, LinkOrigin.MANUAL)
@@ -94,8 +95,8 @@ def test_auto_map_never_overwrites_a_manual_mapping(session: Session, synced: in
 
 def test_auto_map_leaves_a_match_already_taken_by_hand(session: Session, synced: int, admin: Identity) -> None:
     harbor = _site(session, "1002")
-    mapping.save_mappings(session, company_id=synced, entity=Entity.JOB_SITE,
-                          changes={harbor: _project(session, synced, "1001")}, actor=admin)
+    save_mappings(session, company_id=synced, entity=Entity.JOB_SITE,
+                  changes={harbor: _project(session, synced, "1001")}, actor=admin)
     report = auto_mapping.auto_map(session, company_id=synced, entity=Entity.JOB_SITE, actor=admin)
     assert report.taken == ["Job site 1001 Riverside Medical Center: Procore project 1001 · Riverside Medical Center "
                             "is already mapped to job site 1002 Harbor Point Apartments"]
@@ -108,51 +109,51 @@ def test_vendors_have_no_number_to_auto_map(session: Session, synced: int, admin
 
 def test_one_procore_project_maps_to_at_most_one_job_site(session: Session, synced: int, admin: Identity) -> None:
     riverside, harbor, project = _site(session, "1001"), _site(session, "1002"), _project(session, synced, "1001")
-    mapping.save_mappings(session, company_id=synced, entity=Entity.JOB_SITE, changes={riverside: project}, actor=admin)
+    save_mappings(session, company_id=synced, entity=Entity.JOB_SITE, changes={riverside: project}, actor=admin)
     with pytest.raises(ValidationError) as refused:
-        mapping.save_mappings(session, company_id=synced, entity=Entity.JOB_SITE, actor=admin,
-                              changes={harbor: project, _site(session, "1003"): _project(session, synced, "1003")})
+        save_mappings(session, company_id=synced, entity=Entity.JOB_SITE, actor=admin,
+                      changes={harbor: project, _site(session, "1003"): _project(session, synced, "1003")})
     assert str(refused.value) == (
         "Procore project 1001 · Riverside Medical Center is already mapped to job site 1001 Riverside Medical Center; "
         "unmap it there first (One Procore project maps to at most one job site, and each job site to one project). "
         "Nothing was saved.")
     assert _linked_numbers(session, synced, Entity.JOB_SITE) == {riverside: project}  # 1003 was not saved either
     with pytest.raises(ValidationError, match="was chosen for job sites 1002 Harbor Point Apartments and 1003"):
-        mapping.save_mappings(session, company_id=synced, entity=Entity.JOB_SITE, actor=admin,
-                              changes={harbor: _project(session, synced, "2001"),
+        save_mappings(session, company_id=synced, entity=Entity.JOB_SITE, actor=admin,
+                      changes={harbor: _project(session, synced, "2001"),
                                        _site(session, "1003"): _project(session, synced, "2001")})
 
 
 def test_swapping_two_projects_in_one_save_is_allowed(session: Session, synced: int, admin: Identity) -> None:
     a, b = _site(session, "1001"), _site(session, "1002")
     pa, pb = _project(session, synced, "1001"), _project(session, synced, "1002")
-    mapping.save_mappings(session, company_id=synced, entity=Entity.JOB_SITE, changes={a: pa, b: pb}, actor=admin)
-    assert mapping.save_mappings(session, company_id=synced, entity=Entity.JOB_SITE, changes={a: pb, b: pa},
-                                 actor=admin) == 2
+    save_mappings(session, company_id=synced, entity=Entity.JOB_SITE, changes={a: pa, b: pb}, actor=admin)
+    assert save_mappings(session, company_id=synced, entity=Entity.JOB_SITE, changes={a: pb, b: pa},
+                         actor=admin) == 2
     assert _linked_numbers(session, synced, Entity.JOB_SITE) == {a: pb, b: pa}
 
 
 def test_several_pay_ids_may_share_one_payroll_type(session: Session, synced: int, admin: Identity) -> None:
     ids = {p.code: saved_id(p) for p in session.exec(select(PayID))}
     regular = next(r.procore_id for r in records(session, company_id=synced, entity=Entity.PAY_ID) if r.number == "REG")
-    saved = mapping.save_mappings(session, company_id=synced, entity=Entity.PAY_ID, actor=admin,
-                                  changes={ids["REG"]: regular, ids["TRV"]: regular})
+    saved = save_mappings(session, company_id=synced, entity=Entity.PAY_ID, actor=admin,
+                          changes={ids["REG"]: regular, ids["TRV"]: regular})
     assert saved == 2
     assert _linked_numbers(session, synced, Entity.PAY_ID) == {ids["REG"]: regular, ids["TRV"]: regular}
 
 
 def test_unknown_or_gone_procore_records_are_refused(session: Session, synced: int, admin: Identity) -> None:
     with pytest.raises(ValidationError, match="is not in the synced list of projects"):
-        mapping.save_mappings(session, company_id=synced, entity=Entity.JOB_SITE, actor=admin,
-                              changes={_site(session, "1001"): 12345})
+        save_mappings(session, company_id=synced, entity=Entity.JOB_SITE, actor=admin,
+                      changes={_site(session, "1001"): 12345})
 
 
 def test_changing_mappings_needs_the_data_mapping_permission(session: Session, synced: int) -> None:
     viewer = identity_with_role(session, "Viewer")
     riverside, project = _site(session, "1001"), _project(session, synced, "1001")
     with pytest.raises(PermissionDenied, match="Procore Connect data mapping"):
-        mapping.save_mappings(session, company_id=synced, entity=Entity.JOB_SITE, changes={riverside: project},
-                              actor=viewer)
+        save_mappings(session, company_id=synced, entity=Entity.JOB_SITE, changes={riverside: project},
+                      actor=viewer)
     with pytest.raises(PermissionDenied):
         auto_mapping.auto_map(session, company_id=synced, entity=Entity.JOB_SITE, actor=viewer)
     assert session.exec(select(ProcoreLink)).first() is None
@@ -219,8 +220,8 @@ def test_remapping_a_project_drops_cost_codes_of_the_old_job_site(
     with Session(engine) as session:
         auto_mapping.auto_map(session, company_id=synced, entity=Entity.COST_CODE, actor=admin)
         site_code = session.exec(select(CostCode).where(CostCode.code == "99-002")).one()
-        mapping.save_mappings(session, company_id=synced, entity=Entity.JOB_SITE, actor=admin,
-                              changes={_site(session, "1002"): None, _site(session, "1003"): harbor})
+        save_mappings(session, company_id=synced, entity=Entity.JOB_SITE, actor=admin,
+                      changes={_site(session, "1002"): None, _site(session, "1003"): harbor})
         scoped = links_by_local(session, entity=Entity.COST_CODE, company_id=synced, scope_id=harbor)
         assert site_code.id not in scoped
         assert len(scoped) == 6
