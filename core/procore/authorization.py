@@ -18,7 +18,8 @@ from core.access import Identity, Perm
 from core.config import Settings
 from core.models.procore import GrantType, ProcoreConnectionBase
 from core.procore import oauth
-from core.procore.connection import ConnectionInfo, client_for_token, oauth_client, token_store
+from core.procore.client import ProcoreClient
+from core.procore.connection import ConnectionInfo, oauth_client, token_store
 from core.procore.endpoints import ProcoreEndpoints, resolve_endpoints
 from core.procore.errors import ProcoreAPIError, ReconnectRequired
 
@@ -106,7 +107,7 @@ def _save(
     company_id: int | None,
     transport: httpx.BaseTransport | None,
 ) -> ConnectionInfo:
-    with client_for_token(settings, endpoints, token, grant_type, company_id, transport) as client:
+    with _client_for_token(settings, endpoints, token, grant_type, company_id, transport) as client:
         me = client.me()
         if me.name is None and company_id is None:  # Procore names the user only within a company
             first = next(client.iter_companies(), None)
@@ -123,6 +124,19 @@ def _save(
         company_id=company_id,
     )
     return ConnectionInfo.of(token_store(settings, engine).replace(details=details, token=token))
+
+
+def _client_for_token(
+    settings: Settings,
+    endpoints: ProcoreEndpoints,
+    token: dict[str, Any],
+    grant_type: GrantType,
+    company_id: int | None,
+    transport: httpx.BaseTransport | None,
+) -> ProcoreClient:
+    http = oauth_client(settings, endpoints, transport=transport, token=token)
+    service = grant_type == GrantType.CLIENT_CREDENTIALS
+    return ProcoreClient(http, company_id=company_id, company_header_on_account_calls=service)
 
 
 def disconnect(

@@ -99,19 +99,6 @@ def reconnect_reason(engine: Engine, *, slot: str = DEFAULT_SLOT) -> str | None:
         return session.exec(query).first()
 
 
-def client_for_token(
-    settings: Settings,
-    endpoints: ProcoreEndpoints,
-    token: dict[str, Any],
-    grant_type: GrantType,
-    company_id: int | None,
-    transport: httpx.BaseTransport | None,
-) -> ProcoreClient:
-    http = oauth_client(settings, endpoints, transport=transport, token=token)
-    service = grant_type == GrantType.CLIENT_CREDENTIALS
-    return ProcoreClient(http, company_id=company_id, company_header_on_account_calls=service)
-
-
 def open_client(
     settings: Settings,
     engine: Engine,
