@@ -85,6 +85,7 @@ class Result(Enum):
     HELD = _Kind("held (Procore already has the hours)", Tone.WARNING)
     NON_PUBLISHABLE = _Kind("Non publishable", Tone.WARNING)
     FAILED = _Kind("failed", Tone.ERROR)
+    NOT_MOVED = _Kind("not moved", Tone.ERROR)
 
 
 # A preview's counts say what would happen.
@@ -140,6 +141,7 @@ class Outcome:
     planned: bool = False  # a preview: nothing was written
     details: tuple[str, ...] = field(default=())  # lines that belong to no reason (fields an import kept)
     details_title: str = "Details"
+    note: str = ""  # said after the counts ("Its week is queued for Procore.")
 
     @property
     def tone(self) -> Tone:
@@ -160,8 +162,8 @@ class Outcome:
         return ", ".join(parts) or ("nothing to do" if not self.planned else "nothing would change")
 
     def headline(self) -> str:
-        stop = f" {self.stop.text}" if self.stop else ""
-        return f"{self.title}: {self.count_text()}.{stop}"
+        after = "".join(f" {text}" for text in (self.stop.text if self.stop else "", self.note) if text)
+        return f"{self.title}: {self.count_text()}.{after}"
 
     def _label(self, result: Result) -> str:
         return PLANNED_LABELS.get(result, result.value.label) if self.planned else result.value.label
@@ -284,6 +286,15 @@ def of_refused_upload(error: CsvImportError) -> Outcome:
     reasons = grouped(reason for row in error.errors for reason in row.reasons)
     return Outcome(Work.UPLOAD, "CSV file, nothing was imported", noun="row",
                    counts=ordered({Result.FAILED: len(error.errors)}), reasons=reasons)
+
+
+def of_move(card: str, to: str, *, queued: bool = False, refused: str = "") -> Outcome:
+    """A payroll card moved to the column `to` (its week queued for Procore when `queued`), or refused with why."""
+    if refused:
+        return Outcome(Work.MOVE, f"{card} to {to}", noun="card", counts=ordered({Result.NOT_MOVED: 1}),
+                       reasons=(Reason(refused, 1),))
+    return Outcome(Work.MOVE, f"{card} to {to}", noun="card", counts=ordered({Result.MOVED: 1}),
+                   note="Its week is queued for Procore." if queued else "")
 
 
 def of_undo(report: UndoReport) -> Outcome:

@@ -30,6 +30,7 @@ from core.ui import page_guard
 from core.ui.flash import show_flash
 from core.ui.guard import show_error
 from core.ui.job_progress import render_jobs
+from core.ui.outcome import show_kept_outcome
 from core.ui.payroll_board import PLACE, BoardView, draw_board
 from core.ui.widgets import table_with_download
 
@@ -59,7 +60,8 @@ st.caption(f"Week of {week:%A %d %B %Y} to {week_end(week):%A %d %B %Y}. "
            + ("Moving a card to Publish sends its week to Procore Timesheets." if publishing else
               "Enable the Timesheet module on Procore setup to publish weeks to Procore."))
 
-show_flash(PLACE)
+show_kept_outcome(PLACE)
+show_flash(PLACE)  # the republish's word
 if publishing:
     render_jobs(ctx, PublishModule.TIMESHEET, place="payroll")
 

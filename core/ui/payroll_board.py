@@ -18,10 +18,11 @@ from datetime import date
 import streamlit as st
 from streamlit_sortables import sort_items
 
-from core.errors import ProcoreConnectError
+from core.errors import ProcoreConnectError, ValidationError
 from core.models.jobs import JobTrigger
 from core.models.payroll import BoardColumn
 from core.models.publishing import PublishStatus
+from core.outcomes import of_move
 from core.payroll.board import (
     COLUMN_LABELS,
     Card,
@@ -37,9 +38,11 @@ from core.ui.confirm import ask, asked, close, confirm_dialog
 from core.ui.flash import flash
 from core.ui.guard import PageContext, show_error
 from core.ui.job_progress import queue_publish, worker_ready
+from core.ui.outcome import outcome_written
 from core.ui.problems import show_problems
 
-PLACE = "payroll_moves"  # where the board's outcomes are flashed (shown by the page above the board)
+PLACE = "payroll_moves"  # where the board's outcomes are kept (shown by the page above the board)
+NOT_QUEUED = "Its week could not be queued for Procore (why is said with the jobs below), so the card stays."
 CONFIRM = "payroll_confirm"
 DELETE_IN_PROCORE = "Also delete its entries in Procore"
 _KEEPS_PROCORE = "Moving a card out of Publish keeps what Procore holds unless this is ticked."
@@ -155,23 +158,28 @@ def _confirm(view: BoardView) -> None:
 
 
 def _send(view: BoardView, request: PublishRequest) -> None:
-    """The board's publishes run as jobs: queued here, run by a worker, shown above the board."""
-    queue_publish(view.ctx, request, trigger=JobTrigger.MANUAL, place="payroll")
+    """The board's publishes run as jobs: queued here, run by a worker, shown above the board.
+
+    Raises:
+        ValidationError: the job was refused (why is flashed with the jobs), so the card must stay.
+    """
+    if queue_publish(view.ctx, request, trigger=JobTrigger.MANUAL, place="payroll") is None:
+        raise ValidationError(NOT_QUEUED)
 
 
 def _move(view: BoardView, card: Card, to: BoardColumn, *, delete_in_procore: bool = False) -> None:
     to_procore = to is BoardColumn.PUBLISH or (card.column is BoardColumn.PUBLISH and delete_in_procore)
     if to_procore and not worker_ready(view.ctx, "payroll"):
         st.rerun()  # the card stays where it is; the page says why
+    name = f"{card.number} {card.name}"
     try:
         move_card(view.ctx.settings, view.ctx.engine, job_site_id=card.job_site_id, week_start=view.week, to=to,
                   actor=view.ctx.identity, delete_in_procore=delete_in_procore,
                   send=lambda request: _send(view, request))
     except ProcoreConnectError as error:
-        show_error(error)
+        outcome_written(PLACE, of_move(name, COLUMN_LABELS[to], refused=str(error)))
         return
-    text = f"{card.number} {card.name} moved to {COLUMN_LABELS[to]}."
-    _report(text + (" Its week is queued for Procore." if to_procore else ""))
+    outcome_written(PLACE, of_move(name, COLUMN_LABELS[to], queued=to_procore))
 
 
 def _republish(view: BoardView, card: Card) -> None:

@@ -116,7 +116,7 @@ def test_moving_a_card_to_publish_publishes_the_week(payroll_app: tuple[RunningA
     card.get_by_role("button", name="Move to Publish").click()
     _answer_move(page, "from To do to Publish, skipping In review and Approved?")
 
-    expect(page.get_by_text("moved to Publish")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("to Publish: 1 card moved.")).to_be_visible(timeout=60_000)
     expect(other).to_contain_text("Renamed while the board was open")  # a move redraws the whole board
     expect(page.get_by_role("heading", name="Publish (1)")).to_be_visible()
     # the week is queued as a job: the app's own worker publishes it, and the board reruns when it ends
@@ -149,7 +149,7 @@ def test_a_card_dragged_to_publish_lands_there_and_its_week_is_queued(
     page.mouse.up()
     _answer_move(page, "Move 1001 Riverside Medical Center from To do to Publish, skipping In review and Approved?")
 
-    expect(page.get_by_text("1001 Riverside Medical Center moved to Publish. Its week is queued for Procore.")
+    expect(page.get_by_text("1001 Riverside Medical Center to Publish: 1 card moved. Its week is queued for Procore.")
            ).to_be_visible(timeout=60_000)
     expect(page.get_by_role("heading", name="Publish (1)")).to_be_visible()
     queued = jobs(engine)

@@ -22,6 +22,7 @@ from core.outcomes import (
     Work,
     grouped,
     of_import,
+    of_move,
     of_refused_upload,
     of_run_report,
     of_sync,
@@ -141,3 +142,14 @@ def test_an_upload_is_green_when_imported_and_red_with_grouped_reasons_when_refu
 
     assert refused.headline() == "CSV file, nothing was imported: 2 rows failed."
     assert (refused.tone, refused.reasons) == (Tone.ERROR, (Reason("unknown job site 'X'", 2), Reason("no date", 1)))
+
+
+def test_a_move_is_green_when_it_went_and_red_with_why_when_refused() -> None:
+    moved = of_move("1001 Riverside", "Publish", queued=True)
+    refused = of_move("1001 Riverside", "Publish", refused="Not queued.")
+
+    assert (moved.tone, moved.headline()) == (
+        Tone.SUCCESS, "1001 Riverside to Publish: 1 card moved. Its week is queued for Procore.")
+    assert of_move("1001 Riverside", "In review").headline() == "1001 Riverside to In review: 1 card moved."
+    assert (refused.tone, refused.headline(), refused.reasons) == (
+        Tone.ERROR, "1001 Riverside to Publish: 1 card not moved.", (Reason("Not queued.", 1),))

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
 from core import access, setup
-from core.access import local_admin
+from core.access import Perm, local_admin
 from core.config import get_settings
 from core.db import session_scope
 from core.jobs import jobs
@@ -23,12 +23,14 @@ from core.payroll.board import move_card
 from core.payroll.weeks import board_opening_week
 from core.procore.connection import open_client
 from core.sync.importer import run_import
-from core.ui.payroll_board import CONFIRM, PendingMove
+from core.ui.payroll_board import CONFIRM, NOT_QUEUED, PendingMove
 from tests.pages.conftest import ROOT
 from tests.pages.test_procore_setup_page import _activate, _connect
 from tests.pages.workers import TestWorker
 
 PAGE = "pages/payroll.py"
+_AUTH = {"client_id": "x", "client_secret": "y", "redirect_uri": "http://localhost/oauth2callback",
+         "cookie_secret": "z" * 20, "server_metadata_url": "http://localhost/.well-known"}
 WEEK = date(2026, 11, 16)
 
 
@@ -92,7 +94,8 @@ def test_moving_a_card_to_publish_queues_its_week_and_a_worker_publishes_it(
     at.button(key="payroll_confirm_yes").click().run()
 
     assert not at.exception
-    assert "moved to Publish. Its week is queued for Procore." in at.success[0].value
+    assert at.success[0].value == ("1001 Riverside Medical Center to Publish: 1 card moved. "
+                                   "Its week is queued for Procore.")
     assert any(m.value.startswith("**#1 Publish · 16 Nov – 22 Nov 2026 · ") and " · queued · " in m.value
                for m in at.markdown)
     assert "Publish (1)" in _headers(at)
@@ -129,6 +132,37 @@ def test_with_no_worker_running_a_card_stays_and_nothing_is_queued(
 
     assert not at.exception
     assert any(e.value.startswith("No publish worker is running, so nothing was queued.") for e in at.error)
+    assert "Publish (0)" in _headers(at)
+    assert jobs(app_db) == []
+
+
+def test_a_move_whose_week_cannot_be_queued_leaves_the_card_and_says_why_in_red(
+    app_db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression test for #22: the card moved, in green, while its week was refused."""
+    _timesheets(app_db)
+    TestWorker(get_settings()).present()
+    monkeypatch.setenv("AUTH", json.dumps(_AUTH))
+    with Session(app_db) as session:
+        admin = access.local_admin(session)
+        matrix = access.permission_matrix(session)
+        access.set_permission_matrix(session, matrix={**matrix, "Payroll": matrix["Payroll"] - {Perm.PUBLISH}},
+                                     actor=admin)
+        access.save_user(session, email="payroll@example.com", role_name="Payroll", actor=admin)
+        session.commit()
+    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=60)
+    at.user = {"is_logged_in": True, "email": "payroll@example.com"}
+    at.session_state["payroll_week"] = WEEK
+    at.run()
+
+    _move_straight_to_publish(at)
+    at.button(key="payroll_confirm_yes").click().run()
+
+    assert not at.exception
+    assert not at.success
+    assert at.error[0].value == "1001 Riverside Medical Center to Publish: 1 card not moved."
+    assert any(m.value.startswith(f"- {NOT_QUEUED} (1)") for m in at.markdown)
+    assert any("Publish to Procore" in e.value for e in at.error[1:])  # the refusal itself, with the jobs
     assert "Publish (0)" in _headers(at)
     assert jobs(app_db) == []
 
@@ -173,7 +207,8 @@ def test_a_card_dragged_out_of_publish_asks_whether_to_delete_in_procore(
     at.button(key=f"{CONFIRM}_yes").click().run()
 
     assert not at.exception
-    assert at.success[0].value == "1001 Riverside Medical Center moved to Approved. Its week is queued for Procore."
+    assert at.success[0].value == ("1001 Riverside Medical Center to Approved: 1 card moved. "
+                                   "Its week is queued for Procore.")
     assert [(job.action, job.job_site_ids) for job in jobs(app_db)] == [("unpublish", [1])]
     assert _headers(at)[2:4] == ["Approved (1)", "Publish (0)"]
 
@@ -186,7 +221,7 @@ def test_a_move_to_the_next_column_happens_at_once(open_page: Callable[..., AppT
 
     assert not at.exception
     assert _question(at) == ""
-    assert at.success[0].value == "1001 Riverside Medical Center moved to In review."
+    assert at.success[0].value == "1001 Riverside Medical Center to In review: 1 card moved."
     assert _headers(at)[:3] == ["To do (7)", "In review (1)", "Approved (0)"]
 
 
@@ -208,9 +243,7 @@ def test_the_board_opens_on_the_week_waiting_and_keeps_the_week_picked(
 
 
 def test_the_page_needs_the_payroll_permission(app_db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AUTH", json.dumps({
-        "client_id": "x", "client_secret": "y", "redirect_uri": "http://localhost/oauth2callback",
-        "cookie_secret": "z" * 20, "server_metadata_url": "http://localhost/.well-known"}))
+    monkeypatch.setenv("AUTH", json.dumps(_AUTH))
     with Session(app_db) as session:
         admin = access.local_admin(session)
         access.save_user(session, email="manager@example.com", role_name="Project manager", actor=admin)
