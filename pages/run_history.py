@@ -8,11 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from core.db import utcnow
-from core.jobs.history import OUTCOMES, HistoryFilter, run_history, run_problems
+from core.jobs.history import HistoryFilter, run_history
+from core.jobs.outcome import history_outcome
 from core.models.jobs import JobState, JobTrigger
 from core.models.publishing import PublishModule
 from core.modules.registry import definition
-from core.outcomes import Stop, of_job_counts
 from core.publishing import attempts_frame
 from core.publishing.undo import UNDO_PREFIX
 from core.ui import page_guard
@@ -56,11 +56,9 @@ if not history.empty:
     chosen = st.selectbox("Run", range(len(history)), format_func=describe, key="run_history_run")
     picked = history.iloc[chosen or 0]
     run_id = int(picked["run_id"]) if pd.notna(picked["run_id"]) else None
-    errors = [str(picked["detail"])] if run_id is None and picked["state"] == JobState.FAILED.value else []
-    problems = run_problems(ctx.engine, run_ids=[run_id] if run_id is not None else [], job_errors=errors)
     st.subheader("Outcome")
-    show_outcome(of_job_counts(describe(chosen or 0), {name: int(picked[name]) for name in OUTCOMES}, problems,
-                               stop=Stop("It failed.") if picked["state"] == JobState.FAILED.value else None))
+    show_outcome(history_outcome(ctx.engine, job_id=int(picked["job_id"]) if pd.notna(picked["job_id"]) else None,
+                                 run_id=run_id, title=describe(chosen or 0)))
     st.subheader("Entries sent")
     if run_id is not None:
         with ctx.session() as session:

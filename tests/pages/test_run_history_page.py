@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -18,7 +18,7 @@ from core.models.jobs import JobTrigger
 from core.models.publishing import PublishModule, PublishStatus
 from core.publishing.engine import PublishRequest
 from core.timeclock.csv_reading import counted
-from tests.core.publishing.engine_world import WEEK_START, Linked
+from tests.core.publishing.engine_world import WEEK_END, WEEK_START, Linked
 from tests.dashboard_world import linked_app_world
 
 PAGE = "pages/run_history.py"
@@ -58,8 +58,16 @@ def test_history_lists_the_command_line_and_the_scheduled_run_with_their_counts(
     assert list(table["created"]) == [published - cli_day, cli_day]
     assert at.get("download_button")[0].proto.label == "Download run-history CSV"
     assert at.subheader[0].value == "Outcome"
-    assert at.success[0].value.startswith("job 2 · scheduled · manpower publish ")
-    assert at.success[0].value.endswith(f": {counted(published - cli_day, 'entry')} created.")
+    # Regression test for #22: the week's Non publishable entries were left out, and the run read all green
+    blocked = len([e for e in two_runs.entries(MANPOWER, status=PublishStatus.NON_PUBLISHABLE)
+                   if WEEK_START <= e.work_date <= WEEK_START + timedelta(days=4)])
+    assert blocked > 0
+    assert not at.success
+    assert at.warning[0].value.startswith("job 2 · scheduled · manpower publish ")
+    assert at.warning[0].value.endswith(f": {counted(published - cli_day, 'entry')} created, "
+                                        f"{counted(blocked, 'entry')} Non publishable.")
+    assert any(m.value.startswith("- Company EVG Evergreen Drywall is not linked to a Procore vendor")
+               for m in at.markdown)
     assert len(at.dataframe[1].value) == published - cli_day  # the scheduled run's entries, one attempt each
     assert "Open Manpower at 2026-11-16: each entry's history is in its day's details: find Manpower in the " \
         "sidebar." in [caption.value for caption in at.caption]  # a link where the navigation lists the page
@@ -83,5 +91,20 @@ def test_a_chosen_run_can_be_undone_from_the_history(two_runs: Linked, open_page
 
     assert not at.exception
     assert "Undo this run" in [header.value for header in at.subheader]
-    assert at.markdown[0].value.startswith(f"**Undo of run {run_id}:** ")
-    assert "to delete what the run created" in at.markdown[0].value
+    undo = next(m.value for m in at.markdown if m.value.startswith(f"**Undo of run {run_id}:** "))
+    assert "to delete what the run created" in undo
+
+
+def test_a_run_outside_the_queue_counts_the_non_publishable_entries_of_its_days(
+        linked: Linked, open_page: Callable[..., AppTest]) -> None:
+    report = linked.publish(MANPOWER)  # a press of Publish that ran in the page, not as a job
+    blocked = len([e for e in linked.entries(MANPOWER, status=PublishStatus.NON_PUBLISHABLE)
+                   if WEEK_START <= e.work_date <= WEEK_END])
+
+    at = open_page(PAGE)
+
+    assert not at.exception
+    assert list(at.dataframe[0].value["run_id"]) == [report.run_id]
+    assert not at.success
+    assert at.warning[0].value.startswith(f"run {report.run_id} · manual · manpower publish ")
+    assert at.warning[0].value.endswith(f" created, {counted(blocked, 'entry')} Non publishable.")
