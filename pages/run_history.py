@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from core.db import utcnow
-from core.jobs.history import HistoryFilter, run_history
+from core.jobs.history import HistoryFilter, run_history, with_counts_text
 from core.jobs.outcome import history_outcome
 from core.models.jobs import JobState, JobTrigger
 from core.models.publishing import PublishModule
@@ -23,7 +23,8 @@ from core.ui.widgets import table_with_download
 
 ctx = page_guard()
 ANY = "Any"
-LABELS = {"started": "Started (UTC)", "duration_s": "Duration (s)", "job_id": "Job", "run_id": "Run"}
+LABELS = {"started": "Started (UTC)", "job_id": "Job", "entries": "Entries"}
+SHOWN = ["started", "trigger", "who", "module", "action", "scope", "state", "entries", "job_id"]
 st.title("Run history")
 st.caption("Every publish: from the dashboards, the payroll board, schedules and the command line. Pick a run to "
            "see its outcome, its problems grouped, and every entry it sent.")
@@ -42,8 +43,9 @@ history = run_history(ctx.engine, HistoryFilter(
     module=None if module == ANY else module, trigger=None if trigger == ANY else trigger,
     state=None if state == ANY else state, since=since if isinstance(since, date) else None,
     until=until if isinstance(until, date) else None))
-table_with_download(history, name="run-history", empty_message="No runs match these filters.",
-                    labels={name: LABELS.get(name, name.replace("_", " ").capitalize()) for name in history.columns})
+table_with_download(with_counts_text(history), name="run-history", empty_message="No runs match these filters.",
+                    labels={name: LABELS.get(name, name.replace("_", " ").capitalize()) for name in SHOWN},
+                    columns=SHOWN)  # fits the page; the CSV has every column
 
 
 def describe(index: int) -> str:

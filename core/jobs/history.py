@@ -69,6 +69,14 @@ def run_history(engine: Engine, wanted: HistoryFilter) -> pd.DataFrame:
     return frame
 
 
+def with_counts_text(history: pd.DataFrame) -> pd.DataFrame:
+    """`history` with a column `entries` saying its counts per outcome in one short text ("132 created,
+    2 failed"), for a table that has no room for a column per outcome."""
+    texts = [", ".join(f"{row[name]} {name}" for name in OUTCOMES if row[name]) or "none"
+             for row in history[list(OUTCOMES)].to_dict("records")]
+    return history.assign(entries=texts)
+
+
 def run_problems(engine: Engine, *, run_ids: list[int], job_errors: list[str] | None = None) -> pd.DataFrame:
     """The failed and skipped entries of the runs, grouped by reason with counts, most first (PROBLEM_COLUMNS).
 

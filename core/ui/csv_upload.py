@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
@@ -18,6 +19,7 @@ from core.outcomes import of_refused_upload, of_upload
 from core.timeclock.csv_import import CsvImportError, ImportResult
 from core.ui.guard import PageContext
 from core.ui.outcome import outcome_written, show_outcome
+from core.ui.widgets import show_table
 
 Importer = Callable[..., ImportResult]
 
@@ -34,8 +36,7 @@ def csv_upload(ctx: PageContext, *, key: str, columns: Sequence[str], importer: 
             result = _run(importer, session, upload.getvalue(), ctx.identity)
     except CsvImportError as error:
         show_outcome(of_refused_upload(error))
-        st.dataframe([{"line": e.line, "reasons": "; ".join(e.reasons)} for e in error.errors], hide_index=True,
-                     width="stretch")
+        show_table(pd.DataFrame([{"line": e.line, "reasons": "; ".join(e.reasons)} for e in error.errors]))
     except ProcoreConnectError as error:
         st.error(str(error))
     else:

@@ -31,8 +31,7 @@ from core.ui import confirm
 from core.ui.confirm import asked, confirm_dialog
 from core.ui.dashboard_keys import Keys
 from core.ui.guard import PageContext
-from core.ui.links import FIX_PAGES as FIX_PAGES  # re-exported: core.ui.problems reads it from here
-from core.ui.links import link_to
+from core.ui.links import FIX_PAGES, link_to
 from core.ui.publish_runs import (
     ACTION_LABELS,
     Outcome,

@@ -20,6 +20,7 @@ from core.ui.flash import show_flash
 from core.ui.freshness import written
 from core.ui.guard import PageContext
 from core.ui.outcome import outcome_written, show_kept_outcome
+from core.ui.widgets import show_table
 
 PLACE = "import_preview"
 _PREVIEW_KEY = "import_preview_result"
@@ -40,7 +41,7 @@ def import_panel(ctx: PageContext, *, company_id: int) -> None:
     if preview is not None:
         _show(ctx, preview, company_id)
     if _REPORT_KEY in st.session_state:
-        st.dataframe(st.session_state[_REPORT_KEY], hide_index=True, width="stretch")
+        show_table(pd.DataFrame(st.session_state[_REPORT_KEY]))
 
 
 def _owners_form(ctx: PageContext) -> None:
@@ -84,8 +85,7 @@ def _show(ctx: PageContext, preview: ImportPreview, company_id: int) -> None:
         if kind is ChangeKind.CHANGED:
             st.markdown("\n".join(f"- {_changed_text(change)}" for change in found))
         else:
-            st.dataframe(pd.DataFrame([{"list": c.list_name, "record": c.record} for c in found]),
-                         hide_index=True, width="stretch")
+            show_table(pd.DataFrame([{"list": c.list_name, "record": c.record} for c in found]))
     if preview.moving:
         st.warning(f"{len(preview.moving)} job site(s) would get a new time zone: {preview.moved_logs} time logs "
                    f"move to another work date and {preview.updated_entries} published entries become Updated "

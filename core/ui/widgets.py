@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -12,6 +12,9 @@ from core.csv_safety import csv_download
 
 LONG_TEXT = 48  # characters: a column holding longer texts is drawn wide, its rows tall enough to wrap them
 WRAPPED_ROW_HEIGHT = 72  # pixels: Streamlit wraps a cell's text only in rows taller than 4rem (64 px)
+# A large column (400 px) holds about this many characters a line, each line this many pixels, the row this
+# much more; past MOST_LINES a row would fill the table, and the cell's whole text shows when clicked.
+LINE_CHARACTERS, LINE_HEIGHT, ROW_PADDING, MOST_LINES = 50, 20, 16, 12
 
 
 def select_id(
@@ -24,33 +27,44 @@ def select_id(
 
 
 def table_with_download(
-    frame: pd.DataFrame, *, name: str, empty_message: str, labels: Mapping[str, str] | None = None
+    frame: pd.DataFrame, *, name: str, empty_message: str, labels: Mapping[str, str] | None = None,
+    columns: Sequence[str] | None = None,
 ) -> None:
     """A read-only table (`show_table`) and its CSV download, or a message when there are no rows.
 
-    The CSV keeps every column under its own name, our ids too.
+    The CSV keeps every column under its own name, our ids too (and those `columns` leaves out).
     """
     if frame.empty:
         st.info(empty_message)
         return
-    show_table(frame, labels=labels)
+    show_table(frame, labels=labels, columns=columns)
     st.download_button(f"Download {name} CSV", csv_download(frame), f"{name}.csv", "text/csv",
                        key=f"download_{name}")
 
 
-def show_table(frame: pd.DataFrame, *, labels: Mapping[str, str] | None = None) -> None:
-    """A read-only table as people read it: labelled columns, our ids left out, long texts wrapped.
+def show_table(frame: pd.DataFrame, *, labels: Mapping[str, str] | None = None,
+               columns: Sequence[str] | None = None) -> None:
+    """A read-only table as people read it: labelled columns, our ids left out, long texts wrapped whole.
 
     `labels` names the columns people see (default: `column_labels`); our internal ids (`internal_id`)
-    are left out unless `labels` names them. A column holding a text longer than LONG_TEXT is drawn wide
-    and the rows tall enough to wrap it, so no reason or status is cut.
+    are left out unless `labels` names them; `columns`, when given, are the only ones shown (a table too
+    wide for the page keeps the rest for its CSV). A column holding a text longer than LONG_TEXT is drawn
+    wide and the rows tall enough for its longest text, so no reason or status is cut.
     """
-    shown = [column for column in frame.columns if not internal_id(str(column)) or column in (labels or {})]
-    long = [column for column in shown if _longest(frame[column]) > LONG_TEXT]
+    shown = list(columns) if columns is not None else [
+        column for column in frame.columns if not internal_id(str(column)) or column in (labels or {})]
+    longest = {column: _longest(frame[column]) for column in shown}
+    long = [column for column in shown if longest[column] > LONG_TEXT]
     config: dict[str, Any] = {column: st.column_config.Column(text, width="large" if column in long else None)
                               for column, text in (labels or column_labels(frame)).items()}
     st.dataframe(frame, hide_index=True, width="stretch", column_config=config, column_order=shown,
-                 row_height=WRAPPED_ROW_HEIGHT if long else None)
+                 row_height=wrapped_row_height(max(longest[column] for column in long)) if long else None)
+
+
+def wrapped_row_height(longest: int) -> int:
+    """Pixels for rows whose longest text (`longest` characters) wraps whole in a large column."""
+    lines = min(-(-longest // LINE_CHARACTERS), MOST_LINES)
+    return max(WRAPPED_ROW_HEIGHT, ROW_PADDING + LINE_HEIGHT * lines)
 
 
 def internal_id(column: str) -> bool:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.models.publishing import PublishModule
+from core.ui.widgets import LONG_TEXT, wrapped_row_height
 from tests.core.publishing.engine_world import Linked
 from tests.core.sync.import_world import FAR_EAST, TIMECARD, employee_of, rename_and_move, site_of
 
@@ -61,6 +63,12 @@ def test_apply_without_moving_keeps_the_time_zone(page: AppTest, linked: Linked)
     assert "- Riverside Medical Center (job site 1001): time_zone stays America/Chicago (moves published work)" in \
         [m.value for m in page.markdown]
     assert site_of(linked).time_zone == zone
+    # Regression test for #22: the results' reasons were cut at the column's edge
+    results = next(frame for frame in page.dataframe if "reasons" in frame.value.columns)
+    longest = max(len(reason) for reason in results.value["reasons"])
+    assert longest > LONG_TEXT
+    assert json.loads(results.proto.columns)["reasons"]["width"] == "large"
+    assert results.proto.row_height == wrapped_row_height(longest)
     assert employee_of(linked).first_name == "Anabel"
 
 

@@ -3,6 +3,7 @@ reasons grouped with their counts and a link to the page that fixes them; the sa
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date
 
@@ -11,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.dashboards.fixes import FixPlace
 from core.outcomes import Outcome, Reason, Result, Work, ordered
+from core.ui.widgets import LONG_TEXT, WRAPPED_ROW_HEIGHT, wrapped_row_height
 from tests.pages.conftest import ROOT
 
 UNMAPPED = "Vendor Evergreen Drywall is not linked to a Procore vendor: map it on Data mapping > Vendors"
@@ -87,3 +89,14 @@ def test_a_refused_upload_is_red_with_its_bad_rows_counted_and_their_reasons_gro
     assert [e.value for e in at.error] == ["CSV file, nothing was imported: 2 rows failed."]
     assert _lines(at) == ["- no employee with number '99999' (2)"]
     assert list(at.dataframe[-1].value["line"]) == [2, 3]  # the lines stay listed
+
+
+def test_a_refused_uploads_lines_show_their_reasons_whole(app_db: Engine, open_page: Callable[..., AppTest]) -> None:
+    """Regression test for #22: a bad line's reasons were cut at the column's edge."""
+    at = _upload(open_page, "99999,9999,99-999,XXX,2026-11-17 07:00,2026-11-17 15:00,30\n")
+
+    lines = at.dataframe[-1]
+    (reasons,) = lines.value["reasons"]
+    assert len(reasons) > LONG_TEXT
+    assert json.loads(lines.proto.columns)["reasons"]["width"] == "large"
+    assert lines.proto.row_height == wrapped_row_height(len(reasons)) >= WRAPPED_ROW_HEIGHT

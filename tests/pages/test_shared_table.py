@@ -8,6 +8,8 @@ from collections.abc import Callable
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.ui.widgets import WRAPPED_ROW_HEIGHT
+
 
 def _table_app() -> None:
     import pandas as pd
@@ -31,6 +33,26 @@ def test_our_ids_are_hidden_procores_shown_and_a_long_reason_wraps() -> None:
     assert config["reasons"]["width"] == "large"
     assert config["job_site"]["label"] == "Job site"
     assert at.get("download_button")[0].proto.label == "Download entries CSV"
+
+
+def _long_reasons_app() -> None:
+    import pandas as pd
+
+    from core.ui.widgets import show_table
+
+    reason = "Company EVG Evergreen Drywall is not linked to a Procore vendor (two-way mode: create it in Procore)"
+    show_table(pd.DataFrame({"day": ["2026-11-16", "2026-11-17"], "reasons": [reason, "; ".join([reason] * 3)],
+                             "detail": ["x", "y"]}), columns=["day", "reasons"])
+
+
+def test_rows_grow_with_their_longest_reason_and_only_the_columns_asked_show() -> None:
+    """Regression test for #22: three reasons of a day's entry were cut after the third line."""
+    at = AppTest.from_function(_long_reasons_app).run()
+
+    (table,) = at.dataframe
+    assert list(table.proto.column_order) == ["day", "reasons"]
+    assert table.proto.row_height == 16 + 20 * 7  # 310 characters: 7 lines of 50
+    assert table.proto.row_height > WRAPPED_ROW_HEIGHT
 
 
 @pytest.mark.parametrize("script", ["pages/time_logs.py", "pages/quantities.py"])
