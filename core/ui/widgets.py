@@ -12,9 +12,10 @@ from core.csv_safety import csv_download
 
 LONG_TEXT = 48  # characters: a column holding longer texts is drawn wide, its rows tall enough to wrap them
 WRAPPED_ROW_HEIGHT = 72  # pixels: Streamlit wraps a cell's text only in rows taller than 4rem (64 px)
-# A large column (400 px) holds about this many characters a line, each line this many pixels, the row this
-# much more; past MOST_LINES a row would fill the table, and the cell's whole text shows when clicked.
-LINE_CHARACTERS, LINE_HEIGHT, ROW_PADDING, MOST_LINES = 50, 20, 16, 12
+# A long text's column is LONG_WIDTH pixels (Streamlit's "large", 400 px, pushed the last column past the edge
+# of a table of seven), about LINE_CHARACTERS a line, each line LINE_HEIGHT pixels, the row ROW_PADDING more;
+# past MOST_LINES a row would fill the table, and the cell's whole text shows when clicked.
+LONG_WIDTH, LINE_CHARACTERS, LINE_HEIGHT, ROW_PADDING, MOST_LINES = 320, 42, 20, 16, 12
 
 
 def select_id(
@@ -55,14 +56,14 @@ def show_table(frame: pd.DataFrame, *, labels: Mapping[str, str] | None = None,
         column for column in frame.columns if not internal_id(str(column)) or column in (labels or {})]
     longest = {column: _longest(frame[column]) for column in shown}
     long = [column for column in shown if longest[column] > LONG_TEXT]
-    config: dict[str, Any] = {column: st.column_config.Column(text, width="large" if column in long else None)
+    config: dict[str, Any] = {column: st.column_config.Column(text, width=LONG_WIDTH if column in long else None)
                               for column, text in (labels or column_labels(frame)).items()}
     st.dataframe(frame, hide_index=True, width="stretch", column_config=config, column_order=shown,
                  row_height=wrapped_row_height(max(longest[column] for column in long)) if long else None)
 
 
 def wrapped_row_height(longest: int) -> int:
-    """Pixels for rows whose longest text (`longest` characters) wraps whole in a large column."""
+    """Pixels for rows whose longest text (`longest` characters) wraps whole in a LONG_WIDTH column."""
     lines = min(-(-longest // LINE_CHARACTERS), MOST_LINES)
     return max(WRAPPED_ROW_HEIGHT, ROW_PADDING + LINE_HEIGHT * lines)
 

@@ -26,7 +26,7 @@ from core.models.publishing import PublishModule, PublishStatus
 from core.publishing import STATUS_STYLES, status_counts
 from core.timeclock.csv_reading import counted
 from core.ui.dashboard import calendar_key
-from core.ui.widgets import LONG_TEXT, wrapped_row_height
+from core.ui.widgets import LONG_TEXT, LONG_WIDTH, wrapped_row_height
 from tests.core.publishing.engine_world import WEEK_START, Linked, delete_source, lengthen_break
 from tests.dashboard_world import linked_app_world
 from tests.pages.conftest import ROOT
@@ -286,7 +286,7 @@ def test_errors_name_the_missing_mapping_and_link_to_where_it_is_fixed(linked: L
     details = at.dataframe[1]
     longest = max(len(text) for text in details.value["reasons"])
     assert longest > LONG_TEXT
-    assert json.loads(details.proto.columns)["reasons"]["width"] == "large"
+    assert json.loads(details.proto.columns)["reasons"]["width"] == LONG_WIDTH
     assert details.proto.row_height == wrapped_row_height(longest)
     # run on its own the page has no navigation: the link names the page instead
     assert any("Fix on Procore setup" in caption.value for caption in errors.caption)

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.models.publishing import PublishModule
-from core.ui.widgets import LONG_TEXT, wrapped_row_height
+from core.ui.widgets import LONG_TEXT, LONG_WIDTH, wrapped_row_height
 from tests.core.publishing.engine_world import Linked
 from tests.core.sync.import_world import FAR_EAST, TIMECARD, employee_of, rename_and_move, site_of
 
@@ -67,7 +67,7 @@ def test_apply_without_moving_keeps_the_time_zone(page: AppTest, linked: Linked)
     results = next(frame for frame in page.dataframe if "reasons" in frame.value.columns)
     longest = max(len(reason) for reason in results.value["reasons"])
     assert longest > LONG_TEXT
-    assert json.loads(results.proto.columns)["reasons"]["width"] == "large"
+    assert json.loads(results.proto.columns)["reasons"]["width"] == LONG_WIDTH
     assert results.proto.row_height == wrapped_row_height(longest)
     assert employee_of(linked).first_name == "Anabel"
 

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.dashboards.fixes import FixPlace
 from core.outcomes import Outcome, Reason, Result, Work, ordered
-from core.ui.widgets import LONG_TEXT, WRAPPED_ROW_HEIGHT, wrapped_row_height
+from core.ui.widgets import LONG_TEXT, LONG_WIDTH, WRAPPED_ROW_HEIGHT, wrapped_row_height
 from tests.pages.conftest import ROOT
 
 UNMAPPED = "Vendor Evergreen Drywall is not linked to a Procore vendor: map it on Data mapping > Vendors"
@@ -98,5 +98,5 @@ def test_a_refused_uploads_lines_show_their_reasons_whole(app_db: Engine, open_p
     lines = at.dataframe[-1]
     (reasons,) = lines.value["reasons"]
     assert len(reasons) > LONG_TEXT
-    assert json.loads(lines.proto.columns)["reasons"]["width"] == "large"
+    assert json.loads(lines.proto.columns)["reasons"]["width"] == LONG_WIDTH
     assert lines.proto.row_height == wrapped_row_height(len(reasons)) >= WRAPPED_ROW_HEIGHT

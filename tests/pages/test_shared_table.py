@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.ui.widgets import WRAPPED_ROW_HEIGHT
+from core.ui.widgets import LONG_WIDTH, WRAPPED_ROW_HEIGHT
 
 
 def _table_app() -> None:
@@ -30,7 +30,7 @@ def test_our_ids_are_hidden_procores_shown_and_a_long_reason_wraps() -> None:
     assert {"entry_id", "job_site_id"} <= set(table.value.columns)  # the data (and its CSV) keep them
     assert table.proto.row_height > 64  # Streamlit wraps a cell's text only in rows taller than 4rem
     config = json.loads(table.proto.columns)
-    assert config["reasons"]["width"] == "large"
+    assert config["reasons"]["width"] == LONG_WIDTH
     assert config["job_site"]["label"] == "Job site"
     assert at.get("download_button")[0].proto.label == "Download entries CSV"
 
@@ -51,7 +51,7 @@ def test_rows_grow_with_their_longest_reason_and_only_the_columns_asked_show() -
 
     (table,) = at.dataframe
     assert list(table.proto.column_order) == ["day", "reasons"]
-    assert table.proto.row_height == 16 + 20 * 7  # 310 characters: 7 lines of 50
+    assert table.proto.row_height == 16 + 20 * 8  # 304 characters: 8 lines of 42
     assert table.proto.row_height > WRAPPED_ROW_HEIGHT
 
 
