@@ -15,6 +15,7 @@ from core.modules.entities import PROJECT_SCOPED
 from core.outcomes import of_sync
 from core.sync import auto_mapping, mapping
 from core.sync.lists import TEXT, entities_for, sync_from_procore
+from core.sync.mapping_changes import save_mappings
 from core.ui import page_guard
 from core.ui.flash import flash, show_flash
 from core.ui.mapping_suggestions import suggestions_panel
@@ -136,8 +137,8 @@ def _save(entity: Entity, changes: dict[int, int | None], project_id: int | None
     """Save the grid's changes; projects through `map_projects`, which auto-maps their codes and classifications."""
     with ctx.session() as session:
         if entity is not Entity.JOB_SITE:
-            return mapping.save_mappings(session, company_id=company_id, entity=entity, changes=changes,
-                                         project_id=project_id, actor=ctx.identity), []
+            return save_mappings(session, company_id=company_id, entity=entity, changes=changes,
+                                 project_id=project_id, actor=ctx.identity), []
         report = auto_mapping.map_projects(session, company_id=company_id, changes=changes, actor=ctx.identity,
                                       follow=[e for e in entities_for(state.modules) if e in PROJECT_SCOPED])
     return report.changed, [found.summary() for found in report.follow_up]
