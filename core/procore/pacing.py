@@ -4,12 +4,6 @@ Procore counts requests per token in two windows (hourly and a 10-second spike w
 the nearer one in `X-Rate-Limit-Limit/Remaining/Reset`. While plenty is left, requests go at once.
 When what is left falls to half the window or less, the rest is spread evenly until `Reset`, and when
 only the reserve is left, callers wait for the reset. That keeps 429s away without slowing short jobs.
-
-What is left is the window's limit less the larger of two counts: the requests sent in it (by every
-process of the connection, with those sent in the last second of the window before, which Procore may
-count in this one) and the most Procore said it had counted. Answers arrive out of order while many requests are in
-flight, so each `Remaining` is a snapshot: subtracting everything still in flight from every one of them,
-and keeping the least, counted some requests twice and left a fifth of each window unused.
 """
 
 from __future__ import annotations
@@ -18,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from core.procore import constants
@@ -26,23 +20,13 @@ from core.procore.shared_pacing import SharedState, shared_state
 
 BURST_FRACTION = 0.5  # requests go unpaced while more than this share of the window is left
 IN_FLIGHT_FORGOTTEN = 60.0  # seconds: a shared state untouched this long has nothing in flight (a process died)
-ANSWER_POLL = 0.02  # seconds between looks for the first answer of a window whose reset is not known yet
-ANSWER_WAIT = 2.0  # ... and at most this long: an answer may never come, or come without the headers
-STATE_VERSION = 2  # the shared state's shape; another one (an older release's) is started afresh
-RESET_ROUNDING = 1.0  # seconds: `Reset` is rounded up to a second, so a window may end up to this much before it
 
 
 @dataclass
 class _Window:
     limit: int | None = None
+    remaining: int | None = None
     reset_at: float | None = None
-    sent: int = 0  # requests sent in the window, by every process of the connection
-    counted: int = 0  # the most Procore said it had counted in it (limit less the least Remaining)
-    late: int = 0  # of `sent`, those sent so near its reset that Procore may count them in the next window
-
-    @property
-    def remaining(self) -> int | None:
-        return None if self.limit is None else self.limit - max(self.sent, self.counted)
 
 
 @dataclass
@@ -65,19 +49,11 @@ class RateLimitPacer:
 
     def acquire(self) -> float:
         """Wait until one more request may be sent; returns the seconds waited."""
-        waited = 0.0
-        while True:
-            with self._synced():
-                wait = self._reserve_slot(self.clock(), answer_due=waited < ANSWER_WAIT)
-            if wait is None:  # half a fresh window is on its way: its first answer says when it ends
-                self.sleep(ANSWER_POLL)
-                waited += ANSWER_POLL
-                continue
-            if wait > 0:
-                self.sleep(wait)
-                with self._synced():
-                    self._in_flight += 1  # only now: a request waiting for its slot is not in flight
-            return waited + wait
+        with self._synced():
+            wait = self._reserve_slot(self.clock())
+        if wait > 0:
+            self.sleep(wait)
+        return wait
 
     def observe(self, headers: Mapping[str, str] | None) -> None:
         """Record a finished request and what its rate-limit headers said (if any)."""
@@ -97,44 +73,30 @@ class RateLimitPacer:
             with self.shared.locked() as state:
                 self._load(state)
                 yield
-                state.update(window=vars(self._window).copy(), next_slot=self._next_slot, in_flight=self._in_flight,
-                             retired_reset=self._retired_reset, saved_at=self.clock(), version=STATE_VERSION)
+                state.update(window=asdict(self._window), next_slot=self._next_slot, in_flight=self._in_flight,
+                             retired_reset=self._retired_reset, saved_at=self.clock())
 
     def _load(self, state: dict[str, Any]) -> None:
-        if state.get("version") != STATE_VERSION:
+        if not state:
             return
         self._window = _Window(**state["window"])
         self._next_slot, self._retired_reset = float(state["next_slot"]), float(state["retired_reset"])
         recent = self.clock() - float(state["saved_at"]) < IN_FLIGHT_FORGOTTEN
         self._in_flight = int(state["in_flight"]) if recent else 0
 
-    def _reserve_slot(self, now: float, *, answer_due: bool) -> float | None:
-        """The seconds until this request may go (its slot is booked), or None: ask again shortly."""
+    def _reserve_slot(self, now: float) -> float:
         window = self._window
         if window.reset_at is not None and now >= window.reset_at + constants.PACING_RESET_SLACK:
             self._retire(window)
-        if answer_due and self._in_flight and self._unknown_end_half_spent():
-            return None
         start = max(now, self._next_slot)
         self._next_slot = start
         if self._window.remaining is not None and self._window.reset_at is not None:
             start = self._pace(self._window, start)
         window = self._window
-        window.sent += 1
-        if window.reset_at is not None and start >= window.reset_at - RESET_ROUNDING:
-            window.late += 1
-        if start <= now:
-            self._in_flight += 1
+        if window.remaining is not None:
+            window.remaining -= 1
+        self._in_flight += 1
         return start - now
-
-    def _unknown_end_half_spent(self) -> bool:
-        """A window whose end no answer has told yet, with no more than its burst share left: more at once
-        could overrun it (many threads and processes start a fresh window together)."""
-        window = self._window
-        remaining = window.remaining
-        if window.reset_at is not None or remaining is None or window.limit is None:
-            return False
-        return remaining - self.reserve <= window.limit * BURST_FRACTION
 
     def _pace(self, window: _Window, start: float) -> float:
         assert window.remaining is not None
@@ -151,21 +113,20 @@ class RateLimitPacer:
         return start
 
     def _retire(self, window: _Window) -> None:
-        """The window ends: start a fresh one, assumed full until Procore's next answer says otherwise
-        (but for the requests sent so near the reset that Procore may count them in it)."""
+        """The window ends: start a fresh one, assumed full until Procore's next answer says otherwise."""
         self._retired_reset = max(self._retired_reset, window.reset_at or 0.0)
-        self._window = _Window(limit=window.limit, sent=window.late)
+        self._window = _Window(limit=window.limit, remaining=window.limit)
 
     def _update(self, limit: int, remaining: int, reset_at: float) -> None:
         if reset_at <= self._retired_reset:
             return  # a late answer from a window that has ended
-        window, counted = self._window, limit - remaining
-        if window.reset_at is None:  # the first answer of the window: what was sent since it began is in it
-            self._window = _Window(limit=limit, reset_at=reset_at, sent=window.sent, counted=counted)
-        elif reset_at > window.reset_at:  # a window not seen coming: any request in flight may count in it
-            self._window = _Window(limit=limit, reset_at=reset_at, sent=counted + self._in_flight, counted=counted)
+        window = self._window
+        estimate = remaining - self._in_flight
+        if window.reset_at is None or reset_at > window.reset_at:
+            self._window = _Window(limit=limit, remaining=estimate, reset_at=reset_at)
         elif reset_at == window.reset_at:
-            window.limit, window.counted = limit, max(window.counted, counted)
+            window.limit = limit
+            window.remaining = estimate if window.remaining is None else min(window.remaining, estimate)
 
 
 def _parse(headers: Mapping[str, str]) -> tuple[int, int, float] | None:
