@@ -5,10 +5,15 @@ icons included)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, Request, expect
+from sqlalchemy import create_engine
 
+from core import setup
+from core.db import session_scope
+from core.ui.navigation import ALL_PAGES, PageSpec, sections
 from tests.browser.conftest import RunningApp, wait_idle
 from tests.browser.test_procore_oauth import (
     allow_and_choose_two_way,
@@ -113,3 +118,25 @@ def test_a_deep_link_to_a_page_that_is_off_explains_itself(fresh_app: RunningApp
     expect(page.get_by_text("Page not found")).to_have_count(0)
     page.get_by_role("link", name="Activate Procore on Integrations").click()
     expect(page.get_by_role("heading", name="Integrations")).to_be_visible()
+
+
+def _off_pages(app: RunningApp) -> list[PageSpec]:
+    """The pages the app has that its navigation does not list now (its setup read from its own database)."""
+    engine = create_engine(app.env["DATABASE_URL"])
+    try:
+        with session_scope(engine) as session:
+            listed = {spec for specs in sections(setup.state(session)).values() for spec in specs}
+    finally:
+        engine.dispose()
+    return [spec for spec in ALL_PAGES if spec not in listed]
+
+
+def test_every_page_that_is_off_explains_itself_by_deep_link(fresh_app: RunningApp, page: Page) -> None:  # noqa: F811
+    off = _off_pages(fresh_app)
+    assert off  # whatever the tests before left set up, some page is off (a mode or a module)
+    for spec in off:
+        page.goto(f"{fresh_app.url}/{Path(spec.script).stem}")
+        expect(page.get_by_role("heading", name=spec.title)).to_be_visible(timeout=60_000)
+        expect(page.get_by_text(f"{spec.title} is off.")).to_be_visible()
+        expect(page.get_by_text("Page not found")).to_have_count(0)
+        expect(page.get_by_role("main").get_by_role("link").first).to_be_visible()  # the step that turns it on
