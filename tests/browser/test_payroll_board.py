@@ -75,7 +75,8 @@ def _open_week(page: Page, app: RunningApp) -> None:
 
 
 def _drag_board(page: Page) -> FrameLocator:
-    return page.frame_locator('iframe[title="streamlit_sortables.sortable_items"]')
+    """The drawn drag board: while a rerun replaces it, the old strip can linger for a moment with no height."""
+    return page.frame_locator('iframe[title="streamlit_sortables.sortable_items"]:not([height="0"])')
 
 
 def _answer_move(page: Page, question: str) -> None:

@@ -37,7 +37,9 @@ def progress_writes(linked: Linked) -> Iterator[list[int]]:
 
     def note(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
         if statement.lstrip().upper().startswith("UPDATE PUBLISH_JOB ") and " done=" in statement.replace(" = ", "="):
-            seen.append(next(value for value in parameters if isinstance(value, int)))
+            values = parameters["done"] if isinstance(parameters, dict) else next(  # named on PostgreSQL
+                value for value in parameters if isinstance(value, int))
+            seen.append(int(values))
 
     event.listen(linked.engine, "before_cursor_execute", note)
     yield seen
