@@ -117,7 +117,7 @@ def mapping_reasons(session: Session, *, company_id: int, module: Module | Publi
             e, _resolvable(e, reason_rows.distinct_keys(ids[c], projects)))
         reasons = {key: result.reason for key, result in found.items() if result.reason}
         key_columns.append(reason_rows.KeyColumn(ids[c], projects, reasons))
-    return pd.Series(reason_rows.row_reasons(key_columns, len(keys)), index=keys.index, dtype=object)
+    return pd.Series(reason_rows.row_reason_array(key_columns, len(keys)), index=keys.index, dtype=object)
 
 
 def _resolvable(entity: Entity, keys: Collection[Key | None]) -> set[Key]:
