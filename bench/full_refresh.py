@@ -77,7 +77,7 @@ def _empty(engine: Any) -> None:
 
 def _resolver(session: Session) -> ReasonResolver:
     def resolver(module: PublishModule, keys: Any) -> list[list[str]]:
-        return list(mapping_reasons(session, company_id=COMPANY_ID, module=module, keys=keys))
+        return mapping_reasons(session, company_id=COMPANY_ID, module=module, keys=keys).tolist()
 
     return resolver
 

@@ -12,6 +12,7 @@ from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any, Protocol
 
+import numpy as np
 import pandas as pd
 from sqlmodel import Session
 
@@ -93,7 +94,7 @@ def _sha256(text: str) -> str:
 
 def key_ids(frame: pd.DataFrame) -> pd.DataFrame:
     """KEY_ID_COLUMNS of `frame`; ids a module does not key on are NA (Int64)."""
-    missing = pd.array([pd.NA] * len(frame), dtype="Int64")
+    missing = pd.arrays.IntegerArray(np.zeros(len(frame), dtype=np.int64), np.ones(len(frame), dtype=bool))  # all NA
     return pd.DataFrame({name: frame.get(name, missing) for name in KEY_ID_COLUMNS}, index=frame.index)
 
 
