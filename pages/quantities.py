@@ -6,14 +6,12 @@ import streamlit as st
 
 from core.access import Perm
 from core.csv_safety import csv_download
-from core.errors import ProcoreConnectError
 from core.timeclock import csv_import, quantities, queries
 from core.ui import page_guard
-from core.ui.confirm import ask, confirm_dialog
 from core.ui.csv_upload import csv_upload
-from core.ui.flash import flash, show_flash
-from core.ui.freshness import forget_cached_data, written
+from core.ui.flash import show_flash
 from core.ui.outcome import show_kept_outcome
+from core.ui.record_editor import chosen_record, delete_button, save_changes
 from core.ui.time_clock_filter import site_and_date_filter
 from core.ui.widgets import select_id, show_table
 
@@ -42,11 +40,7 @@ if ctx.can(Perm.EDIT_TIME_LOGS) and not frame.empty:
     st.subheader("Edit a production quantity")
     labels = {int(r["id"]): f"#{r['id']} · {r['date']} · {r['job_site_number']} · {r['cost_code']} · "
                             f"{r['units']:g} {r['unit_of_measure']}" for r in frame.to_dict("records")}
-    chosen = st.query_params.get("quantity")
-    default = list(labels).index(int(chosen)) if chosen and chosen.isdigit() and int(chosen) in labels else 0
-    quantity_id = st.selectbox("Production quantity", list(labels), index=default, format_func=labels.__getitem__,
-                               key="pq_edit_id")
-    assert quantity_id is not None  # a choice among at least one quantity
+    quantity_id = chosen_record(labels, label="Production quantity", key="pq_edit_id", linked_by="quantity")
     with ctx.session() as session:
         form = quantities.load_quantity_form(session, quantity_id=quantity_id)
     with st.form(f"pq_edit_{quantity_id}"):
@@ -58,30 +52,11 @@ if ctx.can(Perm.EDIT_TIME_LOGS) and not frame.empty:
         form.unit_of_measure = b.text_input("Unit of measure", form.unit_of_measure)
         saved = st.form_submit_button("Save changes", type="primary")
     if saved:
-        try:
-            with ctx.session() as session:
-                quantities.save_quantity_form(session, form=form, actor=ctx.identity)
-        except ProcoreConnectError as error:
-            st.error(str(error))
-        else:
-            written(PLACE, f"Production quantity #{quantity_id} saved.")
-
-    def _delete(quantity_id: int) -> None:
-        try:
-            with ctx.session() as session:
-                quantities.delete_quantity(session, quantity_id=quantity_id, actor=ctx.identity)
-        except ProcoreConnectError as error:
-            flash(PLACE, str(error), kind="error")
-        else:
-            forget_cached_data()
-            flash(PLACE, f"Production quantity #{quantity_id} deleted.")
-
-    confirm_key = f"pq_confirm_delete_{quantity_id}"
-    st.button("Delete this production quantity", key=f"pq_delete_{quantity_id}", on_click=ask, args=(confirm_key,))
-    confirm_dialog(confirm_key, title="Delete this production quantity?", yes="Yes, delete",
-                   on_yes=lambda: _delete(quantity_id),
-                   body=lambda: st.warning(f"Delete production quantity #{quantity_id}? "
-                                           "Entries published from it will be marked Deleted."))
+        save_changes(ctx, place=PLACE, saved=f"Production quantity #{quantity_id} saved.",
+                     save=lambda session: quantities.save_quantity_form(session, form=form, actor=ctx.identity))
+    delete_button(ctx, place=PLACE, noun="production quantity", record_id=quantity_id, key="pq",
+                  delete=lambda session: quantities.delete_quantity(session, quantity_id=quantity_id,
+                                                                    actor=ctx.identity))
 
 if ctx.can(Perm.EDIT_TIME_LOGS):
     st.subheader("Upload a CSV file")

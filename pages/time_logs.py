@@ -6,14 +6,12 @@ import streamlit as st
 
 from core.access import Perm
 from core.csv_safety import csv_download
-from core.errors import ProcoreConnectError
 from core.timeclock import csv_import, edits, forms, queries
 from core.ui import page_guard
-from core.ui.confirm import ask, confirm_dialog
 from core.ui.csv_upload import csv_upload
-from core.ui.flash import flash, show_flash
-from core.ui.freshness import forget_cached_data, written
+from core.ui.flash import show_flash
 from core.ui.outcome import show_kept_outcome
+from core.ui.record_editor import chosen_record, delete_button, save_changes
 from core.ui.time_clock_filter import site_and_date_filter
 from core.ui.widgets import select_id, show_table
 
@@ -45,8 +43,7 @@ if ctx.can(Perm.EDIT_TIME_LOGS) and not frame.empty:
                       f"{r['clock_in']}"
         for r in frame.to_dict("records")
     }
-    log_id = st.selectbox("Time log", list(labels), format_func=labels.__getitem__, key="tl_edit_id")
-    assert log_id is not None  # a choice among at least one time log
+    log_id = chosen_record(labels, label="Time log", key="tl_edit_id")
     with ctx.session() as session:
         form = forms.load_form(session, log_id=log_id)
     with st.form(f"tl_edit_{log_id}"):
@@ -67,29 +64,10 @@ if ctx.can(Perm.EDIT_TIME_LOGS) and not frame.empty:
         )
         saved = st.form_submit_button("Save changes", type="primary")
     if saved:
-        try:
-            with ctx.session() as session:
-                forms.save_form(session, form=form, actor=ctx.identity)
-        except ProcoreConnectError as error:
-            st.error(str(error))
-        else:
-            written("time_logs", f"Time log #{log_id} saved.")
-
-    def _delete(log_id: int) -> None:
-        try:
-            with ctx.session() as session:
-                edits.delete_time_log(session, log_id=log_id, actor=ctx.identity)
-        except ProcoreConnectError as error:
-            flash("time_logs", str(error), kind="error")
-        else:
-            forget_cached_data()
-            flash("time_logs", f"Time log #{log_id} deleted.")
-
-    confirm_key = f"tl_confirm_delete_{log_id}"
-    st.button("Delete this time log", key=f"tl_delete_{log_id}", on_click=ask, args=(confirm_key,))
-    confirm_dialog(confirm_key, title="Delete this time log?", yes="Yes, delete", on_yes=lambda: _delete(log_id),
-                   body=lambda: st.warning(f"Delete time log #{log_id}? "
-                                           "Entries published from it will be marked Deleted."))
+        save_changes(ctx, place="time_logs", saved=f"Time log #{log_id} saved.",
+                     save=lambda session: forms.save_form(session, form=form, actor=ctx.identity))
+    delete_button(ctx, place="time_logs", noun="time log", record_id=log_id, key="tl",
+                  delete=lambda session: edits.delete_time_log(session, log_id=log_id, actor=ctx.identity))
 
 if ctx.can(Perm.EDIT_TIME_LOGS):
     st.subheader("Upload a CSV file")
