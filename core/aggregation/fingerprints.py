@@ -19,6 +19,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from core.aggregation.columnar import release_unused_memory
+
 CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -51,7 +53,10 @@ def joined_text_column(frame: pd.DataFrame, columns: Sequence[str], separator: s
         dictionary = pa.array([*texts, ""], type=pa.large_string())  # code -1 (missing) takes the last one, ""
         parts.append(dictionary.take(pa.array(np.where(codes < 0, len(texts), codes))))
     joined = pc.binary_join_element_wise(*parts, pa.scalar(separator, pa.large_string()))
-    return pd.Series(joined.to_numpy(zero_copy_only=False), index=frame.index, dtype=object)
+    joined_texts = pd.Series(joined.to_numpy(zero_copy_only=False), index=frame.index, dtype=object)
+    del joined, parts
+    release_unused_memory()
+    return joined_texts
 
 
 def _combinations(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:

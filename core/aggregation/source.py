@@ -21,7 +21,7 @@ import pyarrow as pa
 from sqlalchemy import Float, Select, String, Table, cast, func, select, type_coerce
 from sqlmodel import Session
 
-from core.aggregation.columnar import parallel_readers, read_table
+from core.aggregation.columnar import parallel_readers, read_table, release_unused_memory
 from core.aggregation.rounding import MICROS_PER_MINUTE
 from core.models import JobSite, ProductionQuantity, TimeLog
 from core.timeclock.rules import local_days, local_to_utc
@@ -101,7 +101,10 @@ def _read_time_logs(
     queries = [_time_log_query(*bounds, job_site_ids, as_text=as_text) for bounds in _slices(low, high, slices)]
     table = read_table(session, queries, _RAW_SCHEMA, bulk=_is_bulk(len(zones), start, end),
                        huge=_is_bulk(len(zones), start, end, _HUGE_SITE_DAYS))
-    return _source_frame(table, zones, start, end)
+    frame = _source_frame(table, zones, start, end)
+    del table
+    release_unused_memory()
+    return frame
 
 
 def _is_bulk(job_sites: int, start: date, end: date, site_days: int | None = None) -> bool:
@@ -165,11 +168,20 @@ def _source_frame(table: pa.Table, zones: dict[int, str], start: date, end: date
     keep = (days >= np.datetime64(start, "D")) & (days <= np.datetime64(end, "D"))
     ids = table.select(_ID_COLUMNS + _OPTIONAL_ID_COLUMNS).to_pandas(types_mapper=_NULLABLE_INT.get)
     frame = ids.astype({name: "int64" for name in _ID_COLUMNS})[keep].reset_index(drop=True)
-    frame["work_date"] = days[keep].astype(object)
+    frame["work_date"] = _shared_dates(days[keep])
     frame["clock_in"] = pd.array(clock_in[keep].view("datetime64[us]"), dtype="datetime64[us]").tz_localize("UTC")
     frame["worked_micros"] = worked[keep]
     source: pd.DataFrame = frame[TIME_LOG_SOURCE_COLUMNS]
     return source
+
+
+def _shared_dates(days: np.ndarray) -> np.ndarray:
+    """`datetime64[D]` days as `date` objects, one object per distinct day shared by its rows (a range holds a few
+    dozen days, its rows a million: hashing and grouping them is then cheaper, and they take no memory per row)."""
+    codes, distinct = pd.factorize(days.view(np.int64))
+    objects = distinct.view("datetime64[D]").astype(object)
+    dates: np.ndarray = objects[codes] if len(days) else days.astype(object)
+    return dates
 
 
 def _micros(column: pa.ChunkedArray) -> np.ndarray:
