@@ -1,5 +1,8 @@
 """The linked demo world with a job queue: huey's SQLite storage in the test's DATA_DIR, or a Redis server
-started for the test (skipped when redis-server is not installed)."""
+started for the test (skipped when redis-server is not installed).
+
+The world is a copy of the manpower world linked once per run (tests/linked_worlds.py), not an import per test.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from sqlalchemy.engine import Engine
 from core.access import Identity
 from core.config import Settings
 from core.models.publishing import PublishModule
-from tests.core.publishing.engine_world import Linked, link_world
+from tests.core.publishing.engine_world import Linked
 
 MANPOWER = PublishModule.MANPOWER
 
@@ -67,6 +70,12 @@ def queue_settings(request: pytest.FixtureRequest, settings: Settings) -> Settin
 
 
 @pytest.fixture
-def linked(queue_settings: Settings, demo_engine: Engine, admin: Identity, emulator_url: str,
-           connected: int) -> Linked:
-    return link_world(queue_settings, demo_engine, admin, emulator_url, connected, frozenset({MANPOWER}))
+def linked_modules() -> frozenset[PublishModule]:
+    return frozenset({MANPOWER})
+
+
+@pytest.fixture
+def linked(queue_settings: Settings, engine: Engine, admin: Identity, emulator_url: str, connected: int,
+           linked_modules: frozenset[PublishModule]) -> Linked:
+    """The linked manpower world (a copy: see tests/linked_worlds.py) on the test's queue."""
+    return Linked(queue_settings, engine, admin, emulator_url, connected)
