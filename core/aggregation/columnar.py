@@ -38,6 +38,9 @@ def parallel_readers() -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
 
+Result = tuple[Sequence[Select[Any]], pa.Schema]  # the queries of one result (slices, in order) and its schema
+
+
 def read_table(
     session: Session, queries: Sequence[Select[Any]], schema: pa.Schema, *, bulk: bool = True, huge: bool = True,
 ) -> pa.Table:
@@ -49,20 +52,33 @@ def read_table(
     tenth of a second) would cost more than it saves, so the cursor reads it. On SQLite, only a `huge` result
     pays for starting the child process (about 0.3 s, a second on a busy machine).
     """
+    return read_tables(session, [(queries, schema)], bulk=bulk, huge=huge)[0]
+
+
+def read_tables(session: Session, results: Sequence[Result], *, bulk: bool = True, huge: bool = True) -> list[pa.Table]:
+    """`read_table` for several results at once: their queries are read side by side (on SQLite by one child
+    process, which a smaller result joins for free), one table per result."""
     connection = session.connection()
+    queries = [query for queries, _ in results for query in queries]
+    schemas = [schema for queries, schema in results for _ in queries]
     parts: list[pa.Table] | None = None
     if bulk and not has_uncommitted_writes(connection):
         if (uri := _adbc_uri(connection)) is not None:
-            parts = _through_adbc_in_parallel(connection, uri, queries, schema)
+            parts = _through_adbc_in_parallel(connection, uri, queries, schemas)
         elif huge and (path := sqlite_file(connection)) is not None:
-            parts = _through_child(connection, path, queries, schema)
+            parts = _through_child(connection, path, queries, schemas)
     if parts is None:
-        parts = [_through_cursor(connection, query, schema) for query in queries]
-    return pa.concat_tables(parts) if parts else schema.empty_table()
+        parts = [_through_cursor(connection, query, schema) for query, schema in zip(queries, schemas, strict=True)]
+    tables, first = [], 0
+    for queries_of_result, schema in results:
+        own = parts[first:first + len(queries_of_result)]
+        first += len(queries_of_result)
+        tables.append(pa.concat_tables(own) if own else schema.empty_table())
+    return tables
 
 
 def _through_adbc_in_parallel(
-    connection: Connection, uri: str, queries: Sequence[Select[Any]], schema: pa.Schema
+    connection: Connection, uri: str, queries: Sequence[Select[Any]], schemas: Sequence[pa.Schema]
 ) -> list[pa.Table] | None:
     """The parts read by ADBC, or None when its connections fail (the session's own cursor reads them then)."""
     from adbc_driver_manager import Error as AdbcError
@@ -70,21 +86,22 @@ def _through_adbc_in_parallel(
     sql = [_sql(connection, query) for query in queries]
     try:
         with ThreadPoolExecutor(max_workers=max(len(sql), 1)) as pool:
-            return list(pool.map(lambda text: _through_adbc(uri, text, schema), sql))
+            return list(pool.map(lambda text, schema: _through_adbc(uri, text, schema), sql, schemas))
     except AdbcError as error:  # the driver's message names the server, never the password
         logger.warning("reading through ADBC failed, reading through the session instead: %s", error)
         return None
 
 
 def _through_child(
-    connection: Connection, path: str, queries: Sequence[Select[Any]], schema: pa.Schema
+    connection: Connection, path: str, queries: Sequence[Select[Any]], schemas: Sequence[pa.Schema]
 ) -> list[pa.Table] | None:
     """The parts read by connectorx in a child process, or None when it fails (the cursor reads them then)."""
     try:
-        return [_conform(part, schema) for part in read_in_child(path, [_sql(connection, q) for q in queries])]
+        parts = read_in_child(path, [_sql(connection, q) for q in queries])
     except ChildReadError as error:
         logger.warning("reading in a child process failed, reading through the session instead: %s", error)
         return None
+    return [_conform(part, schema) for part, schema in zip(parts, schemas, strict=True)]
 
 
 def release_unused_memory() -> None:

@@ -21,7 +21,7 @@ import pyarrow as pa
 from sqlalchemy import Float, Select, String, Table, cast, func, select, type_coerce
 from sqlmodel import Session
 
-from core.aggregation.columnar import parallel_readers, read_table, release_unused_memory
+from core.aggregation.columnar import Result, parallel_readers, read_table, read_tables, release_unused_memory
 from core.aggregation.rounding import MICROS_PER_MINUTE
 from core.models import JobSite, ProductionQuantity, TimeLog
 from core.timeclock.rules import local_days, local_to_utc
@@ -48,7 +48,7 @@ _NULLABLE_INT = {pa.int64(): pd.Int64Dtype()}
 _DAYS_PER_READER = 7
 _BULK_SITE_DAYS = 300  # a day of 300 job sites, or ten days of thirty: thousands of time logs
 _HUGE_SITE_DAYS = 3000  # ten days of 300 job sites: a hundred thousand time logs and more in the demo world
-_ReadKey = tuple[str, date, date, frozenset[int] | None]
+_ReadKey = tuple[str, str, date, date, frozenset[int] | None]  # what, database, range, job sites
 _SHARED: ContextVar[dict[_ReadKey, pd.DataFrame] | None] = ContextVar("shared_time_log_reads", default=None)
 _LOGS: Table = TimeLog.__table__  # type: ignore[attr-defined]
 _SITES: Table = JobSite.__table__  # type: ignore[attr-defined]
@@ -69,18 +69,24 @@ def load_time_logs(
     shared = _SHARED.get()
     if shared is None:
         return _read_time_logs(session, start=start, end=end, job_site_ids=job_site_ids)
-    key = (str(session.connection().engine.url), start, end, None if job_site_ids is None else frozenset(job_site_ids))
+    key = _read_key("time logs", session, start, end, job_site_ids)
     if key not in shared:
         shared[key] = _read_time_logs(session, start=start, end=end, job_site_ids=job_site_ids)
     return shared[key].copy(deep=False)
+
+
+def _read_key(kind: str, session: Session, start: date, end: date, job_site_ids: Collection[int] | None) -> _ReadKey:
+    sites = None if job_site_ids is None else frozenset(job_site_ids)
+    return kind, str(session.connection().engine.url), start, end, sites
 
 
 @contextmanager
 def shared_reads() -> Iterator[None]:
     """Within this block, `load_time_logs` reads each range once and hands the same rows to every module.
 
-    For work that writes no time logs meanwhile, such as refreshing every module's entries of a range
-    (`core.publishing.refresh.refresh_modules`): manpower and timecards then share one read.
+    For work that writes no time logs or quantities meanwhile, such as refreshing every module's entries of a
+    range (`core.publishing.refresh.refresh_modules`): manpower and timecards then share one read, and a
+    child process reading a huge range of time logs reads its production quantities beside them.
     """
     token = _SHARED.set({})
     try:
@@ -99,10 +105,15 @@ def _read_time_logs(
     slices = parallel_readers() if (end - start).days >= _DAYS_PER_READER else 1
     as_text = session.connection().dialect.name == "sqlite"
     queries = [_time_log_query(*bounds, job_site_ids, as_text=as_text) for bounds in _slices(low, high, slices)]
-    table = read_table(session, queries, _RAW_SCHEMA, bulk=_is_bulk(len(zones), start, end),
-                       huge=_is_bulk(len(zones), start, end, _HUGE_SITE_DAYS))
-    frame = _source_frame(table, zones, start, end)
-    del table
+    results: list[Result] = [(queries, _RAW_SCHEMA)]
+    huge, shared = _is_bulk(len(zones), start, end, _HUGE_SITE_DAYS), _SHARED.get()
+    if huge and shared is not None:  # the child reads them side by side for free; the cursor would take a while
+        results.append(([_quantity_query(start, end, job_site_ids)], _QUANTITY_SCHEMA))
+    tables = read_tables(session, results, bulk=_is_bulk(len(zones), start, end), huge=huge)
+    frame = _source_frame(tables[0], zones, start, end)
+    if shared is not None and len(tables) > 1:
+        shared[_read_key("quantities", session, start, end, job_site_ids)] = tables[1].to_pandas()
+    del tables
     release_unused_memory()
     return frame
 
@@ -194,19 +205,28 @@ def load_production_quantities(
     session: Session, *, start: date, end: date, job_site_ids: Collection[int] | None = None
 ) -> pd.DataFrame:
     """Live production quantities dated within [start, end], with QUANTITY_SOURCE_COLUMNS."""
+    shared = _SHARED.get()
+    key = _read_key("quantities", session, start, end, job_site_ids)
+    if shared is not None and key in shared:  # read beside the range's time logs
+        return shared[key].copy(deep=False)
+    sites = None if job_site_ids is None else sorted(int(site) for site in job_site_ids)
+    job_sites = len(sites) if sites is not None else _site_count(session)
+    # A tenth as many rows as the time logs: on SQLite the cursor reads them before a child process has started.
+    table = read_table(session, [_quantity_query(start, end, sites)], _QUANTITY_SCHEMA,
+                       bulk=_is_bulk(job_sites, start, end), huge=False)
+    quantities: pd.DataFrame = table.to_pandas()
+    return quantities
+
+
+def _quantity_query(start: date, end: date, job_site_ids: Collection[int] | None) -> Select[Any]:
     columns = _QUANTITIES.c
     query = select(
         columns.job_site_id, type_coerce(columns.date, String), columns.cost_code_id, columns.unit_of_measure,
         cast(columns.units, Float),
     ).where(columns.deleted_at.is_(None), columns.date >= start, columns.date <= end)
-    sites = None if job_site_ids is None else sorted(int(site) for site in job_site_ids)
-    if sites is not None:
-        query = query.where(columns.job_site_id.in_(sites))
-    job_sites = len(sites) if sites is not None else _site_count(session)
-    # A tenth as many rows as the time logs: on SQLite the cursor reads them before a child process has started.
-    table = read_table(session, [query], _QUANTITY_SCHEMA, bulk=_is_bulk(job_sites, start, end), huge=False)
-    quantities: pd.DataFrame = table.to_pandas()
-    return quantities
+    if job_site_ids is not None:
+        query = query.where(columns.job_site_id.in_(sorted(int(site) for site in job_site_ids)))
+    return query
 
 
 def _site_count(session: Session) -> int:

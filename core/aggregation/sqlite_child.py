@@ -4,8 +4,8 @@ connectorx (and ADBC's SQLite driver) carry their own copy of the SQLite
 library. In the app's process two copies release each other's POSIX locks
 ("How To Corrupt An SQLite Database File", section 2.2.1); in a child process
 the reader is just one more process reading the file. The parent sends the
-database path and the queries as JSON on stdin; the child answers with one Arrow
-IPC stream holding the queries' rows in order, read side by side. The child sees
+database path and the queries as JSON on stdin; the child reads them side by side
+and answers with one Arrow IPC stream per query, in order. The child sees
 committed data only, like ADBC's connections on PostgreSQL.
 
 This file runs as a script in the child (`python -P sqlite_child.py`), so it
@@ -43,16 +43,8 @@ def read_in_child(path: str, queries: Sequence[str], *, reader: str = "connector
     if done.returncode != 0:
         lines = done.stderr.decode(errors="replace").strip().splitlines() or ["no output"]
         raise ChildReadError(f"the SQLite reader process failed: {lines[-1][:300]}")
-    tables = pa.ipc.open_stream(pa.py_buffer(done.stdout)).read_all()
-    return _split(tables)
-
-
-def _split(stream: pa.Table) -> list[pa.Table]:
-    """The stream's rows cut into each query's again (their row counts are in the schema's metadata)."""
-    counts = json.loads((stream.schema.metadata or {})[b"rows"])
-    starts = [sum(counts[:index]) for index in range(len(counts))]
-    plain = stream.replace_schema_metadata(None)
-    return [plain.slice(start, count) for start, count in zip(starts, counts, strict=True)]
+    streams = pa.BufferReader(pa.py_buffer(done.stdout))
+    return [pa.ipc.open_stream(streams).read_all() for _ in queries]  # one stream per query, in order
 
 
 def _read(path: str, sql: str, reader: str) -> pa.Table:
@@ -73,20 +65,9 @@ def _serve() -> None:
     request = json.load(sys.stdin)
     with ThreadPoolExecutor(max_workers=max(len(request["queries"]), 1)) as pool:
         tables = list(pool.map(lambda sql: _read(request["path"], sql, request["reader"]), request["queries"]))
-    schema = _common_schema(tables).with_metadata({"rows": json.dumps([table.num_rows for table in tables])})
-    with pa.ipc.new_stream(sys.stdout.buffer, schema) as stream:
-        for table in tables:
-            stream.write_table(table.cast(schema.remove_metadata()).replace_schema_metadata(schema.metadata))
-
-
-def _common_schema(tables: list[pa.Table]) -> pa.Schema:
-    """One schema for all parts: a column all null in one slice takes its type from another."""
-    fields = []
-    for index, field in enumerate(tables[0].schema):
-        typed = [table.schema.field(index).type for table in tables if not pa.types.is_null(
-            table.schema.field(index).type)]
-        fields.append(field.with_type(typed[0] if typed else field.type))
-    return pa.schema(fields)
+    for table in tables:  # each with its own schema: a column all null in one slice is typed by the caller
+        with pa.ipc.new_stream(sys.stdout.buffer, table.schema) as stream:
+            stream.write_table(table)
 
 
 if __name__ == "__main__":

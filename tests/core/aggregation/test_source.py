@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
+from sqlalchemy import event
 from sqlmodel import Session
 
 from core.aggregation import columnar, load_production_quantities, load_time_logs, source
@@ -170,6 +171,43 @@ def test_a_large_read_gives_the_same_frame_as_the_sessions_cursor(
     assert len(large) == 3
     assert_frame_equal(large.sort_values("clock_in").reset_index(drop=True),
                        through_cursor.sort_values("clock_in").reset_index(drop=True))
+
+
+@pytest.mark.usefixtures("bulk_reads")
+def test_inside_shared_reads_a_huge_ranges_quantities_come_with_its_time_logs(
+    session: Session, ids: dict[str, int]
+) -> None:
+    """The reader that reads the time logs (SQLite's child process, ADBC) reads the quantities beside them, so
+    the quantity module asks the database nothing more and gets what a read of its own gives."""
+    session.add_all([
+        _log(ids, "chicago", datetime(2026, 11, 16, 14, 0, tzinfo=UTC), 8),
+        ProductionQuantity(job_site_id=ids["chicago"], cost_code_id=ids["code"], date=MON, unit_of_measure="CY",
+                           units=Decimal("12.5")),
+        ProductionQuantity(job_site_id=ids["berlin"], cost_code_id=ids["code"], date=TUE, unit_of_measure="SF",
+                           units=Decimal("3")),
+        ProductionQuantity(job_site_id=ids["berlin"], cost_code_id=ids["code"], date=SUN, unit_of_measure="SF",
+                           units=Decimal("9")),
+    ])
+    session.commit()
+    alone = load_production_quantities(session, start=MON, end=TUE)
+    statements: list[str] = []
+    engine = session.connection().engine
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    with source.shared_reads():
+        load_time_logs(session, start=MON, end=TUE)
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            shared = load_production_quantities(session, start=MON, end=TUE)
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+
+    assert statements == []
+    assert len(alone) == 2
+    assert_frame_equal(shared.sort_values("work_date").reset_index(drop=True),
+                       alone.sort_values("work_date").reset_index(drop=True))
 
 
 @pytest.mark.usefixtures("bulk_reads")
