@@ -180,13 +180,14 @@ def bulk_insert(connection: Connection, table_name: str, frame: pd.DataFrame) ->
         sql = f"INSERT INTO {table_name} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608 - our own names
         with _sqlite_bulk_load(connection, table_name, len(frame)):
             for first in range(0, len(frame), BULK_PART):  # in parts: each part's tuples are freed before the next
-                connection.exec_driver_sql(sql, _sqlite_rows(frame.iloc[first:first + BULK_PART]))
+                connection.exec_driver_sql(sql, _python_rows(frame.iloc[first:first + BULK_PART]))
         return len(frame)
     raw = connection.connection.driver_connection
     assert raw is not None  # an open connection always has its driver's
     with raw.cursor() as cursor, cursor.copy(f"COPY {table_name} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in frame.itertuples(index=False, name=None):
-            copy.write_row(tuple(None if _is_missing(value) else value for value in row))
+        for first in range(0, len(frame), BULK_PART):  # column by column into Python values, then a row at a time
+            for row in _python_rows(frame.iloc[first:first + BULK_PART], instants_as_text=False):
+                copy.write_row(row)
     return len(frame)
 
 
@@ -219,12 +220,13 @@ def _sqlite_bulk_load(connection: Connection, table_name: str, rows: int) -> Ite
         connection.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")
 
 
-def _sqlite_rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
-    """The rows as tuples of Python values; datetimes as `UTCDateTime` text, each distinct instant formatted once."""
+def _python_rows(frame: pd.DataFrame, *, instants_as_text: bool = True) -> list[tuple[Any, ...]]:
+    """The rows as tuples of Python values, missing ones None, made column by column (no per-value checks);
+    with `instants_as_text` (SQLite) datetimes as `UTCDateTime` text, each distinct instant formatted once."""
     converted = []
     for column in frame.columns:
         values = frame[column]
-        if isinstance(values.dtype, pd.DatetimeTZDtype):
+        if instants_as_text and isinstance(values.dtype, pd.DatetimeTZDtype):
             codes, instants = pd.factorize(values.dt.tz_convert("UTC"))
             texts = np.array([*instants.strftime("%Y-%m-%d %H:%M:%S.%f"), None], dtype=object)
             converted.append(texts[codes].tolist())  # code -1 (missing) takes the last one, None
@@ -232,6 +234,7 @@ def _sqlite_rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
             plain = values.to_numpy(dtype=object)
             missing = values.isna().to_numpy()
             if missing.any():
+                plain = plain.copy()  # an object column's own array comes back read-only
                 plain[missing] = None
             converted.append(plain.tolist())
     return list(zip(*converted, strict=True))
