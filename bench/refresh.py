@@ -16,9 +16,14 @@ Uses the world of `bench/aggregation.py` (300 job sites, 60 days ending Friday
 - month view after 10 changes: the same for the 35 days ending on Sunday 22,
   once the month was computed whole.
 
-Each against today's full-range refresh (`refresh_entries`) of the same range
-in the same run, which must find nothing to change: both give the same entries.
-A resolver blocks about one job site in seven, so the mapping check runs too.
+The page's server time is the refresh, the calendar's queries (`day_summary`,
+`job_site_labels`) and building its cells (`calendar_cells`); each part is
+printed beside the total. Each figure is checked against today's full-range
+refresh (`refresh_entries`) of the same range in the same run, which must find
+nothing to change: both give the same entries. The calendar's counts and figures
+are checked equal to the simple way: counting each entry's status in Python and
+summing its figures out of its JSON `values`. A resolver blocks about one job
+site in seven, so the mapping check runs too.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import argparse
 import os
 import sys
 import time as clock
+from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -35,18 +41,21 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the project root holds `core`
 
 import pandas as pd
-from sqlalchemy import Table, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bench.demo_database import demo_database  # noqa: E402
 from core import access
-from core.dashboards.queries import day_figures, job_site_labels
+from core.dashboards.calendar import calendar_cells
+from core.dashboards.queries import day_summary, job_site_labels
 from core.db import session_scope
 from core.demo.generator import DemoSize
-from core.models import PublishEntry, PublishModule, TimeLog
+from core.models import CostCode, PublishEntry, PublishModule, PublishStatus, TimeLog
 from core.models.timeclock import TimeLogUpdate
-from core.publishing import refresh_entries, status_counts
+from core.modules.definition import UnitFigures
+from core.modules.registry import definition
+from core.publishing import refresh_entries, summary_status
 from core.publishing.incremental import refresh_changed
 from core.timeclock.dirty import forget_refreshed
 from core.timeclock.edits import update_time_log
@@ -95,27 +104,29 @@ def _module(engine: Engine, module: PublishModule) -> dict[str, float]:
     baseline = _check_against_full(engine, module, *WEEK)
     _print(module, "full week recompute", full_week, baseline)
     _change_logs(engine, *WEEK)
-    week = _timed(lambda: _open_dashboard(engine, module, *WEEK))
+    week = _open_dashboard(engine, module, *WEEK)
     baseline = _check_against_full(engine, module, *WEEK)
     _print(module, "dashboard week after 10 changes", week, baseline)
     _incremental(engine, module, *MONTH)  # the month computed whole once
     _change_logs(engine, *MONTH)
-    month = _timed(lambda: _open_dashboard(engine, module, *MONTH))
+    month = _open_dashboard(engine, module, *MONTH)
     baseline = _check_against_full(engine, module, *MONTH)
     _print(module, "month view after 10 changes", month, baseline)
-    return {"full week recompute": full_week, "dashboard week after 10 changes": week,
-            "month view after 10 changes": month}
+    return {"full week recompute": full_week["total"], "dashboard week after 10 changes": week["total"],
+            "month view after 10 changes": month["total"]}
 
 
-def _timed(work: Callable[[], Any]) -> float:
+def _timed(work: Callable[[], Any]) -> dict[str, float]:
     started = clock.perf_counter()
     work()
-    return clock.perf_counter() - started
+    return {"total": clock.perf_counter() - started}
 
 
-def _print(module: PublishModule, label: str, ours: float, baseline: float) -> None:
-    print(f"{module.value}: {label}: {ours:.3f} s; full-range refresh {baseline:.3f} s ({baseline / ours:.1f}×)",
-          flush=True)
+def _print(module: PublishModule, label: str, ours: dict[str, float], baseline: float) -> None:
+    total = ours["total"]
+    parts = "".join(f"; {name} {seconds:.3f} s" for name, seconds in ours.items() if name != "total")
+    print(f"{module.value}: {label}: {total:.3f} s{parts}; full-range refresh {baseline:.3f} s "
+          f"({baseline / total:.1f}×)", flush=True)
 
 
 def _incremental(engine: Engine, module: PublishModule, start: date, end: date) -> None:
@@ -123,13 +134,72 @@ def _incremental(engine: Engine, module: PublishModule, start: date, end: date) 
         refresh_changed(session, module=module, start=start, end=end, job_site_ids=None, resolver=_blocking_resolver)
 
 
-def _open_dashboard(engine: Engine, module: PublishModule, start: date, end: date) -> None:
-    """What the dashboard page runs on the server: the refresh, then the calendar's queries."""
+def _open_dashboard(engine: Engine, module: PublishModule, start: date, end: date) -> dict[str, float]:
+    """What the dashboard page runs on the server, timed part by part: the refresh, the calendar's queries, its
+    cells. The counts and figures are then checked against the simple way."""
+    seconds: dict[str, float] = {}
+    started = clock.perf_counter()
     _incremental(engine, module, start, end)
+    seconds["refresh"] = clock.perf_counter() - started
     with Session(engine) as session:
-        status_counts(session, module=module, start=start, end=end)
-        day_figures(session, module=module, start=start, end=end)
-        job_site_labels(session)
+        counts, figures = day_summary(session, module=module, start=start, end=end)
+        sites = job_site_labels(session)
+    seconds["queries"] = clock.perf_counter() - started - seconds["refresh"]
+    calendar_cells(module, counts, figures, sites)
+    seconds["total"] = clock.perf_counter() - started
+    seconds["calendar cells"] = seconds["total"] - seconds["refresh"] - seconds["queries"]
+    _check_calendar(engine, module, start, end, counts, figures)
+    return seconds
+
+
+def _check_calendar(
+    engine: Engine, module: PublishModule, start: date, end: date, counts: pd.DataFrame, figures: pd.DataFrame
+) -> None:
+    """The calendar's counts and figures equal the simple way's: each entry's status counted in Python, its
+    figures summed out of its JSON `values` (as the dashboards did before the figure columns)."""
+    with Session(engine) as session:
+        simple_counts = _simple_counts(session, module, start, end)
+        simple_figures = _simple_figures(session, module, start, end)
+    ours = {(int(site), day): (int(total), summary) for site, day, total, summary in zip(
+        counts["job_site_id"], counts["work_date"], counts["total"], counts["summary_status"], strict=True)}
+    assert ours == simple_counts, f"{module.value}: the calendar's status counts differ from the simple way's"
+    simple = _rounded(simple_figures.set_axis(figures.columns, axis=1))
+    assert _rounded(figures) == simple, f"{module.value}: the calendar's figures differ from the entries' values"
+
+
+def _simple_counts(session: Session, module: PublishModule, start: date, end: date) -> dict[Any, Any]:
+    """(job site, day) → (entries, the status the cell shows), counted entry by entry."""
+    table: Table = PublishEntry.__table__  # type: ignore[attr-defined]  # SQLModel leaves __table__ undeclared
+    query = select(table.c.job_site_id, table.c.work_date, table.c.status).where(
+        table.c.module == module.value, table.c.work_date >= start, table.c.work_date <= end)
+    days: dict[tuple[int, date], list[str]] = {}
+    for site, day, status in session.connection().execute(query):
+        days.setdefault((int(site), day), []).append(status)
+    return {key: (len(found), summary_status(found)) for key, found in days.items()}
+
+
+def _simple_figures(session: Session, module: PublishModule, start: date, end: date) -> pd.DataFrame:
+    """The figures summed out of each entry's JSON `values`, Deleted entries left out."""
+    table: Table = PublishEntry.__table__  # type: ignore[attr-defined]  # SQLModel leaves __table__ undeclared
+    codes: Table = CostCode.__table__  # type: ignore[attr-defined]
+    values, site, day = table.c["values"], table.c.job_site_id, table.c.work_date
+    figures = definition(module).figures
+    if isinstance(figures, UnitFigures):
+        unit = values["unit_of_measure"].as_string()
+        query = select(site, day, codes.c.code, unit, func.sum(values["units"].as_float())).outerjoin(
+            codes, codes.c.id == table.c.cost_code_id).group_by(site, day, codes.c.code, unit)
+    else:
+        count = func.count() if figures.summed is None else func.sum(values[figures.summed].as_integer())
+        query = select(site, day, count, func.sum(values[figures.hours].as_float())).group_by(site, day)
+    query = query.where(table.c.module == module.value, day >= start, day <= end,
+                        table.c.status != PublishStatus.DELETED.value)
+    return pd.DataFrame([tuple(row) for row in session.connection().execute(query)])
+
+
+def _rounded(frame: pd.DataFrame) -> Counter[tuple[Any, ...]]:
+    """The rows, numbers to 6 decimals (sums added in another order differ in the last bits), in any order."""
+    return Counter(tuple(round(value, 6) if isinstance(value, float) else value for value in row)
+                   for row in frame.itertuples(index=False, name=None))
 
 
 def _check_against_full(engine: Engine, module: PublishModule, start: date, end: date) -> float:

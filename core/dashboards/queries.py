@@ -6,6 +6,7 @@ from collections.abc import Collection
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Select, Table, func, select
 from sqlmodel import Session
@@ -13,9 +14,10 @@ from sqlmodel import Session
 from core.models import CostCode, JobSite, PayID
 from core.models.mapping import Entity, PayrollItem
 from core.models.publishing import PublishEntry, PublishModule, PublishStatus
-from core.modules.definition import Figures, UnitFigures
+from core.modules.definition import UnitFigures
 from core.modules.registry import definition
-from core.publishing import entries_frame
+from core.publishing import entries_frame, status_counts
+from core.publishing.dashboard import DAY_KEY, counts_by_status
 from core.publishing.entries import range_conditions
 from core.sync.links import links_by_local
 from core.sync.lists import record_label, records
@@ -25,7 +27,7 @@ _CODES: Table = CostCode.__table__  # type: ignore[attr-defined]
 _SITES: Table = JobSite.__table__  # type: ignore[attr-defined]
 _PAY_IDS: Table = PayID.__table__  # type: ignore[attr-defined]
 _ITEMS: Table = PayrollItem.__table__  # type: ignore[attr-defined]
-_VALUES = _TABLE.c["values"]
+
 
 def day_figures(
     session: Session,
@@ -44,29 +46,72 @@ def day_figures(
     Returns:
         job_site_id, work_date, then the columns of the module definition's figures.
     """
+    return day_summary(session, module=module, start=start, end=end, job_site_ids=job_site_ids)[1]
+
+
+def day_summary(
+    session: Session,
+    *,
+    module: PublishModule,
+    start: date,
+    end: date,
+    job_site_ids: Collection[int] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`status_counts` and `day_figures` of the range, as the calendar needs both.
+
+    Both come from the entries' figure columns (`core.publishing.figures`) in the calendar's index, which
+    covers them: the counts and a counted module's figures from one read of it, grouped by day, job site
+    and status; a quantity's units per cost code from a second.
+    """
     module = PublishModule(module)
     figures = definition(module).figures
-    query = _figures_query(figures).where(
-        *range_conditions(module, start, end, job_site_ids), _TABLE.c.status != PublishStatus.DELETED.value
-    )
-    columns = ["job_site_id", "work_date", *figures.columns]
-    # Plain tuples: pandas probes SQLAlchemy rows one attribute at a time, which is slow.
-    rows = [tuple(row) for row in session.connection().execute(query)]
-    return pd.DataFrame(rows, columns=columns)
+    conditions = range_conditions(module, start, end, job_site_ids)
+    if isinstance(figures, UnitFigures):
+        counts = status_counts(session, module=module, start=start, end=end, job_site_ids=job_site_ids)
+        return counts, _unit_figures(session, conditions)
+    site, day, status = _TABLE.c.job_site_id, _TABLE.c.work_date, _TABLE.c.status
+    query = select(site, day, status, func.count(), func.sum(_TABLE.c.figure_count),
+                   func.sum(_TABLE.c.figure_amount)).where(*conditions).group_by(day, site, status)
+    long = pd.DataFrame(_tuples(session, query), columns=[*DAY_KEY, "status", "n", *_SUMS])
+    live = long[long["status"] != PublishStatus.DELETED.value]
+    sums = live.groupby(DAY_KEY, as_index=False, sort=True)[_SUMS].sum(min_count=1)
+    return counts_by_status(long[[*DAY_KEY, "status", "n"]]), sums.set_axis([*DAY_KEY, *figures.columns], axis=1)
 
 
-def _figures_query(figures: Figures) -> Select[Any]:
-    site, day = _TABLE.c.job_site_id, _TABLE.c.work_date
-    if not isinstance(figures, UnitFigures):
-        count = func.count() if figures.summed is None else func.sum(_VALUES[figures.summed].as_integer())
-        return select(site, day, count, func.sum(_VALUES[figures.hours].as_float())).group_by(site, day)
-    unit = _VALUES["unit_of_measure"].as_string()
-    return (
-        select(site, day, _CODES.c.code, unit, func.sum(_VALUES["units"].as_float()))
-        .outerjoin(_CODES, _CODES.c.id == _TABLE.c.cost_code_id)
-        .group_by(site, day, _CODES.c.code, unit)
-        .order_by(site, day, _CODES.c.code)
-    )
+_SUMS = ["figure_count", "figure_amount"]
+
+
+def _unit_figures(session: Session, conditions: list[Any]) -> pd.DataFrame:
+    """Units per job site, date, cost code and unit of measure, Deleted entries left out, sorted by job site,
+    date and cost code (none first).
+
+    A quantity entry is one cost code of one day already, so its rows come as they are, straight from the
+    driver, and are named and added up here: grouping and joining in SQL cost more than they saved.
+    """
+    entry = _TABLE.c
+    query = select(entry.job_site_id, entry.work_date, entry.cost_code_id, entry.figure_unit, entry.figure_amount
+                   ).where(*conditions, entry.status != PublishStatus.DELETED.value)
+    columns = [*DAY_KEY, "cost_code_id", "unit_of_measure", "units"]
+    rows = pd.DataFrame(session.connection().execute(query).cursor.fetchall(), columns=columns, dtype=object)
+    codes = {code_id: code for code_id, code in session.connection().execute(select(_CODES.c.id, _CODES.c.code))}
+    rows = rows.assign(work_date=_as_dates(rows["work_date"]), cost_code=rows["cost_code_id"].map(codes),
+                       units=rows["units"].astype("float64"))
+    by = [*DAY_KEY, "cost_code", "unit_of_measure"]
+    summed = rows.groupby(by, dropna=False, sort=False)["units"].sum(min_count=1).reset_index()
+    ordered = summed.sort_values([*DAY_KEY, "cost_code"], na_position="first", kind="stable", ignore_index=True)
+    return ordered[[*DAY_KEY, *UnitFigures().columns]]
+
+
+def _as_dates(days: pd.Series) -> pd.Series:
+    """Dates as the driver gave them (SQLite: ISO text) as `date`s, each distinct one parsed once."""
+    codes, distinct = pd.factorize(days)
+    parsed = [day if isinstance(day, date) else date.fromisoformat(str(day)) for day in distinct.tolist()]
+    return pd.Series(np.array(parsed, dtype=object)[codes] if len(days) else [], index=days.index, dtype=object)
+
+
+def _tuples(session: Session, query: Select[Any]) -> list[tuple[Any, ...]]:
+    """Plain tuples: pandas probes SQLAlchemy rows one attribute at a time, which is slow."""
+    return [tuple(row) for row in session.connection().execute(query)]
 
 
 def job_site_labels(session: Session, *, job_site_ids: Collection[int] | None = None) -> dict[int, str]:

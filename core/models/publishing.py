@@ -77,6 +77,11 @@ class PublishEntryBase(SQLModel):
     cost_code_id: int | None = _key_id("cost_code")
 
 
+CALENDAR_INDEX_COLUMNS = (
+    "module", "work_date", "job_site_id", "status", "figure_count", "figure_amount", "cost_code_id", "figure_unit",
+)
+
+
 class PublishEntry(PublishEntryBase, table=True):
     """One aggregate of one module (a manpower row, a timecard, a quantity) and its Procore state.
 
@@ -87,7 +92,8 @@ class PublishEntry(PublishEntryBase, table=True):
     __tablename__ = "publish_entry"
     __table_args__ = (
         UniqueConstraint("module", "natural_key", name="uq_publish_entry_key"),
-        Index("ix_publish_entry_dashboard", "module", "work_date", "job_site_id"),
+        # The calendar's counts and figures come from this index alone (it covers every column they read).
+        Index("ix_publish_entry_calendar", *CALENDAR_INDEX_COLUMNS),
         Index("ix_publish_entry_status", "module", "status"),
         Index("ix_publish_entry_claim", "claim_token"),
     )
@@ -119,6 +125,13 @@ class PublishEntry(PublishEntryBase, table=True):
         default=None, sa_type=String(20), description="While claimed: the status a release without a write returns to."
     )
     version: int = Field(default=1, description="Bumped on every write; guards bulk updates.")
+    figure_count: int | None = Field(
+        default=None, description="What the entry adds to its day's count on the calendar (`core.publishing.figures`)."
+    )
+    figure_amount: float | None = Field(
+        default=None, description="What it adds to its day's hours (a quantity: its units), a copy from `values`."
+    )
+    figure_unit: str | None = Field(default=None, sa_type=String(), description="A quantity's unit of measure.")
     created_at: datetime = Field(default_factory=utcnow, sa_column=_instant())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_instant())
 

@@ -6,6 +6,7 @@ from collections.abc import Collection
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Select, Table, func, select
 from sqlmodel import Session
@@ -120,24 +121,43 @@ def status_counts(
     job_site_ids: Collection[int] | None = None,
 ) -> pd.DataFrame:
     """Per job site and date with entries: how many entries have each status (one column per status value),
-    `total`, and `summary_status`, the status the calendar cell shows (`status.summary_status`)."""
+    `total`, and `summary_status`, the status the calendar cell shows (`status.summary_status`).
+
+    Read from the calendar's index alone (`ix_publish_entry_calendar`), in its order."""
+    entry = _TABLE.c
     query = (
-        select(_TABLE.c.job_site_id, _TABLE.c.work_date, _TABLE.c.status, func.count())
+        select(entry.job_site_id, entry.work_date, entry.status, func.count())
         .where(*range_conditions(PublishModule(module), start, end, job_site_ids))
-        .group_by(_TABLE.c.job_site_id, _TABLE.c.work_date, _TABLE.c.status)
+        .group_by(entry.work_date, entry.job_site_id, entry.status)
     )
-    columns = ["job_site_id", "work_date", "status", "n"]
-    long = pd.DataFrame(_tuples(session, query), columns=columns)
-    wide = long.pivot_table(
-        index=["job_site_id", "work_date"], columns="status", values="n", aggfunc="sum", fill_value=0
-    )
-    names = [status.value for status in PublishStatus]
-    wide = wide.reindex(columns=names, fill_value=0).astype("int64")
+    return counts_by_status(pd.DataFrame(_tuples(session, query), columns=[*DAY_KEY, "status", "n"]))
+
+
+DAY_KEY = ["job_site_id", "work_date"]
+_STATUS_NAMES = [status.value for status in PublishStatus]
+
+
+def counts_by_status(long: pd.DataFrame) -> pd.DataFrame:
+    """`status_counts` from its long form: one row per job site, date and status with its count `n`."""
+    wide = long.set_index([*DAY_KEY, "status"])["n"].unstack("status", fill_value=0) if len(long) else \
+        pd.DataFrame(index=pd.MultiIndex.from_arrays([[], []], names=DAY_KEY))
+    wide = wide.reindex(columns=_STATUS_NAMES, fill_value=0).astype("int64").sort_index()
     wide.columns.name = None
-    wide["total"] = wide[names].sum(axis=1)
-    present = wide[names].gt(0)
-    wide["summary_status"] = [summary_status(s for s in names if row[s]) for row in present.to_dict("records")]
+    wide["total"] = wide[_STATUS_NAMES].sum(axis=1)
+    wide["summary_status"] = _summaries(wide[_STATUS_NAMES].to_numpy() > 0)
     return wide.reset_index()
+
+
+def _summaries(present: np.ndarray) -> list[PublishStatus | None]:
+    """`summary_status` of each row of `present` (a status per column, True where the day has some), asked once
+    per distinct combination of statuses rather than once per day."""
+    combos: dict[tuple[bool, ...], PublishStatus | None] = {}
+    summaries = []
+    for row in map(tuple, present.tolist()):
+        if row not in combos:
+            combos[row] = summary_status(name for name, here in zip(_STATUS_NAMES, row, strict=True) if here)
+        summaries.append(combos[row])
+    return summaries
 
 
 def _tuples(session: Session, query: Select[Any]) -> list[tuple[Any, ...]]:

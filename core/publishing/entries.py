@@ -27,9 +27,10 @@ from core.aggregation.collection import collection_paused
 from core.db import bulk_insert, utcnow
 from core.errors import ErrorAction, ProcoreConnectError
 from core.models.publishing import PublishEntry, PublishModule, PublishStatus
+from core.publishing.figures import figure_frame, figure_values
 from core.publishing.modules import ReasonResolver, computed_entries, key_ids
 from core.publishing.status import NON_PUBLISHABLE, PUBLISHING, TO_DO, Facts, refreshed_status, transition
-from core.publishing.stored import EntryState, entry_state, stored_reasons, stored_states
+from core.publishing.stored import EntryState, JobSiteDay, entry_state, stored_reasons, stored_states
 from core.publishing.stored import range_conditions as range_conditions  # imported from here by the dashboards
 
 ENTRY_KEY_COLUMNS = ["company_id", "crew_id", "employee_id", "pay_id_id", "cost_code_id"]
@@ -81,8 +82,12 @@ def refresh_entries(
     end: date,
     job_site_ids: Collection[int] | None = None,
     resolver: ReasonResolver | None = None,
+    days: Collection[JobSiteDay] | None = None,
 ) -> RefreshReport:
     """Recompute `module` for [start, end] (and `job_site_ids`) and bring the stored entries in line.
+
+    `days` narrows it to those job-site days (all within the range and job sites): the time clock is still
+    read for the range, but only the entries of those days are compared and written.
 
     New key → To do, or Non publishable with its reasons. Changed values →
     Published becomes Updated, Deleted comes back, a failure is superseded
@@ -97,18 +102,20 @@ def refresh_entries(
         ValidationError: the module is not aggregated.
     """
     with collection_paused():
-        return _refreshed(session, PublishModule(module), start, end, job_site_ids, resolver)
+        return _refreshed(session, PublishModule(module), start, end, job_site_ids, resolver, days)
 
 
 def _refreshed(
     session: Session, module: PublishModule, start: date, end: date, job_site_ids: Collection[int] | None,
-    resolver: ReasonResolver | None,
+    resolver: ReasonResolver | None, days: Collection[JobSiteDay] | None,
 ) -> RefreshReport:
     report = RefreshReport(module=module, start=start, end=end)
     fresh = computed_entries(
         session, module=module, start=start, end=end, job_site_ids=job_site_ids, resolver=resolver
     )
-    stored = stored_states(session, module, start, end, job_site_ids)
+    if days is not None:
+        fresh = fresh[_on_days(fresh, days)]
+    stored = stored_states(session, module, start, end, job_site_ids, days)
     merged = stored.merge(
         fresh[["natural_key", "values_json", "fingerprint", "reasons"]].add_prefix("fresh_"),
         how="left", left_on="natural_key", right_on="fresh_natural_key",
@@ -124,6 +131,13 @@ def _refreshed(
     _apply(session, plan)
     session.expire_all()
     return report
+
+
+def _on_days(fresh: pd.DataFrame, days: Collection[JobSiteDay]) -> np.ndarray:
+    """Which rows of `fresh` lie on one of `days`."""
+    wanted = {(int(site), day) for site, day in days}
+    pairs = zip(fresh["job_site_id"].astype("int64").tolist(), fresh["work_date"].tolist(), strict=True)
+    return np.fromiter((pair in wanted for pair in pairs), dtype=bool, count=len(fresh))
 
 
 def _untouched(merged: pd.DataFrame) -> pd.Series:
@@ -186,7 +200,7 @@ def _plan_existing(
             report.moves[(before, target)] += 1
     report.changed += int(row is not None and facts.values_changed)
     report.source_gone += int(row is None and state.source_removed_at is None)
-    changes = _changes(state, subject, row, now)
+    changes = _changes(report.module, state, subject, row, now)
     if changes is None:
         report.unchanged += 1
     else:
@@ -194,9 +208,9 @@ def _plan_existing(
 
 
 def _changes(
-    state: EntryState, subject: Draft, row: dict[str, Any] | None, now: datetime
+    module: PublishModule, state: EntryState, subject: Draft, row: dict[str, Any] | None, now: datetime
 ) -> dict[str, Any] | None:
-    """The columns to write for one entry, or None when nothing changed."""
+    """The columns to write for one entry, or None when nothing changed (new values come with their figures)."""
     claimed = state.status is PUBLISHING
     release = subject.status if claimed else None
     removed_at = None if row is not None else (state.source_removed_at or now)
@@ -207,10 +221,12 @@ def _changes(
         "release_status": release,
     }
     if row is not None:
-        changes |= {"values": json.loads(row["values_json"]), "fingerprint": row["fingerprint"]}
+        values = json.loads(row["values_json"])
+        changes |= {"values": values, "fingerprint": row["fingerprint"], **figure_values(module, values)}
     current = {"status": state.status, "reasons": state.reasons, "source_removed_at": state.source_removed_at,
                "release_status": state.release_status, "fingerprint": state.fingerprint}
-    if all(current[name] == value for name, value in changes.items() if name != "values"):
+    # The values and their figures go with the fingerprint.
+    if all(current[name] == value for name, value in changes.items() if name in current):
         return None
     return changes | {"updated_at": now, "b_id": state.id, "b_version": state.version}
 
@@ -231,6 +247,7 @@ def _new_entries(module: PublishModule, new: pd.DataFrame, now: datetime, report
     }
     frame = key_ids(new)[["job_site_id", "work_date", *ENTRY_KEY_COLUMNS]].assign(
         **{name: pd.Series(value, index=new.index, dtype=object) for name, value in texts.items()},
+        **{str(name): column for name, column in figure_frame(module, new).items()},
         version=1, created_at=stamp, updated_at=stamp,
     )
     report.created = len(frame)

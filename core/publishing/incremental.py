@@ -25,6 +25,7 @@ from core.publishing.modules import ReasonResolver
 _DIRTY: Table = DirtyDay.__table__  # type: ignore[attr-defined]
 _REFRESHED: Table = RefreshedDay.__table__  # type: ignore[attr-defined]
 _DELETE_BATCH = 5000
+_EXACT_DAYS = 500  # up to this many dirty job-site days are named one by one in the query (bound parameters)
 Mark = tuple[int, int, date]  # seq, job site, work date
 
 
@@ -47,14 +48,25 @@ def refresh_changed(
         if job_site_ids is None:
             _remember(session, module, start, end)
     elif marks:
-        days = [day for _, _, day in marks]
-        report = refresh_entries(session, module=module, start=min(days), end=max(days),
-                                 job_site_ids={site for _, site, _ in marks}, resolver=resolver)
+        report = _refresh_marked(session, module, marks, resolver)
         report.start, report.end = start, end
     else:
         report = RefreshReport(module=module, start=start, end=end)
     _consume(session, [seq for seq, _, _ in marks])
     return report
+
+
+def _refresh_marked(
+    session: Session, module: PublishModule, marks: Sequence[Mark], resolver: ReasonResolver | None
+) -> RefreshReport:
+    """`refresh_entries` of the job-site days `marks` name: the time clock read for the smallest range and job
+    sites holding them all, the entries compared and written for those days only (a few edits spread over a
+    month would otherwise compare every entry of their job sites' month). Many marks refresh the whole span."""
+    days = {(site, day) for _, site, day in marks}
+    dates = [day for _, day in days]
+    return refresh_entries(session, module=module, start=min(dates), end=max(dates),
+                           job_site_ids={site for site, _ in days}, resolver=resolver,
+                           days=days if len(days) <= _EXACT_DAYS else None)
 
 
 def refresh_modules_changed(

@@ -9,12 +9,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import String, Table, select, type_coerce
+from sqlalchemy import String, Table, select, tuple_, type_coerce
 from sqlmodel import Session
 
 from core.models.publishing import PublishEntry, PublishModule, PublishStatus
 
 _TABLE: Table = PublishEntry.__table__  # type: ignore[attr-defined]
+JobSiteDay = tuple[int, date]
 STATE_COLUMNS = [
     "id", "natural_key", "status", "reasons", "fingerprint", "published_fingerprint", "procore_id",
     "source_removed_at", "claim_token", "release_status", "version",
@@ -40,16 +41,18 @@ class EntryState:
 
 
 def stored_states(
-    session: Session, module: PublishModule, start: date, end: date, job_site_ids: Collection[int] | None
+    session: Session, module: PublishModule, start: date, end: date, job_site_ids: Collection[int] | None,
+    days: Collection[JobSiteDay] | None = None,
 ) -> pd.DataFrame:
-    """The publish state of every stored entry of `module` in the range, in one query.
+    """The publish state of every stored entry of `module` in the range (only `days` when given), in one query.
 
     Reasons and the removal instant come back as stored text (parsed later, for the
     few entries a refresh changes), and rows as the driver's plain tuples.
     """
     as_text = {"reasons", "source_removed_at"}
     columns = [type_coerce(_TABLE.c[name], String) if name in as_text else _TABLE.c[name] for name in STATE_COLUMNS]
-    query = select(*columns).where(*range_conditions(module, start, end, job_site_ids))
+    conditions = range_conditions(module, start, end, job_site_ids) if days is None else day_conditions(module, days)
+    query = select(*columns).where(*conditions)
     rows = session.connection().execute(query).cursor.fetchall()
     return pd.DataFrame(rows, columns=STATE_COLUMNS, dtype=object)  # object: ids stay exact Python ints
 
@@ -62,6 +65,23 @@ def range_conditions(
     if job_site_ids is not None:
         conditions.append(_TABLE.c.job_site_id.in_(list(job_site_ids)))
     return conditions
+
+
+def day_conditions(module: PublishModule, days: Collection[JobSiteDay]) -> list[Any]:
+    """WHERE conditions selecting the entries of `module` on exactly these job-site days.
+
+    The dates and the job sites are also named on their own, so the database seeks each pair of them in the
+    calendar's index (module, date, job site) instead of reading the whole range (SQLite uses no index for a
+    list of pairs).
+    """
+    pairs = sorted({(day, int(site)) for site, day in days})
+    entry = _TABLE.c
+    return [
+        entry.module == module.value,
+        entry.work_date.in_(sorted({day for day, _ in pairs})),
+        entry.job_site_id.in_(sorted({site for _, site in pairs})),
+        tuple_(entry.work_date, entry.job_site_id).in_(pairs),
+    ]
 
 
 def entry_state(record: Mapping[Hashable, Any]) -> EntryState:

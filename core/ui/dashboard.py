@@ -28,11 +28,11 @@ from core.dashboards.calendar import (
     shifted,
     site_rows,
 )
-from core.dashboards.queries import day_figures, job_site_labels
+from core.dashboards.queries import day_summary, job_site_labels
 from core.dashboards.views import ModuleView, view_for
 from core.errors import ProcoreConnectError
 from core.models.publishing import PublishModule, PublishStatus
-from core.publishing import STATUS_STYLES, label, refresh, status_counts
+from core.publishing import STATUS_STYLES, label, refresh
 from core.ui.dashboard_keys import Keys
 from core.ui.day_panel import render_day
 from core.ui.guard import PageContext
@@ -77,8 +77,7 @@ def render_dashboard(ctx: PageContext, module: PublishModule) -> None:
     with jobs_area:
         render_jobs(ctx, view.module, place=keys.jobs)
     with ctx.session() as session:
-        counts = status_counts(session, module=view.module, start=start, end=end)
-        figures = day_figures(session, module=view.module, start=start, end=end)
+        counts, figures = day_summary(session, module=view.module, start=start, end=end)
         sites = job_site_labels(session)
     cells = calendar_cells(view.module, counts, figures, sites, statuses=statuses)
     with left:

@@ -52,6 +52,7 @@ from core.timeclock.csv_import import import_production_quantities, import_time_
 from core.timeclock.csv_reading import CsvImportError
 from core.timeclock.dirty import forget_refreshed
 from core.timeclock.edits import delete_time_log, update_time_log
+from tests.core.publishing.figures_check import disagreeing
 
 MON = date(2026, 11, 16)
 SITES = ["1007", "1008"]  # Chicago and Los Angeles: a move changes the local work date of a late clock-in
@@ -237,6 +238,7 @@ def _machine(engine: Engine, admin: Identity, site_ids: dict[str, int]) -> type[
             self.session.rollback()
             assert recomputed == incremental
             assert (full.created, full.changed, full.removed, full.source_gone) == (0, 0, 0, 0)
+            assert disagreeing(self.session.connection()) == []  # the calendar's figure columns follow the values
 
     return IncrementalRefresh
 
