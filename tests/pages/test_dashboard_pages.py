@@ -27,8 +27,8 @@ from core.publishing import STATUS_STYLES, status_counts
 from core.timeclock.csv_reading import counted
 from core.ui.dashboard import calendar_key
 from core.ui.widgets import LONG_TEXT, LONG_WIDTH, wrapped_row_height
+from tests.conftest import stop_emulators_under
 from tests.core.publishing.engine_world import WEEK_START, Linked, delete_source, lengthen_break
-from tests.dashboard_world import linked_app_world
 from tests.pages.conftest import ROOT
 from tests.pages.workers import TestWorker
 
@@ -46,10 +46,9 @@ AUTH = {"client_id": "x", "client_secret": "y", "cookie_secret": "z" * 20,
 
 
 @pytest.fixture
-def linked(app_db: Engine) -> Iterator[Linked]:
-    settings = get_settings()
-    yield linked_app_world(settings, app_db)
-    stop_emulator(settings)
+def linked(linked_app: Linked) -> Linked:
+    """The demo world linked for the three dashboards (a copy of one linked once per run: see conftest.py)."""
+    return linked_app
 
 
 @pytest.fixture
@@ -61,9 +60,7 @@ def worker(linked: Linked) -> TestWorker:
 
 
 def stop_emulator(settings: Settings) -> None:
-    from emulator import start_background
-
-    start_background(str(Path(settings.data_dir) / "procore_emulator.sqlite3")).stop()
+    stop_emulators_under(Path(settings.data_dir))
 
 
 def _key(module: PublishModule, name: str) -> str:
@@ -126,9 +123,8 @@ def test_before_setup_is_finished_each_dashboard_says_where_to_finish_it(
     assert "Fix on" not in str(at.main)
 
 
-def test_a_module_not_enabled_on_setup_says_so(app_db: Engine) -> None:
-    linked_app_world(get_settings(), app_db, frozenset({MANPOWER}))
-
+@pytest.mark.parametrize("app_modules", [frozenset({MANPOWER})], ids=["manpower"])
+def test_a_module_not_enabled_on_setup_says_so(app_modules: frozenset[PublishModule], linked_app: Linked) -> None:
     at = _open(TIMECARD)
 
     _ok(at)

@@ -7,7 +7,7 @@ world refreshed in both modes, the value rules run on values they refuse, and th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
@@ -18,18 +18,16 @@ from streamlit.testing.v1 import AppTest
 
 from core import setup
 from core.access import local_admin
-from core.config import get_settings
 from core.dashboards.fixes import FixPlace, fix_place
 from core.db import session_scope
-from core.models.publishing import PublishEntry, PublishStatus
+from core.models.publishing import PublishEntry, PublishModule, PublishStatus
 from core.models.setup import SyncMode
 from core.modules.registry import all_definitions
 from core.modules.rules import quantity_rules, timecard_rules
 from core.publishing.refresh import refresh
 from core.ui.links import FIX_PAGES
-from tests.dashboard_world import linked_app_world
+from tests.core.publishing.engine_world import Linked
 from tests.pages.conftest import ROOT
-from tests.pages.test_dashboard_pages import stop_emulator
 
 WEEK = (date(2026, 11, 16), date(2026, 11, 20))
 ALL_MODULES = frozenset(d.module for d in all_definitions() if d.page is not None)
@@ -109,15 +107,17 @@ def _set_mode(engine: Engine, mode: SyncMode) -> None:
 
 
 @pytest.fixture
-def reasons_by_mode(app_db: Engine) -> Iterator[dict[SyncMode, set[str]]]:
-    linked_app_world(get_settings(), app_db, ALL_MODULES - {m for m in ALL_MODULES if m.value == "timesheet"})
-    try:
-        found = {SyncMode.TWO_WAY: _refresh_all(app_db) | set(OTHER_KINDS[SyncMode.TWO_WAY]) | set(_rule_reasons())}
-        _set_mode(app_db, SyncMode.ONE_WAY)
-        found[SyncMode.ONE_WAY] = _refresh_all(app_db) | set(OTHER_KINDS[SyncMode.ONE_WAY]) | set(_rule_reasons())
-        yield found
-    finally:
-        stop_emulator(get_settings())
+def app_modules() -> frozenset[PublishModule]:
+    return ALL_MODULES - {m for m in ALL_MODULES if m.value == "timesheet"}
+
+
+@pytest.fixture
+def reasons_by_mode(linked_app: Linked) -> dict[SyncMode, set[str]]:
+    engine = linked_app.engine
+    found = {SyncMode.TWO_WAY: _refresh_all(engine) | set(OTHER_KINDS[SyncMode.TWO_WAY]) | set(_rule_reasons())}
+    _set_mode(engine, SyncMode.ONE_WAY)
+    found[SyncMode.ONE_WAY] = _refresh_all(engine) | set(OTHER_KINDS[SyncMode.ONE_WAY]) | set(_rule_reasons())
+    return found
 
 
 def _open(script: str) -> AppTest:

@@ -7,21 +7,17 @@ passed to it and seed the value its click would send.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
-from core.config import get_settings
 from core.dashboards.calendar import event_id
 from core.models.publishing import PublishEntry, PublishModule, PublishStatus
 from core.ui.reconciliation import calendar_key
 from tests.core.publishing.engine_world import WEEK_START, Linked, calls
-from tests.dashboard_world import linked_app_world
 from tests.pages.conftest import ROOT
-from tests.pages.test_dashboard_pages import stop_emulator
 
 PAGE = "pages/reconciliation.py"
 MANPOWER = PublishModule.MANPOWER
@@ -29,10 +25,14 @@ MANPOWER_LIST = "GET /rest/v1.0/projects/{project_id}/manpower_logs"
 
 
 @pytest.fixture
-def linked(app_db: Engine) -> Iterator[Linked]:
-    settings = get_settings()
-    yield linked_app_world(settings, app_db, frozenset({MANPOWER}))
-    stop_emulator(settings)
+def app_modules() -> frozenset[PublishModule]:
+    return frozenset({MANPOWER})
+
+
+@pytest.fixture
+def linked(linked_app: Linked) -> Linked:
+    """The demo world linked for Manpower (a copy of one linked once per run: see conftest.py)."""
+    return linked_app
 
 
 def _open(linked: Linked, sites: list[str]) -> AppTest:

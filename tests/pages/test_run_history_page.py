@@ -6,12 +6,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
 from core.access import command_line
-from core.config import get_settings
 from core.jobs import enqueue_publish, run_worker
 from core.jobs.scheduling import ScheduleInput, run_due_schedules, set_schedule
 from core.models.jobs import JobTrigger
@@ -19,15 +17,20 @@ from core.models.publishing import PublishModule, PublishStatus
 from core.publishing.engine import PublishRequest
 from core.timeclock.csv_reading import counted
 from tests.core.publishing.engine_world import WEEK_END, WEEK_START, Linked
-from tests.dashboard_world import linked_app_world
 
 PAGE = "pages/run_history.py"
 MANPOWER = PublishModule.MANPOWER
 
 
 @pytest.fixture
-def linked(app_db: Engine) -> Linked:
-    return linked_app_world(get_settings(), app_db, frozenset({MANPOWER}))
+def app_modules() -> frozenset[PublishModule]:
+    return frozenset({MANPOWER})
+
+
+@pytest.fixture
+def linked(linked_app: Linked) -> Linked:
+    """The demo world linked for Manpower (a copy of one linked once per run: see conftest.py)."""
+    return linked_app
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import access
 from core.models import JobSite, TimeLog
+from tests.core.publishing.engine_world import Linked
 from tests.pages.conftest import ROOT
 
 WEEK = (date(2026, 11, 16), date(2026, 11, 20))
@@ -169,29 +170,21 @@ def _calendar_titles(at: AppTest) -> dict[str, str]:
 
 
 def test_an_edit_on_time_logs_shows_in_its_summary_and_on_a_dashboard_at_once(
-    open_page: Callable[..., AppTest], app_db: Engine,
+    open_page: Callable[..., AppTest], linked_app: Linked,
 ) -> None:
     """Regression test for issue 19 (stale totals after a time-log edit until a reload)."""
-    from core.config import get_settings
-    from tests.dashboard_world import linked_app_world
-    from tests.pages.test_dashboard_pages import stop_emulator
-
-    linked_app_world(get_settings(), app_db)
-    try:
-        dashboard = AppTest.from_file(str(ROOT / "pages/manpower.py"), default_timeout=60)
-        dashboard.session_state["manpower_dash_day"] = WEEK[0]
-        dashboard.run()
-        calendar_before = _calendar_titles(dashboard)
-        at = open_page("pages/time_logs.py", tl_dates=WEEK)
-        summary_before = next(m.value for m in at.markdown if "hours worked" in m.value)
-        breaks = at.number_input[0]
-        assert breaks.value is not None
-        breaks.set_value(breaks.value + 120)
-        next(b for b in at.button if b.label == "Save changes").click().run()
-        assert not at.exception
-        assert next(m.value for m in at.markdown if "hours worked" in m.value) != summary_before
-        dashboard.run()
-        assert not dashboard.exception
-        assert _calendar_titles(dashboard) != calendar_before
-    finally:
-        stop_emulator(get_settings())
+    dashboard = AppTest.from_file(str(ROOT / "pages/manpower.py"), default_timeout=60)
+    dashboard.session_state["manpower_dash_day"] = WEEK[0]
+    dashboard.run()
+    calendar_before = _calendar_titles(dashboard)
+    at = open_page("pages/time_logs.py", tl_dates=WEEK)
+    summary_before = next(m.value for m in at.markdown if "hours worked" in m.value)
+    breaks = at.number_input[0]
+    assert breaks.value is not None
+    breaks.set_value(breaks.value + 120)
+    next(b for b in at.button if b.label == "Save changes").click().run()
+    assert not at.exception
+    assert next(m.value for m in at.markdown if "hours worked" in m.value) != summary_before
+    dashboard.run()
+    assert not dashboard.exception
+    assert _calendar_titles(dashboard) != calendar_before

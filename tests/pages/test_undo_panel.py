@@ -2,29 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
-from core.config import get_settings
 from core.models.publishing import PublishModule
 from core.timeclock.csv_reading import counted
 from tests.core.publishing.engine_world import Linked, known
-from tests.dashboard_world import linked_app_world
 from tests.pages.conftest import ROOT
-from tests.pages.test_dashboard_pages import stop_emulator
 
 SCRIPT = "tests/pages/undo_panel_app.py"
 MANPOWER = PublishModule.MANPOWER
 
 
 @pytest.fixture
-def linked(app_db: Engine) -> Iterator[Linked]:
-    settings = get_settings()
-    yield linked_app_world(settings, app_db, frozenset({MANPOWER}))
-    stop_emulator(settings)
+def app_modules() -> frozenset[PublishModule]:
+    return frozenset({MANPOWER})
+
+
+@pytest.fixture
+def linked(linked_app: Linked) -> Linked:
+    """The demo world linked for Manpower (a copy of one linked once per run: see conftest.py)."""
+    return linked_app
 
 
 def _open(run_id: int) -> AppTest:
