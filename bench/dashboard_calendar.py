@@ -15,8 +15,9 @@ part of the entries go through claims as a publisher would record them
 
 Timed, per module (the median of `--repeat` runs): what the dashboard does
 on the server to draw the calendar: the refresh it runs first (incremental:
-the dirty job-site days only, none or a few here), `status_counts`,
-`day_figures` and `job_site_labels` (the queries), `calendar_cells`,
+the dirty job-site days only, none or a few here), `day_summary` (the status
+counts and figures, one read of the calendar's index) and `job_site_labels`
+(the queries), `calendar_cells`,
 `site_rows` and `calendar_events` (pure), and the JSON the component receives.
 The first refresh of the week (creating the entries) is printed separately.
 The baseline queries each job site's entries (`entries_frame` for one job
@@ -47,7 +48,7 @@ from sqlmodel import Session
 
 from bench.demo_database import demo_database  # noqa: E402
 from core.dashboards.calendar import QUANTITY_CODES_SHOWN, calendar_cells, calendar_events, site_rows
-from core.dashboards.queries import day_figures, job_site_labels
+from core.dashboards.queries import day_summary, job_site_labels
 from core.db import session_scope
 from core.demo.generator import DemoSize, analyze
 from core.models.publishing import PublishEntry, PublishModule, PublishStatus
@@ -59,7 +60,6 @@ from core.publishing import (
     record_failed,
     record_published,
     refresh_entries,
-    status_counts,
     summary_status,
 )
 from core.publishing.incremental import refresh_changed
@@ -167,8 +167,7 @@ def _ours(engine: Engine, module: PublishModule) -> tuple[list[dict[str, Any]], 
         timed("refresh", lambda: refresh_changed(session, module=module, start=START, end=END, job_site_ids=None,
                                                  resolver=_blocking_resolver))
     with Session(engine) as session:
-        counts = timed("status_counts", lambda: status_counts(session, module=module, start=START, end=END))
-        figures = timed("day_figures", lambda: day_figures(session, module=module, start=START, end=END))
+        counts, figures = timed("day_summary", lambda: day_summary(session, module=module, start=START, end=END))
         sites = timed("job_site_labels", lambda: job_site_labels(session))
     cells = timed("calendar_cells", lambda: calendar_cells(module, counts, figures, sites))
     timed("site_rows", lambda: site_rows(cells))
