@@ -26,12 +26,32 @@ def group_numbers(frame: pd.DataFrame, key: Sequence[str]) -> np.ndarray:
     numbers = np.zeros(len(frame), dtype=np.int64)
     size = 1
     for name in key:
-        codes, uniques = pd.factorize(frame[name], sort=True, use_na_sentinel=False)
-        if size * max(len(uniques), 1) >= _LIMIT:
+        codes, count = _sorted_codes(frame[name])
+        if size * max(count, 1) >= _LIMIT:
             numbers, size = _dense(numbers)
-        numbers = numbers * len(uniques) + codes
-        size *= max(len(uniques), 1)
+        numbers = numbers * count + codes
+        size *= max(count, 1)
     return numbers
+
+
+def _sorted_codes(column: pd.Series) -> tuple[np.ndarray, int]:
+    """Per row, a whole number from 0 that orders as the values do (missing ones last), and how many there can be.
+
+    Ids are their own codes, less the smallest (no hashing); other columns, and ids spread far wider than
+    there are rows, are factorized.
+    """
+    if pd.api.types.is_integer_dtype(column.dtype) and len(column):
+        missing = column.isna().to_numpy()
+        values = column.to_numpy(dtype=np.int64, na_value=0)
+        present = values[~missing]
+        if len(present):
+            low, span = int(present.min()), int(present.max()) - int(present.min()) + 1
+            if span <= 4 * len(column):
+                codes = values - low
+                codes[missing] = span
+                return codes, span + 1
+    codes, uniques = pd.factorize(column, sort=True, use_na_sentinel=False)
+    return codes, len(uniques)
 
 
 def _dense(numbers: np.ndarray) -> tuple[np.ndarray, int]:
