@@ -10,6 +10,7 @@ list): resource and timeline views need a paid licence.
 from __future__ import annotations
 
 import calendar as months
+from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from datetime import date, timedelta
 from enum import StrEnum
@@ -101,13 +102,16 @@ def figure_texts(module: PublishModule, figures: pd.DataFrame) -> pd.DataFrame:
 def _quantity_texts(figures: pd.DataFrame) -> pd.DataFrame:
     """The first cost codes of each day with their units ("05-100 2.3 TON · 09-250 372 SF · +2 more")."""
     pieces: dict[tuple[Any, Any], list[str]] = {}
+    codes: Counter[tuple[Any, Any]] = Counter()
     rows = zip(figures["job_site_id"].tolist(), figures["work_date"].tolist(), figures["cost_code"].tolist(),
                figures["units"].tolist(), figures["unit_of_measure"].tolist(), strict=True)
     for site, day, code, units, unit in rows:
-        pieces.setdefault((site, day), []).append(f"{_text(code, '—')} {_number(units)} {_text(unit, '')}".strip())
-    texts = [" · ".join(found[:QUANTITY_CODES_SHOWN])
-             + (f" · +{len(found) - QUANTITY_CODES_SHOWN} more" if len(found) > QUANTITY_CODES_SHOWN else "")
-             for found in pieces.values()]
+        codes[(site, day)] += 1
+        found = pieces.setdefault((site, day), [])
+        if len(found) < QUANTITY_CODES_SHOWN:  # only what the cell shows is written out (a month has 60,000 rows)
+            found.append(f"{_text(code, '—')} {_number(units)} {_text(unit, '')}".strip())
+    texts = [" · ".join(found) + (f" · +{codes[key] - len(found)} more" if codes[key] > len(found) else "")
+             for key, found in pieces.items()]
     return pd.DataFrame({"job_site_id": [site for site, _ in pieces], "work_date": [day for _, day in pieces],
                          "figures": texts})
 
