@@ -57,20 +57,14 @@ def figure_values(module: PublishModule, values: Mapping[str, Any]) -> dict[str,
 
 
 def figure_frame(module: PublishModule, values: pd.DataFrame) -> pd.DataFrame:
-    """The figure columns of every row of `values` (a frame holding the module's value columns), as object
-    columns of Python values (None for missing), in `values`'s index."""
+    """The figure columns of every row of `values` (a frame holding the module's value columns), in its index:
+    the count and the amount as nullable numbers, the unit as text or None (`bulk_insert` writes them)."""
     source = sources(module)
     count = pd.Series(1, index=values.index) if source.counted is None else values[source.counted]
-    unit = pd.Series(None, index=values.index) if source.unit is None else values[source.unit].astype(object)
-    columns: dict[str, pd.Series] = {
+    unit = pd.Series(None, index=values.index, dtype=object) if source.unit is None else \
+        values[source.unit].astype(object).where(values[source.unit].notna(), None)
+    return pd.DataFrame({
         "figure_count": pd.to_numeric(count).astype("Int64"),
         "figure_amount": pd.to_numeric(values[source.amount]).astype("Float64"),
         "figure_unit": unit,
-    }
-    return pd.DataFrame({name: _objects(column) for name, column in columns.items()}, index=values.index)
-
-
-def _objects(column: pd.Series) -> pd.Series:
-    """`column` as Python values, missing ones None."""
-    plain = column.astype(object)
-    return plain.where(column.notna(), None)
+    }, index=values.index)
