@@ -8,13 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import Engine
 
-from core.access import Identity
 from core.cli import main
-from core.config import Settings
 from core.models.publishing import PublishModule, PublishStatus
-from tests.core.publishing.engine_world import Linked, calls, link_world, procore_ids
+from tests.core.publishing.engine_world import Linked, calls, procore_ids
 
 MANPOWER = PublishModule.MANPOWER
 WEEK = ["--from", "2026-11-16", "--to", "2026-11-20"]
@@ -73,18 +70,13 @@ def test_bad_arguments_get_a_plain_message(linked: Linked, capsys: pytest.Captur
     assert "is not a date like" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("linked_modules", [frozenset({PublishModule.TIMESHEET})], ids=["timesheet"])
 def test_timesheets_publish_from_the_command_line_too(
-    settings: Settings, demo_engine: Engine, admin: Identity, emulator_url: str, connected: int,
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    linked_modules: frozenset[PublishModule], linked: Linked, capsys: pytest.CaptureFixture[str],
 ) -> None:
-    world = link_world(settings, demo_engine, admin, emulator_url, connected, frozenset({PublishModule.TIMESHEET}))
-    monkeypatch.setenv("DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("EMULATOR_STATE", str(settings.emulator_state))
-
     assert main(["publish", "--module", "timesheet", *WEEK, "--job-site", "1001"]) == 0
 
-    published = world.entries(PublishModule.TIMESHEET, status=PublishStatus.PUBLISHED)
+    published = linked.entries(PublishModule.TIMESHEET, status=PublishStatus.PUBLISHED)
     assert published
     assert f"{len(published)} created" in capsys.readouterr().out
 
