@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from uuid import uuid4
 
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -37,6 +38,9 @@ log = logging.getLogger(__name__)
 HEARTBEAT_EVERY = 10.0  # seconds between a running job's heartbeats when no progress is reported
 PROGRESS_EVERY = timedelta(seconds=1)  # a running job's progress is written at most this often, and at its end
 BUSY_WAIT = 1.0  # seconds a worker waits before queueing again a job whose scope another job is publishing
+_JOBS: Table = PublishJob.__table__  # type: ignore[attr-defined]
+# Asked before every batch of writes: one statement built once, read on a pooled connection without a session.
+_CANCEL_ASKED = select(_JOBS.c.cancel_requested_by).where(_JOBS.c.id == bindparam("job_id"))
 
 
 class Outcome(StrEnum):
@@ -120,8 +124,11 @@ class _Heartbeat:
             self._write_progress(now)
 
     def stop_reason(self) -> str | None:
-        with session_scope(self.engine) as session:
-            self.cancelled_by = self.cancelled_by or store.cancel_requested(session, job_id=self.job_id)
+        """Why the job must stop (someone cancelled it), or None; asked before each batch of writes, so it is
+        one prepared read, not a session and a statement built for it."""
+        if not self.cancelled_by:
+            with self.engine.connect() as connection:
+                self.cancelled_by = connection.execute(_CANCEL_ASKED, {"job_id": self.job_id}).scalar()
         return f"cancelled by {self.cancelled_by}" if self.cancelled_by else None
 
     def stop(self) -> None:

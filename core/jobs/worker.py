@@ -9,6 +9,7 @@ default, as it starts the emulator).
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -49,8 +50,19 @@ def run_worker(settings: Settings, *, workers: int = 1, until_idle: bool = False
     with _present(settings):
         if until_idle:
             return _drain(settings, workers)
+        _settle()
         Consumer(get_queue(settings), workers=workers, worker_type="thread", max_delay=POLL_AT_MOST_EVERY).run()
         return 0
+
+
+def _settle() -> None:
+    """A consumer's start, before it runs for days: load now what the first publish would load (httpx imports
+    its transport, httpcore, on the first client), then move every object alive so far out of the garbage
+    collector's reach (`gc.freeze`): they live as long as the process, and each full collection walked them
+    all again (half of a worker's collection time in bench/jobs.py)."""
+    import httpcore  # noqa: F401, PLC0415 - imported for its side effect: loaded once, before any job
+
+    gc.freeze()
 
 
 def _drain(settings: Settings, workers: int) -> int:

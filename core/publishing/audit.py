@@ -23,6 +23,7 @@ from core.publishing.status import label
 
 _ATTEMPTS: Table = PublishAttempt.__table__  # type: ignore[attr-defined]
 _ENTRIES: Table = PublishEntry.__table__  # type: ignore[attr-defined]
+_INSERT_ATTEMPTS = _ATTEMPTS.insert()  # built once: a run inserts attempts after every batch of writes
 
 
 def start_run(
@@ -48,7 +49,8 @@ def finish_run(session: Session, *, run_id: int, entries: int, succeeded: int, f
 def record_attempts(session: Session, attempts: Sequence[dict[str, Any]]) -> None:
     """Insert attempt rows (PublishAttempt columns as dicts) in one statement."""
     if attempts:
-        session.connection().execute(_ATTEMPTS.insert(), [dict(row) | {"attempted_at": utcnow()} for row in attempts])
+        now = utcnow()
+        session.connection().execute(_INSERT_ATTEMPTS, [dict(row) | {"attempted_at": now} for row in attempts])
 
 
 def entry_status(session: Session, *, entry_id: int) -> PublishStatus | None:

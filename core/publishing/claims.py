@@ -6,16 +6,19 @@ checks the status and that nobody holds a claim, so of two publishers
 UPDATE matches no row. A claim ends with exactly one of `record_published`,
 `record_remote_deleted`, `record_failed` or `release_claim`. Each of them
 writes with a guard on the claim token and the entry's version, and tries
-again when a refresh changed the entry in between.
+again when a refresh changed the entry in between. `end_claims` ends many
+claims with the same decisions (`published`, `failed`, `held`,
+`remote_deleted`) in one read of their rows and one guarded write each.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, Table, and_, cast, delete, not_, or_, select, update
+from sqlalchemy import ColumnElement, String, Table, Update, and_, bindparam, cast, delete, not_, or_, select, update
 from sqlmodel import Session
 
 from core.db import utcnow
@@ -88,11 +91,19 @@ def claim_condition(action: PublishAction) -> ColumnElement[bool]:
     return condition
 
 
+Decision = Callable[[dict[str, Any]], dict[str, Any] | None]  # a claimed row → its new columns, or None: remove it
+
+
 def record_held(session: Session, *, entry_id: int, token: str, message: str) -> PublishStatus:
     """Procore already has the person's hours from elsewhere: end the claim as Non publishable with `message`."""
-    status = _end_claim(session, entry_id, token, lambda row: _moved(row, NON_PUBLISHABLE, reasons=[message]))
+    status = _end_claim(session, entry_id, token, held(message))
     assert status is not None
     return status
+
+
+def held(message: str) -> Decision:
+    """The decision of `record_held`."""
+    return lambda row: _moved(row, NON_PUBLISHABLE, reasons=[message])
 
 
 def record_published(
@@ -111,6 +122,18 @@ def record_published(
     Published, or Updated when the source changed while the write was in
     flight, or Deleted when the source went meanwhile.
     """
+    status = _end_claim(session, entry_id, token, published(
+        procore_id=procore_id, procore_project_id=procore_project_id, sent_values=sent_values,
+        sent_payload=sent_payload, remote_updated_at=remote_updated_at))
+    assert status is not None
+    return status
+
+
+def published(
+    *, procore_id: int, procore_project_id: int, sent_values: dict[str, Any], sent_payload: dict[str, Any] | None,
+    remote_updated_at: datetime | None,
+) -> Decision:
+    """The decision of `record_published`."""
     sent = fingerprint(sent_values)
 
     def decide(row: dict[str, Any]) -> dict[str, Any]:
@@ -125,30 +148,63 @@ def record_published(
             "remote_updated_at": remote_updated_at,
         }
 
-    status = _end_claim(session, entry_id, token, decide)
-    assert status is not None
-    return status
+    return decide
 
 
 def record_failed(session: Session, *, entry_id: int, token: str, message: str) -> PublishStatus:
     """Procore refused the write, or its outcome is unknown; end the claim as Failed with `message`."""
-    status = _end_claim(session, entry_id, token, lambda row: _moved(row, FAILED, reasons=[message]))
+    status = _end_claim(session, entry_id, token, failed(message))
     assert status is not None
     return status
 
 
+def failed(message: str) -> Decision:
+    """The decision of `record_failed`."""
+    return lambda row: _moved(row, FAILED, reasons=[message])
+
+
 def record_remote_deleted(session: Session, *, entry_id: int, token: str) -> PublishStatus | None:
     """Procore deleted the entry's record; the entry is removed, or To do if its source came back meanwhile."""
+    return _end_claim(session, entry_id, token, remote_deleted)
 
-    def decide(row: dict[str, Any]) -> dict[str, Any] | None:
-        if row["source_removed_at"] is not None:
-            return None
-        return _moved(row, TO_DO) | {
-            "procore_id": None, "procore_project_id": None, "published_values": None,
-            "published_payload": None, "published_fingerprint": None, "published_at": None, "remote_updated_at": None,
-        }
 
-    return _end_claim(session, entry_id, token, decide)
+def remote_deleted(row: dict[str, Any]) -> dict[str, Any] | None:
+    """The decision of `record_remote_deleted`."""
+    if row["source_removed_at"] is not None:
+        return None
+    return _moved(row, TO_DO) | {
+        "procore_id": None, "procore_project_id": None, "published_values": None,
+        "published_payload": None, "published_fingerprint": None, "published_at": None, "remote_updated_at": None,
+    }
+
+
+def end_claims(
+    session: Session, *, token: str, decisions: Sequence[tuple[int, Decision]]
+) -> list[PublishStatus | None | ClaimLost]:
+    """End the claims of `token` on many entries, each by its decision; one outcome per decision, in order.
+
+    What `_end_claim` does for one entry, with one read of all the rows and one guarded write each through
+    a statement built once per set of columns (building and keying statements cost more CPU than running
+    them). An entry no longer claimed gets `ClaimLost`; one changed since the read (its version moved)
+    goes through `_end_claim` and its retries alone.
+    """
+    if not decisions:
+        return []
+    found = session.connection().execute(_CLAIMED_ROWS, {"entry_ids": [entry_id for entry_id, _ in decisions],
+                                                         "token": token})
+    rows = {int(row[0]): dict(zip(_COLUMNS, row, strict=True)) for row in found}
+    outcomes: list[PublishStatus | None | ClaimLost] = []
+    for entry_id, decide in decisions:
+        row = rows.pop(entry_id, None)
+        try:
+            if row is None:
+                raise _claim_lost(entry_id)
+            written, status = _write(session, entry_id, token, row, decide)
+            outcomes.append(status if written else _end_claim(session, entry_id, token, decide))
+        except ClaimLost as lost:
+            outcomes.append(lost)
+    session.expire_all()
+    return outcomes
 
 
 def release_claim(session: Session, *, token: str, entry_ids: Collection[int] | None = None) -> int:
@@ -200,29 +256,51 @@ def _moved(row: dict[str, Any], to: PublishStatus, *, reasons: list[str] | None 
     return {"status": draft.status.value, "reasons": draft.reasons}
 
 
-Decision = Callable[[dict[str, Any]], dict[str, Any] | None]
+# What deciding reads of a claimed entry, and the statements that end a claim: built once (see `end_claims`).
+_COLUMNS = ["id", "status", "reasons", "fingerprint", "procore_id", "source_removed_at", "release_status", "version"]
+_CLAIMED_ROW = select(*(_TABLE.c[name] for name in _COLUMNS)).where(
+    _TABLE.c.id == bindparam("entry_id"), _TABLE.c.claim_token == bindparam("token"))
+_CLAIMED_ROWS = select(*(_TABLE.c[name] for name in _COLUMNS)).where(
+    _TABLE.c.id.in_(bindparam("entry_ids", expanding=True)), _TABLE.c.claim_token == bindparam("token"))
+_GUARD = (_TABLE.c.id == bindparam("guard_id"), _TABLE.c.claim_token == bindparam("guard_token"),
+          _TABLE.c.version == bindparam("guard_version"))
+_REMOVE = delete(_TABLE).where(*_GUARD)
 
 
 def _end_claim(session: Session, entry_id: int, token: str, decide: Decision) -> PublishStatus | None:
     """Apply `decide(row)` (new column values, or None to remove the entry) to a claimed entry, guarded."""
-    columns = ["id", "status", "reasons", "fingerprint", "procore_id", "source_removed_at", "release_status", "version"]
     for _ in range(_ATTEMPTS):
-        query = select(*(_TABLE.c[name] for name in columns)).where(
-            _TABLE.c.id == entry_id, _TABLE.c.claim_token == token
-        )
-        found = session.connection().execute(query).first()
+        found = session.connection().execute(_CLAIMED_ROW, {"entry_id": entry_id, "token": token}).first()
         if found is None:
-            raise ClaimLost(f"publish entry {entry_id} is no longer claimed by this publisher")
-        row = dict(zip(columns, found, strict=True))
-        guard = [_TABLE.c.id == entry_id, _TABLE.c.claim_token == token, _TABLE.c.version == row["version"]]
-        changes = decide(row)
-        if changes is None:
-            if session.connection().execute(delete(_TABLE).where(*guard)).rowcount == 1:
-                return None
-            continue
-        ended = {"claim_token": None, "claimed_at": None, "release_status": None, "updated_at": utcnow()}
-        statement = update(_TABLE).where(*guard).values(changes | ended | {"version": _TABLE.c.version + 1})
-        if session.connection().execute(statement).rowcount == 1:
+            raise _claim_lost(entry_id)
+        written, status = _write(session, entry_id, token, dict(zip(_COLUMNS, found, strict=True)), decide)
+        if written:
             session.expire_all()
-            return PublishStatus(changes["status"])
+            return status
     raise ProcoreConnectError(f"publish entry {entry_id} kept changing while its claim was ending; try again")
+
+
+def _write(
+    session: Session, entry_id: int, token: str, row: dict[str, Any], decide: Decision
+) -> tuple[bool, PublishStatus | None]:
+    """One guarded write of `decide(row)`: (written, the entry's status after it; None once removed). Not
+    written when the entry changed since `row` was read (its version moved) or its claim ended."""
+    guard = {"guard_id": entry_id, "guard_token": token, "guard_version": row["version"]}
+    changes = decide(row)
+    if changes is None:
+        return session.connection().execute(_REMOVE, guard).rowcount == 1, None
+    values = changes | {"claim_token": None, "claimed_at": None, "release_status": None, "updated_at": utcnow()}
+    statement = _guarded_update(tuple(sorted(values)))
+    written = session.connection().execute(statement, guard | {f"new_{name}": value for name, value in values.items()})
+    return written.rowcount == 1, PublishStatus(changes["status"])
+
+
+@cache
+def _guarded_update(columns: tuple[str, ...]) -> Update:
+    """The guarded UPDATE that sets `columns` (from parameters named `new_<column>`) and moves the version."""
+    values: dict[str, Any] = {name: bindparam(f"new_{name}", type_=_TABLE.c[name].type) for name in columns}
+    return update(_TABLE).where(*_GUARD).values(values | {"version": _TABLE.c.version + 1})
+
+
+def _claim_lost(entry_id: int) -> ClaimLost:
+    return ClaimLost(f"publish entry {entry_id} is no longer claimed by this publisher")

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, timedelta
+from queue import Empty, SimpleQueue
 from uuid import uuid4
 
 from sqlalchemy import Table, select
@@ -220,7 +221,8 @@ def _run(
 
 def _write(writer: Writer, recorder: Recorder, target: Target, steps: Sequence[Step], workers: int,
            stop: StopCheck | None) -> None:
-    """Send the steps that write, batch by batch on `workers` threads, recording each batch as it ends."""
+    """Send the steps that write, batch by batch on `workers` threads, recording the batches as they end:
+    every batch that ended while the last ones were being recorded, together (one transaction)."""
 
     def send(batch: list[Step]) -> list[Result]:
         reason = stop() if stop is not None and not writer.stopped else None
@@ -228,8 +230,24 @@ def _write(writer: Writer, recorder: Recorder, target: Target, steps: Sequence[S
             writer.stopped = reason  # batches in flight finish; the writer sends nothing more
         return writer.run(batch)
 
+    ended: SimpleQueue[Future[list[Result]]] = SimpleQueue()
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="publish") as pool:
         futures: list[Future[list[Result]]] = [pool.submit(send, batch) for batch in batches(
             target, [step for step in steps if step.writes])]
-        for future in as_completed(futures):
-            recorder.record(future.result())
+        for future in futures:
+            future.add_done_callback(ended.put)
+        waiting = len(futures)
+        while waiting:
+            ready = _ready(ended)
+            waiting -= len(ready)
+            recorder.record([result for future in ready for result in future.result()])
+
+
+def _ready(ended: SimpleQueue[Future[list[Result]]]) -> list[Future[list[Result]]]:
+    """The next batch to end (waiting for it), and every other one that has ended by now."""
+    ready = [ended.get()]
+    while True:
+        try:
+            ready.append(ended.get_nowait())
+        except Empty:
+            return ready

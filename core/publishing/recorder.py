@@ -1,7 +1,10 @@
 """The recorder: each write's result as it arrives (the entry's status, an attempt row), progress, live claims.
 
 Only the recorder ends a run's claims with an outcome; a result that was never
-sent (the run stopped) leaves its claim to the run's final release.
+sent (the run stopped) leaves its claim to the run's final release. The results
+handed over together (every batch that ended since the last call) are written in
+one transaction: one read of their claimed rows, a guarded write each, one insert
+of their attempt rows (`claims.end_claims`).
 """
 
 from __future__ import annotations
@@ -10,17 +13,18 @@ import time
 from collections.abc import Sequence
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from core.db import session_scope
 from core.models.publishing import AttemptAction, PublishModule, PublishStatus
 from core.publishing import audit
 from core.publishing.claims import (
     ClaimLost,
-    record_failed,
-    record_held,
-    record_published,
-    record_remote_deleted,
+    Decision,
+    end_claims,
+    failed,
+    held,
+    published,
+    remote_deleted,
     touch_claims,
 )
 from core.publishing.duplicates import Duplicate
@@ -56,12 +60,15 @@ class Recorder:
         if not results:
             return
         attempts = []
+        for result in results:
+            if not result.sent:
+                self.report.error = result.message
+        sent = [result for result in results if result.sent]
         with session_scope(self.engine) as session:
-            for result in results:
-                if not result.sent:
-                    self.report.error = result.message
-                    continue
-                resulting = self._end_claim(session, result)
+            ended = end_claims(session, token=self.token,
+                               decisions=[(result.step.entry.id, _decision(result)) for result in sent])
+            for result, outcome in zip(sent, ended, strict=True):
+                resulting = _resulting(result, outcome)
                 step = result.step
                 self.report.outcomes[result.outcome] += 1
                 if result.outcome in REFUSED:
@@ -102,24 +109,25 @@ class Recorder:
                 skipped=outcomes[Operation.SKIP] + outcomes[Operation.HOLD],
             )
 
-    def _end_claim(self, session: Session, result: Result) -> PublishStatus | None:
-        step, entry_id = result.step, result.step.entry.id
-        try:
-            if result.outcome in (Operation.DELETE, Operation.REMOVE):
-                return record_remote_deleted(session, entry_id=entry_id, token=self.token)
-            if result.outcome is Operation.HOLD:
-                return record_held(session, entry_id=entry_id, token=self.token, message=result.message or "")
-            if result.outcome in (Operation.FAIL, Operation.SKIP):
-                return record_failed(session, entry_id=entry_id, token=self.token,
-                                     message=result.message or "Procore refused it")
-            remote = result.remote
-            assert remote is not None
-            assert step.project_id is not None
-            return record_published(
-                session, entry_id=entry_id, token=self.token, procore_id=remote.id,
-                procore_project_id=step.project_id, sent_values=step.entry.values, sent_payload=step.payload,
-                remote_updated_at=remote.updated_at,
-            )
-        except ClaimLost as error:
-            result.outcome, result.message = Operation.FAIL, str(error)
-            return None
+def _decision(result: Result) -> Decision:
+    """How `result` ends its entry's claim (see `core.publishing.claims`)."""
+    step = result.step
+    if result.outcome in (Operation.DELETE, Operation.REMOVE):
+        return remote_deleted
+    if result.outcome is Operation.HOLD:
+        return held(result.message or "")
+    if result.outcome in (Operation.FAIL, Operation.SKIP):
+        return failed(result.message or "Procore refused it")
+    remote = result.remote
+    assert remote is not None
+    assert step.project_id is not None
+    return published(procore_id=remote.id, procore_project_id=step.project_id, sent_values=step.entry.values,
+                     sent_payload=step.payload, remote_updated_at=remote.updated_at)
+
+
+def _resulting(result: Result, outcome: PublishStatus | None | ClaimLost) -> PublishStatus | None:
+    """The entry's status after its claim ended; a claim lost meanwhile fails the result with why."""
+    if isinstance(outcome, ClaimLost):
+        result.outcome, result.message = Operation.FAIL, str(outcome)
+        return None
+    return outcome
