@@ -17,7 +17,10 @@ RATE_LIMIT_SLACK = 0.5  # seconds added after X-Rate-Limit-Reset (its value is r
 
 # Pacing (core.procore.pacing): keep this many requests of a window in reserve.
 PACING_RESERVE = 1
-PACING_RESET_SLACK = 0.25
+PACING_RESET_SLACK = 0.25  # seconds after a window's Reset before its end is taken as past
+PACING_RESET_ROUNDING = 1.0  # seconds: Reset is a whole second, so a window may end up to this much before it
+SPIKE_WINDOW = 10.0  # seconds: Procore's spike window (the hourly one is 3,600 s)
+PACING_WINDOW_SLACK = 0.05  # seconds after a spike window's surest end (timer and clock granularity)
 
 # Pagination.
 DEFAULT_PER_PAGE = 100
