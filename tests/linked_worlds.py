@@ -5,6 +5,9 @@ Linking costs an import through the emulator, one to four seconds a test. A test
 `linked_modules` fixture instead gets a copy of the world for those modules: the database from a template
 (see tests/databases.py), and the emulator's state file and the token key copied into its own DATA_DIR, so
 the copied tokens are the ones the copied emulator issued and the copied key can read them.
+
+A `Step` run on the linked world while it is built (publish runs a page shows, say) is copied with it too:
+the world with a step is a template of its own.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import shutil
 import sqlite3
 from collections.abc import Callable
 from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -23,10 +27,18 @@ from core.config import Settings
 from core.models.publishing import PublishModule
 from core.procore.encryption import KEY_FILE_NAME
 from core.procore.endpoints import resolve_endpoints
-from tests.core.publishing.engine_world import link_world
+from tests.core.publishing.engine_world import Linked, link_world
 from tests.databases import World, plain_url
 
 EMULATOR_STATE = "emulator.sqlite3"  # the settings fixture's name for a test's emulator state file
+
+
+@dataclass(frozen=True)
+class Step:
+    """Work done once on a linked world after its import, kept in its template; `name` tells templates apart."""
+
+    name: str
+    run: Callable[[Linked], None]
 
 
 class LinkedWorlds:
@@ -39,9 +51,9 @@ class LinkedWorlds:
         self._connect = connect
         self._stop_emulators = stop_emulators
 
-    def world(self, modules: frozenset[PublishModule]) -> World:
-        """The template world for `modules`; building it also leaves its files in `directory(modules)`."""
-        directory = self.directory(modules)
+    def world(self, modules: frozenset[PublishModule], step: Step | None = None) -> World:
+        """The template world for `modules` (then `step`); building it also leaves its files in `directory`."""
+        directory = self.directory(modules, step)
 
         def build(engine: Engine) -> None:
             self._demo(engine)
@@ -52,18 +64,21 @@ class LinkedWorlds:
                 company = self._connect(settings, engine)
                 with Session(engine) as session:
                     admin = access.local_admin(session)
-                link_world(settings, engine, admin, resolve_endpoints(settings).api_url, company, modules)
+                linked = link_world(settings, engine, admin, resolve_endpoints(settings).api_url, company, modules)
+                if step is not None:
+                    step.run(linked)
             finally:
                 self._stop_emulators(directory)  # its state file must be closed before it is copied
 
         return World(directory.name, build)
 
-    def directory(self, modules: frozenset[PublishModule]) -> Path:
-        return self._root / ("linked-" + "-".join(sorted(module.value for module in modules)))
+    def directory(self, modules: frozenset[PublishModule], step: Step | None = None) -> Path:
+        name = "linked-" + "-".join(sorted(module.value for module in modules))
+        return self._root / (name if step is None else f"{name}-{step.name}")
 
-    def copy_files(self, modules: frozenset[PublishModule], data_dir: Path) -> None:
+    def copy_files(self, modules: frozenset[PublishModule], data_dir: Path, step: Step | None = None) -> None:
         """Put the world's emulator state and token key into a test's DATA_DIR."""
-        source = self.directory(modules)
+        source = self.directory(modules, step)
         data_dir.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source / KEY_FILE_NAME, data_dir / KEY_FILE_NAME)
         with closing(sqlite3.connect(source / EMULATOR_STATE)) as state, \

@@ -17,6 +17,7 @@ from core.models.publishing import PublishModule, PublishStatus
 from core.publishing.engine import PublishRequest
 from core.timeclock.csv_reading import counted
 from tests.core.publishing.engine_world import WEEK_END, WEEK_START, Linked
+from tests.linked_worlds import Step
 
 PAGE = "pages/run_history.py"
 MANPOWER = PublishModule.MANPOWER
@@ -33,8 +34,7 @@ def linked(linked_app: Linked) -> Linked:
     return linked_app
 
 
-@pytest.fixture
-def two_runs(linked: Linked) -> Linked:
+def _two_runs(linked: Linked) -> None:
     """A command-line background publish of one job-site day, then a scheduled run of the week, both run."""
     with Session(linked.engine) as session:
         shell = command_line(session)
@@ -43,6 +43,20 @@ def two_runs(linked: Linked) -> Linked:
     set_schedule(linked.engine, ScheduleInput("manpower", every="1h", days_back=5), actor=linked.admin)
     run_due_schedules(linked.settings, linked.engine, now=datetime(2026, 11, 20, 15, tzinfo=UTC))
     run_worker(linked.settings, until_idle=True)
+
+
+TWO_RUNS = Step("two-runs", _two_runs)
+
+
+@pytest.fixture
+def app_step(request: pytest.FixtureRequest) -> Step | None:
+    """The two runs, for the tests that ask for them: done once per run on the linked world and copied."""
+    return TWO_RUNS if "two_runs" in request.fixturenames else None
+
+
+@pytest.fixture
+def two_runs(linked: Linked) -> Linked:
+    """The linked world after the two runs (see `_two_runs`)."""
     return linked
 
 
