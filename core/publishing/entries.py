@@ -262,11 +262,24 @@ def _iso_dates(days: pd.Series) -> np.ndarray:
 
 
 def _reasons_json(reasons: pd.Series) -> np.ndarray:
-    """Each row's list of reasons as stored (JSON), each distinct list encoded once."""
-    encoded: dict[tuple[str, ...], str] = {}
-    texts = [encoded.get(found) or encoded.setdefault(found, json.dumps(list(found)))
-             for found in map(tuple, reasons.tolist())]
-    return np.array(texts, dtype=object)
+    """Each row's list of reasons as stored (JSON), each distinct list encoded once.
+
+    Rows carrying the same reasons mostly share one list object (`core.sync.reason_rows`), so a list is
+    looked up by identity first and its contents are read once per object, not once per row.
+    """
+    rows = reasons.tolist()  # holds every list alive, so no id below is reused during the loop
+    by_value: dict[tuple[str, ...], str] = {}
+    by_object: dict[int, str] = {}
+
+    def encoded(found: list[str]) -> str:
+        text = by_object.get(id(found))
+        if text is None:
+            value = tuple(found)
+            text = by_value.get(value) or by_value.setdefault(value, json.dumps(list(value)))
+            by_object[id(found)] = text
+        return text
+
+    return np.array([encoded(found) for found in rows], dtype=object)
 
 
 def _new_status(found: tuple[str, ...]) -> str:

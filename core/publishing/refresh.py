@@ -62,7 +62,7 @@ def refresh_modules(
 
 def _resolver(session: Session, company_id: int) -> ReasonResolver:
     def resolver(module: PublishModule, keys: Any) -> list[list[str]]:
-        return list(mapping_reasons(session, company_id=company_id, module=module, keys=keys))
+        return mapping_reasons(session, company_id=company_id, module=module, keys=keys).tolist()
 
     return resolver
 
