@@ -238,12 +238,3 @@ def _python_rows(frame: pd.DataFrame, *, instants_as_text: bool = True) -> list[
                 plain[missing] = None
             converted.append(plain.tolist())
     return list(zip(*converted, strict=True))
-
-
-def _is_missing(value: Any) -> bool:
-    """None, NaN, NaT or pd.NA (containers and text are never missing as a whole)."""
-    if value is None:
-        return True
-    if isinstance(value, (str, bytes, list, dict, tuple)):
-        return False
-    return bool(pd.isna(value))
