@@ -47,10 +47,11 @@ def run_worker(settings: Settings, *, workers: int = 1, until_idle: bool = False
     recover_stale(settings)
     if exit_with is not None:
         threading.Thread(target=_exit_with, args=(exit_with,), name="exit-with", daemon=True).start()
+    if not until_idle:
+        _settle()  # before the worker shows itself: a stop asked then finds the consumer's own handlers
     with _present(settings):
         if until_idle:
             return _drain(settings, workers)
-        _settle()
         Consumer(get_queue(settings), workers=workers, worker_type="thread", max_delay=POLL_AT_MOST_EVERY).run()
         return 0
 
