@@ -125,6 +125,8 @@ class TestDatabases:
                 world.build(engine)
             finally:
                 engine.dispose()  # a template must have no open connection while it is copied
+                if self.server is not None:
+                    _dispose_engines_on(location)  # nor one of the engines the world's build opened itself
             self._templates[world.name] = location
         return self._templates[world.name]
 
