@@ -24,7 +24,6 @@ from sqlmodel import Session
 from core.db import utcnow
 from core.errors import ProcoreConnectError
 from core.models.publishing import PublishEntry, PublishStatus
-from core.publishing.entries import Draft
 from core.publishing.modules import fingerprint
 from core.publishing.plan import CHANGED_IN_PROCORE, HELD
 from core.publishing.status import (
@@ -32,6 +31,7 @@ from core.publishing.status import (
     NON_PUBLISHABLE,
     PUBLISHING,
     TO_DO,
+    Draft,
     Facts,
     PublishAction,
     claimable,

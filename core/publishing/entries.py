@@ -27,13 +27,13 @@ from core.aggregation.collection import collection_paused
 from core.db import bulk_insert, utcnow
 from core.errors import ErrorAction, ProcoreConnectError
 from core.models.publishing import PublishEntry, PublishModule, PublishStatus
-from core.publishing.figures import figure_frame, figure_values
-from core.publishing.modules import ReasonResolver, computed_entries, key_ids
-from core.publishing.status import NON_PUBLISHABLE, PUBLISHING, TO_DO, Facts, refreshed_status, transition
+from core.publishing.figures import figure_values
+from core.publishing.modules import ReasonResolver, computed_entries
+from core.publishing.new_entries import new_entry_rows
+from core.publishing.status import NON_PUBLISHABLE, PUBLISHING, TO_DO, Draft, Facts, refreshed_status, transition
 from core.publishing.stored import EntryState, JobSiteDay, entry_state, stored_reasons, stored_states
 from core.publishing.stored import range_conditions as range_conditions  # imported from here by the dashboards
 
-ENTRY_KEY_COLUMNS = ["company_id", "crew_id", "employee_id", "pay_id_id", "cost_code_id"]
 _TABLE: Table = PublishEntry.__table__  # type: ignore[attr-defined]
 
 
@@ -41,14 +41,6 @@ class RefreshConflict(ProcoreConnectError):
     """Entries changed (a claim, another refresh) while a refresh was writing; roll back and refresh again."""
 
     action = ErrorAction.RETRY
-
-
-@dataclass
-class Draft:
-    """A status and its reasons being decided (for a new entry, or the release status of a claimed one)."""
-
-    status: PublishStatus
-    reasons: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -127,7 +119,10 @@ def _refreshed(
         gone = not isinstance(record["fresh_natural_key"], str)
         row = None if gone else {name: record[f"fresh_{name}"] for name in ("values_json", "fingerprint", "reasons")}
         _plan_existing(plan, report, entry_state(record), row, now)
-    plan.inserts = _new_entries(module, fresh[~fresh["natural_key"].isin(stored["natural_key"])], now, report)
+    plan.inserts, blocked = new_entry_rows(module, fresh[~fresh["natural_key"].isin(stored["natural_key"])], now)
+    report.created = len(plan.inserts)
+    if blocked:
+        report.moves[(TO_DO, NON_PUBLISHABLE)] += blocked
     _apply(session, plan)
     session.expire_all()
     return report
@@ -229,65 +224,6 @@ def _changes(
     if all(current[name] == value for name, value in changes.items() if name in current):
         return None
     return changes | {"updated_at": now, "b_id": state.id, "b_version": state.version}
-
-
-def _new_entries(module: PublishModule, new: pd.DataFrame, now: datetime, report: RefreshReport) -> pd.DataFrame:
-    """Rows for `bulk_insert`: each new key starts To do and moves to Non publishable when it has reasons."""
-    reasons = _reasons_json(new["reasons"])
-    blocked = reasons != "[]"
-    status_of = {False: _new_status(()), True: _new_status(("any",))}  # the status machine decides both moves
-    statuses = np.where(blocked, status_of[True], status_of[False])
-    if count := int(blocked.sum()):
-        report.moves[(TO_DO, NON_PUBLISHABLE)] += count
-    stamp = pd.Series(pd.Timestamp(now), index=new.index, dtype="datetime64[us, UTC]")
-    texts = {  # object columns: pandas would turn lists of text into its own string type, and bulk_insert back
-        "work_date": _iso_dates(new["work_date"]), "module": module.value,
-        "natural_key": new["natural_key"], "values": new["values_json"], "fingerprint": new["fingerprint"],
-        "status": statuses, "reasons": reasons,
-    }
-    frame = key_ids(new)[["job_site_id", "work_date", *ENTRY_KEY_COLUMNS]].assign(
-        **{name: pd.Series(value, index=new.index, dtype=object) for name, value in texts.items()},
-        **{str(name): column for name, column in figure_frame(module, new).items()},
-        version=1, created_at=stamp, updated_at=stamp,
-    )
-    report.created = len(frame)
-    return frame
-
-
-def _iso_dates(days: pd.Series) -> np.ndarray:
-    """Each date as ISO text, each distinct day written once."""
-    codes, distinct = pd.factorize(days)
-    texts: np.ndarray = np.array([date.isoformat(day) for day in distinct.tolist()], dtype=object)[codes]
-    return texts
-
-
-def _reasons_json(reasons: pd.Series) -> np.ndarray:
-    """Each row's list of reasons as stored (JSON), each distinct list encoded once.
-
-    Rows carrying the same reasons mostly share one list object (`core.sync.reason_rows`), so a list is
-    looked up by identity first and its contents are read once per object, not once per row.
-    """
-    rows = reasons.tolist()  # holds every list alive, so no id below is reused during the loop
-    by_value: dict[tuple[str, ...], str] = {}
-    by_object: dict[int, str] = {}
-
-    def encoded(found: list[str]) -> str:
-        text = by_object.get(id(found))
-        if text is None:
-            value = tuple(found)
-            text = by_value.get(value) or by_value.setdefault(value, json.dumps(list(value)))
-            by_object[id(found)] = text
-        return text
-
-    return np.array([encoded(found) for found in rows], dtype=object)
-
-
-def _new_status(found: tuple[str, ...]) -> str:
-    """A new entry's status: To do, or Non publishable when `found` names reasons."""
-    draft = Draft(TO_DO)
-    if found:
-        transition(draft, NON_PUBLISHABLE, reasons=list(found))
-    return draft.status.value
 
 
 def _apply(session: Session, plan: _Plan) -> None:

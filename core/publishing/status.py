@@ -29,7 +29,7 @@ Statuses (`core.models.publishing.PublishStatus`) and why each move exists:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
@@ -71,6 +71,14 @@ class HasStatus(Protocol):
 def can_move(source: PublishStatus | str, target: PublishStatus | str) -> bool:
     """True when ALLOWED has the move `source` → `target`."""
     return PublishStatus(target) in ALLOWED[PublishStatus(source)]
+
+
+@dataclass
+class Draft:
+    """A status and its reasons being decided (for a new entry, or the release status of a claimed one)."""
+
+    status: PublishStatus
+    reasons: list[str] = field(default_factory=list)
 
 
 def transition(entry: HasStatus, to: PublishStatus, *, reasons: Sequence[str] | None = None) -> None:

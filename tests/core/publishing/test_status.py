@@ -5,11 +5,11 @@ from contextlib import AbstractContextManager, nullcontext
 import pytest
 
 from core.models.publishing import PublishStatus
-from core.publishing.entries import Draft
 from core.publishing.status import (
     ALLOWED,
     MENU_ACTIONS,
     STATUS_STYLES,
+    Draft,
     Facts,
     InvalidTransition,
     PublishAction,
