@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from sqlalchemy import Float, Select, String, Table, cast, func, select, type_coerce
+from sqlalchemy import ColumnElement, Float, Select, String, Table, and_, cast, func, or_, select, type_coerce
 from sqlmodel import Session
 
 from core.aggregation.columnar import Result, parallel_readers, read_table, read_tables, release_unused_memory
@@ -44,6 +44,7 @@ _QUANTITY_SCHEMA = pa.schema([
     pa.field("cost_code_id", pa.int64(), nullable=False), pa.field("unit_of_measure", pa.string(), nullable=False),
     pa.field("units", pa.float64(), nullable=False),
 ])
+JobSiteDay = tuple[int, date]  # a job site's id and a date
 _NULLABLE_INT = {pa.int64(): pd.Int64Dtype()}
 _DAYS_PER_READER = 7
 _BULK_SITE_DAYS = 300  # a day of 300 job sites, or ten days of thirty: thousands of time logs
@@ -56,7 +57,8 @@ _QUANTITIES: Table = ProductionQuantity.__table__  # type: ignore[attr-defined]
 
 
 def load_time_logs(
-    session: Session, *, start: date, end: date, job_site_ids: Collection[int] | None = None
+    session: Session, *, start: date, end: date, job_site_ids: Collection[int] | None = None,
+    days: Collection[JobSiteDay] | None = None,
 ) -> pd.DataFrame:
     """Live, closed time logs whose work date lies in [start, end], ready for aggregation.
 
@@ -64,9 +66,13 @@ def load_time_logs(
     Int64), `work_date` (a `date`), `clock_in` (UTC) and `worked_micros`
     (clock-out minus clock-in minus break, whole microseconds). The rows are
     read as Arrow columns (`core.aggregation.columnar`), in slices of the range
-    at once when it spans more than a week.
+    at once when it spans more than a week. `days` (job sites and dates within
+    the range and job sites) narrows the read to the logs of exactly those days:
+    an incremental refresh reads what a few edits touched, not their month.
     """
     shared = _SHARED.get()
+    if days is not None:
+        return _read_days(session, days, start, end)
     if shared is None:
         return _read_time_logs(session, start=start, end=end, job_site_ids=job_site_ids)
     key = _read_key("time logs", session, start, end, job_site_ids)
@@ -104,7 +110,8 @@ def _read_time_logs(
     low, high = _utc_window(start, end, set(zones.values()))
     slices = parallel_readers() if (end - start).days >= _DAYS_PER_READER else 1
     as_text = session.connection().dialect.name == "sqlite"
-    queries = [_time_log_query(*bounds, job_site_ids, as_text=as_text) for bounds in _slices(low, high, slices)]
+    queries = [_time_log_query(_clock_ins(*bounds, job_site_ids), as_text=as_text)
+               for bounds in _slices(low, high, slices)]
     results: list[Result] = [(queries, _RAW_SCHEMA)]
     huge, shared = _is_bulk(len(zones), start, end, _HUGE_SITE_DAYS), _SHARED.get()
     if huge and shared is not None:  # the child reads them side by side for free; the cursor would take a while
@@ -116,6 +123,21 @@ def _read_time_logs(
     del tables
     release_unused_memory()
     return frame
+
+
+def _read_days(session: Session, days: Collection[JobSiteDay], start: date, end: date) -> pd.DataFrame:
+    """The logs of exactly `days`: one query naming each day's own window of clock-ins at its job site."""
+    zones = _site_zones(session, {site for site, _ in days})
+    wanted = sorted((int(site), day) for site, day in set(days) if int(site) in zones)
+    if not wanted:
+        return _source_frame(_RAW_SCHEMA.empty_table(), {}, start, end)
+    columns = _LOGS.c
+    windows = [(site, *_utc_window(day, day, {zones[site]})) for site, day in wanted]
+    where = or_(*(and_(columns.job_site_id == site, columns.clock_in >= low, columns.clock_in < high)
+                  for site, low, high in windows))
+    as_text = session.connection().dialect.name == "sqlite"
+    table = read_table(session, [_time_log_query(where, as_text=as_text)], _RAW_SCHEMA, bulk=False, huge=False)
+    return _source_frame(table, zones, start, end)
 
 
 def _is_bulk(job_sites: int, start: date, end: date, site_days: int | None = None) -> bool:
@@ -147,22 +169,25 @@ def _slices(low: datetime, high: datetime, count: int) -> list[tuple[datetime, d
     return list(pairwise(edges))
 
 
-def _time_log_query(
-    low: datetime, high: datetime, job_site_ids: Collection[int] | None, *, as_text: bool = False
-) -> Select[Any]:
-    """Instants come back as stored and are converted by Arrow in one go. `as_text` (SQLite) reads them as plain
-    text: a columnar reader would otherwise parse each DATETIME on its own, which costs more than Arrow's cast."""
+def _time_log_query(where: ColumnElement[bool], *, as_text: bool = False) -> Select[Any]:
+    """The closed, live time logs `where` holds. Instants come back as stored and are converted by Arrow in one
+    go. `as_text` (SQLite) reads them as plain text: a columnar reader would otherwise parse each DATETIME on
+    its own, which costs more than Arrow's cast."""
     columns = _LOGS.c
     instant = cast if as_text else type_coerce
-    query = select(
+    return select(
         *(columns[name] for name in _ID_COLUMNS + _OPTIONAL_ID_COLUMNS),
         instant(columns.clock_in, String), instant(columns.clock_out, String), columns.break_minutes,
-    ).where(
-        columns.deleted_at.is_(None), columns.clock_out.is_not(None), columns.clock_in >= low, columns.clock_in < high
-    )
+    ).where(columns.deleted_at.is_(None), columns.clock_out.is_not(None), where)
+
+
+def _clock_ins(low: datetime, high: datetime, job_site_ids: Collection[int] | None) -> ColumnElement[bool]:
+    """Clock-ins in [low, high) (at `job_site_ids`)."""
+    columns = _LOGS.c
+    where = and_(columns.clock_in >= low, columns.clock_in < high)
     if job_site_ids is not None:
-        query = query.where(columns.job_site_id.in_(sorted(int(site) for site in job_site_ids)))
-    return query
+        where = and_(where, columns.job_site_id.in_(sorted(int(site) for site in job_site_ids)))
+    return where
 
 
 def _source_frame(table: pa.Table, zones: dict[int, str], start: date, end: date) -> pd.DataFrame:
@@ -202,19 +227,24 @@ def _micros(column: pa.ChunkedArray) -> np.ndarray:
 
 
 def load_production_quantities(
-    session: Session, *, start: date, end: date, job_site_ids: Collection[int] | None = None
+    session: Session, *, start: date, end: date, job_site_ids: Collection[int] | None = None,
+    days: Collection[JobSiteDay] | None = None,
 ) -> pd.DataFrame:
-    """Live production quantities dated within [start, end], with QUANTITY_SOURCE_COLUMNS."""
+    """Live production quantities dated within [start, end], with QUANTITY_SOURCE_COLUMNS (of exactly `days`
+    when given, as `load_time_logs`)."""
     shared = _SHARED.get()
     key = _read_key("quantities", session, start, end, job_site_ids)
-    if shared is not None and key in shared:  # read beside the range's time logs
+    if days is None and shared is not None and key in shared:  # read beside the range's time logs
         return shared[key].copy(deep=False)
-    sites = None if job_site_ids is None else sorted(int(site) for site in job_site_ids)
-    job_sites = len(sites) if sites is not None else _site_count(session)
+    query, bulk = _quantity_query(start, end, job_site_ids), False
+    if days is not None:
+        columns = _QUANTITIES.c
+        query = query.where(or_(*(and_(columns.job_site_id == int(site), columns.date == day)
+                                  for site, day in sorted(set(days)))))
+    else:
+        bulk = _is_bulk(len(job_site_ids) if job_site_ids is not None else _site_count(session), start, end)
     # A tenth as many rows as the time logs: on SQLite the cursor reads them before a child process has started.
-    table = read_table(session, [_quantity_query(start, end, sites)], _QUANTITY_SCHEMA,
-                       bulk=_is_bulk(job_sites, start, end), huge=False)
-    quantities: pd.DataFrame = table.to_pandas()
+    quantities: pd.DataFrame = read_table(session, [query], _QUANTITY_SCHEMA, bulk=bulk, huge=False).to_pandas()
     return quantities
 
 

@@ -10,12 +10,12 @@ list): resource and timeline views need a paid licence.
 from __future__ import annotations
 
 import calendar as months
-from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from core.models.publishing import PublishModule, PublishStatus
@@ -100,19 +100,27 @@ def figure_texts(module: PublishModule, figures: pd.DataFrame) -> pd.DataFrame:
 
 
 def _quantity_texts(figures: pd.DataFrame) -> pd.DataFrame:
-    """The first cost codes of each day with their units ("05-100 2.3 TON · 09-250 372 SF · +2 more")."""
-    pieces: dict[tuple[Any, Any], list[str]] = {}
-    codes: Counter[tuple[Any, Any]] = Counter()
-    rows = zip(figures["job_site_id"].tolist(), figures["work_date"].tolist(), figures["cost_code"].tolist(),
-               figures["units"].tolist(), figures["unit_of_measure"].tolist(), strict=True)
-    for site, day, code, units, unit in rows:
-        codes[(site, day)] += 1
-        found = pieces.setdefault((site, day), [])
-        if len(found) < QUANTITY_CODES_SHOWN:  # only what the cell shows is written out (a month has 60,000 rows)
-            found.append(f"{_text(code, '—')} {_number(units)} {_text(unit, '')}".strip())
-    texts = [" · ".join(found) + (f" · +{codes[key] - len(found)} more" if codes[key] > len(found) else "")
-             for key, found in pieces.items()]
-    return pd.DataFrame({"job_site_id": [site for site, _ in pieces], "work_date": [day for _, day in pieces],
+    """The first cost codes of each day with their units ("05-100 2.3 TON · 09-250 372 SF · +2 more").
+
+    A month has 60,000 rows: the rows of each day are found on whole columns, and only those a cell shows are
+    written out."""
+    sites = figures["job_site_id"].to_numpy(dtype="int64")
+    days, _ = pd.factorize(figures["work_date"])
+    cell, firsts = pd.factorize(sites * (int(days.max()) + 1) + days)
+    order = np.argsort(cell, kind="stable")  # each day's rows together, in their order
+    starts = np.flatnonzero(np.diff(cell[order], prepend=-1))
+    sizes = np.diff(starts, append=len(order))
+    place = np.arange(len(order)) - np.repeat(starts, sizes)
+    shown = order[place < QUANTITY_CODES_SHOWN]
+    pieces = [f"{_text(code, '—')} {_number(units)} {_text(unit, '')}".strip() for code, units, unit in zip(
+        figures["cost_code"].to_numpy(dtype=object)[shown].tolist(), figures["units"].to_numpy()[shown].tolist(),
+        figures["unit_of_measure"].to_numpy(dtype=object)[shown].tolist(), strict=True)]
+    bounds = np.minimum(sizes, QUANTITY_CODES_SHOWN).cumsum().tolist()
+    texts = [" · ".join(pieces[low:high]) + (f" · +{more} more" if more > 0 else "")
+             for low, high, more in zip([0, *bounds[:-1]], bounds, (sizes - QUANTITY_CODES_SHOWN).tolist(),
+                                        strict=True)]
+    rows = order[starts]
+    return pd.DataFrame({"job_site_id": sites[rows], "work_date": figures["work_date"].to_numpy(dtype=object)[rows],
                          "figures": texts})
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy import Select, Table, func, select
 from sqlmodel import Session
 
+from core.aggregation.collection import collection_paused
 from core.models import CostCode, JobSite, PayID
 from core.models.mapping import Entity, PayrollItem
 from core.models.publishing import PublishEntry, PublishModule, PublishStatus
@@ -61,9 +62,16 @@ def day_summary(
 
     Both come from the entries' figure columns (`core.publishing.figures`) in the calendar's index, which
     covers them: the counts and a counted module's figures from one read of it, grouped by day, job site
-    and status; a quantity's units per cost code from a second.
+    and status; a quantity's units per cost code from a second. A month's reads make tens of thousands of
+    rows: the cycle collector waits until they are done (`collection_paused`).
     """
-    module = PublishModule(module)
+    with collection_paused():
+        return _day_summary(session, PublishModule(module), start, end, job_site_ids)
+
+
+def _day_summary(
+    session: Session, module: PublishModule, start: date, end: date, job_site_ids: Collection[int] | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     figures = definition(module).figures
     conditions = range_conditions(module, start, end, job_site_ids)
     if isinstance(figures, UnitFigures):

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from core.aggregation.collection import collection_paused
+from core.aggregation.source import JobSiteDay
 from core.db import bulk_insert, utcnow
 from core.errors import ErrorAction, ProcoreConnectError
 from core.models.publishing import PublishEntry, PublishModule, PublishStatus
@@ -31,7 +32,7 @@ from core.publishing.figures import figure_values
 from core.publishing.modules import ReasonResolver, computed_entries
 from core.publishing.new_entries import new_entry_rows
 from core.publishing.status import NON_PUBLISHABLE, PUBLISHING, TO_DO, Draft, Facts, refreshed_status, transition
-from core.publishing.stored import EntryState, JobSiteDay, entry_state, stored_reasons, stored_states
+from core.publishing.stored import EntryState, entry_state, stored_reasons, stored_states
 from core.publishing.stored import range_conditions as range_conditions  # imported from here by the dashboards
 
 _TABLE: Table = PublishEntry.__table__  # type: ignore[attr-defined]
@@ -78,8 +79,8 @@ def refresh_entries(
 ) -> RefreshReport:
     """Recompute `module` for [start, end] (and `job_site_ids`) and bring the stored entries in line.
 
-    `days` narrows it to those job-site days (all within the range and job sites): the time clock is still
-    read for the range, but only the entries of those days are compared and written.
+    `days` narrows it to those job-site days (all within the range and job sites): only their time-clock rows
+    are read, and only their entries compared and written.
 
     New key → To do, or Non publishable with its reasons. Changed values →
     Published becomes Updated, Deleted comes back, a failure is superseded
@@ -103,7 +104,7 @@ def _refreshed(
 ) -> RefreshReport:
     report = RefreshReport(module=module, start=start, end=end)
     fresh = computed_entries(
-        session, module=module, start=start, end=end, job_site_ids=job_site_ids, resolver=resolver
+        session, module=module, start=start, end=end, job_site_ids=job_site_ids, resolver=resolver, days=days
     )
     if days is not None:
         fresh = fresh[_on_days(fresh, days)]

@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from core.aggregation.collection import collection_paused
 from core.aggregation.fingerprints import CANONICAL, canonical_json_column, joined_text_column, sha256_column
+from core.aggregation.source import JobSiteDay
 from core.models.publishing import PublishModule
 from core.modules.definition import ModuleSpec
 from core.modules.registry import definition
@@ -53,12 +54,13 @@ def computed_entries(
     end: date,
     job_site_ids: Collection[int] | None = None,
     resolver: ReasonResolver | None = None,
+    days: Collection[JobSiteDay] | None = None,
 ) -> pd.DataFrame:
     """The entries the time clock holds now: key columns, natural_key, values_json (the value columns as
-    canonical JSON), fingerprint and reasons."""
+    canonical JSON), fingerprint and reasons; of exactly `days` (within the range) when given."""
     spec = spec_for(module)
     with collection_paused():
-        frame = spec.aggregate(spec.load(session, start=start, end=end, job_site_ids=job_site_ids))
+        frame = spec.aggregate(spec.load(session, start=start, end=end, job_site_ids=job_site_ids, days=days))
         frame = frame.reset_index(drop=True)
         frame["natural_key"] = natural_keys(frame, spec.key)
         frame["values_json"] = canonical_json_column(frame, spec.values)

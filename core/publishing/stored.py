@@ -12,10 +12,10 @@ import pandas as pd
 from sqlalchemy import String, Table, select, tuple_, type_coerce
 from sqlmodel import Session
 
+from core.aggregation.source import JobSiteDay
 from core.models.publishing import PublishEntry, PublishModule, PublishStatus
 
 _TABLE: Table = PublishEntry.__table__  # type: ignore[attr-defined]
-JobSiteDay = tuple[int, date]
 STATE_COLUMNS = [
     "id", "natural_key", "status", "reasons", "fingerprint", "published_fingerprint", "procore_id",
     "source_removed_at", "claim_token", "release_status", "version",

@@ -20,6 +20,7 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from core.access import Identity, Perm
+from core.aggregation.collection import collection_paused
 from core.db import utcnow
 from core.models import ProductionQuantity, TimeLog
 from core.timeclock import fields
@@ -30,7 +31,6 @@ from core.timeclock.csv_reading import (
     CsvRow,
     RowError,
     counted,
-    cycle_collection_paused,
     read_rows,
 )
 from core.timeclock.dirty import mark_dirty, mark_logs_dirty
@@ -68,7 +68,7 @@ def import_time_logs(session: Session, *, data: bytes | str, actor: Identity) ->
     Clock times without a UTC offset are wall-clock times at the job site.
     """
     actor.require(Perm.EDIT_TIME_LOGS)
-    with cycle_collection_paused():
+    with collection_paused():
         rows = read_rows(data, TIME_LOG_COLUMNS, TIME_LOG_OPTIONAL)
         lookups, today = Lookups.load(session), utcnow().date()
         records = {row.line: _time_log(row, lookups, today) for row in rows if row.cells}
@@ -159,7 +159,7 @@ def _stored_spans(session: Session, spans: list[Span]) -> Iterator[Span]:
 def import_production_quantities(session: Session, *, data: bytes | str, actor: Identity) -> ImportResult:
     """Add every production quantity in a CSV file, or none (raises CsvImportError)."""
     actor.require(Perm.EDIT_TIME_LOGS)
-    with cycle_collection_paused():
+    with collection_paused():
         rows = read_rows(data, QUANTITY_COLUMNS, QUANTITY_OPTIONAL)
         lookups, today = Lookups.load(session), utcnow().date()
         records = {row.line: _quantity(row, lookups, today) for row in rows if row.cells}

@@ -10,12 +10,9 @@ their row, so the importer can report every problem of every row at once.
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import re
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from core.errors import ValidationError
@@ -60,23 +57,6 @@ class CsvRow:
     line: int
     cells: dict[str, str]
     reasons: list[str] = field(default_factory=list)
-
-
-@contextmanager
-def cycle_collection_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while a file's rows are read and checked.
-
-    A large file makes hundreds of thousands of rows, dicts and dates at once, none of them in a
-    reference cycle: the collector's repeated full passes over them cost a third of the time of a
-    20 MB file and find nothing. Reference counting still frees everything as usual.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def read_rows(data: bytes | str, required: tuple[str, ...], optional: tuple[str, ...]) -> list[CsvRow]:

@@ -116,6 +116,38 @@ def test_quantities_in_range_and_live_only(session: Session, ids: dict[str, int]
     assert_frame_equal(frame.sort_values("work_date").reset_index(drop=True), expected)
 
 
+def test_a_read_of_named_days_gives_each_days_logs_at_its_own_job_site_and_no_other(
+    session: Session, ids: dict[str, int]
+) -> None:
+    """An incremental refresh reads the job-site days a few edits touched: each day's window of clock-ins is its
+    job site's local day, whichever other job sites and days are named beside it."""
+    hourly = [datetime(2026, 11, 14, tzinfo=UTC) + timedelta(hours=hour) for hour in range(5 * 24)]
+    session.add_all(_log(ids, site, instant, 0.5) for instant in hourly for site in ("chicago", "berlin"))
+    session.commit()
+    named = [(ids["chicago"], MON), (ids["berlin"], TUE), (ids["berlin"], SUN)]
+
+    frame = load_time_logs(session, start=SUN, end=TUE, days=named)
+
+    whole = load_time_logs(session, start=SUN, end=TUE)
+    on_named = whole[[(site, day) in set(named) for site, day in zip(whole["job_site_id"], whole["work_date"],
+                                                                       strict=True)]]
+    key = ["job_site_id", "clock_in"]
+    assert_frame_equal(frame.sort_values(key).reset_index(drop=True), on_named.sort_values(key).reset_index(drop=True))
+    assert len(frame) == 3 * 24  # each named day whole: 24 hourly logs, however far its zone is from UTC
+
+
+def test_a_read_of_named_days_gives_only_their_quantities(session: Session, ids: dict[str, int]) -> None:
+    session.add_all(ProductionQuantity(job_site_id=ids[site], cost_code_id=ids["code"], date=day,
+                                       unit_of_measure="CY", units=Decimal("2"))
+                    for site in ("chicago", "berlin") for day in (SUN, MON, TUE))
+    session.commit()
+
+    frame = load_production_quantities(session, start=SUN, end=TUE, days=[(ids["chicago"], MON), (ids["berlin"], SUN)])
+
+    assert sorted(zip(frame["job_site_id"], frame["work_date"], strict=True)) == sorted(
+        [(ids["chicago"], MON), (ids["berlin"], SUN)])
+
+
 @pytest.mark.usefixtures("bulk_reads")
 def test_a_long_range_read_in_slices_counts_every_log_once_even_at_the_cuts(
     session: Session, ids: dict[str, int], monkeypatch: pytest.MonkeyPatch
