@@ -109,7 +109,7 @@ def _floor(engine: Any, start: date, end: date) -> dict[str, Any]:
         zones = source._site_zones(session, None)
         low, high = source._utc_window(start, end, set(zones.values()))
         as_text = session.connection().dialect.name == "sqlite"
-        queries = [source._time_log_query(*bounds, None, as_text=as_text)
+        queries = [source._time_log_query(source._clock_ins(*bounds, None), as_text=as_text)
                    for bounds in source._slices(low, high, parallel_readers())]
 
         def read_and_pass() -> int:

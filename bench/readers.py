@@ -44,7 +44,8 @@ def compare_readers(engine: Engine, start: date, end: date) -> list[Read]:
         path = sqlite_file(connection)
         assert path is not None, "the reader comparison runs on a SQLite file"
         zones = source._site_zones(session, None)
-        query = source._time_log_query(*source._utc_window(start, end, set(zones.values())), None)
+        window = source._clock_ins(*source._utc_window(start, end, set(zones.values())), None)
+        query = source._time_log_query(window)
         sql = _sql(connection, query)
         schema = source._RAW_SCHEMA
         reads = [

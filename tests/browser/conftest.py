@@ -144,3 +144,18 @@ def wait_idle(page: object) -> None:
 
     page.wait_for_timeout(300)  # type: ignore[attr-defined]
     expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=30_000)  # type: ignore[attr-defined]
+
+
+def tick(page: object, label: str) -> None:
+    """Tick the checkbox `label` and see it ticked once the app has rerun. A loaded machine can drop a click
+    while the page is still rerunning after the one before (the box stays clear): it is clicked once more, as a
+    person would, and only then must be ticked."""
+    from playwright.sync_api import expect
+
+    box = page.get_by_role("checkbox", name=label)  # type: ignore[attr-defined]
+    page.get_by_text(label).click()  # type: ignore[attr-defined]
+    wait_idle(page)
+    if not box.is_checked():
+        page.get_by_text(label).click()  # type: ignore[attr-defined]
+        wait_idle(page)
+    expect(box).to_be_checked()

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine
 from core import setup
 from core.db import session_scope
 from core.ui.navigation import ALL_PAGES, PageSpec, sections
-from tests.browser.conftest import RunningApp, wait_idle
+from tests.browser.conftest import RunningApp, tick, wait_idle
 from tests.browser.test_procore_oauth import (
     allow_and_choose_two_way,
     fresh_app,  # noqa: F401 - the fixture: an app on a fresh data directory
@@ -58,20 +58,9 @@ def _home(page: Page) -> None:
 
 
 def _enable(page: Page, module: str) -> None:
-    """Tick a module on Procore setup and see the setup saved. A loaded machine can drop the tick while the page
-    reruns after the company and mode were chosen (the box stays clear): it is ticked once more, as a person would."""
-    box = page.get_by_role("checkbox", name=module)
-    page.get_by_text(module).click()
-    finished = page.get_by_text("Setup is finished")
-    try:
-        expect(finished).to_be_visible(timeout=15_000)
-    except AssertionError:
-        wait_idle(page)
-        if not box.is_checked():
-            page.get_by_text(module).click()
-        expect(finished).to_be_visible(timeout=30_000)
-    expect(box).to_be_checked()
-    wait_idle(page)
+    """Tick a module on Procore setup (`tick`) and see the setup saved."""
+    tick(page, module)
+    expect(page.get_by_text("Setup is finished")).to_be_visible(timeout=30_000)
 
 
 def test_getting_started_leads_a_first_run_to_a_first_publish(fresh_app: RunningApp, page: Page) -> None:  # noqa: F811

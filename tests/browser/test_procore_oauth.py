@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import CHROMIUM, RunningApp, serve_app, wait_idle
+from tests.browser.conftest import CHROMIUM, RunningApp, serve_app, tick
 from tests.databases import TestDatabases
 
 
@@ -59,16 +59,11 @@ def test_deny_changes_nothing_and_says_so(fresh_app: RunningApp, page: Page) -> 
 def test_a_new_user_sets_up_procore_and_imports_in_the_browser(fresh_app: RunningApp, page: Page) -> None:
     _to_consent_page(fresh_app, page)
     allow_and_choose_two_way(page)
-    for label in ("Manpower (daily log manpower)", "Timecard (daily log timecards)"):
-        page.get_by_text(label).click()
-        expect(page.get_by_role("checkbox", name=label)).to_be_checked()
-        wait_idle(page)
-    page.get_by_text("Timesheet (Procore timesheets").click()
-    wait_idle(page)
-    # (the toast saying so is checked in the page test; here it may have faded already)
+    for label in ("Manpower (daily log manpower)", "Timecard (daily log timecards)",
+                  "Timesheet (Procore timesheets, through the payroll board)"):
+        tick(page, label)
+    # Timesheet turned Timecard off (the toast saying so is checked in the page test; here it may have faded)
     expect(page.get_by_role("checkbox", name="Timecard (daily log timecards)")).not_to_be_checked()
-    timesheet = page.get_by_role("checkbox", name="Timesheet (Procore timesheets, through the payroll board)")
-    expect(timesheet).to_be_checked()
     expect(page.get_by_text("Setup is finished")).to_be_visible()
     page.get_by_role("button", name="Preview import").click()
     page.get_by_role("button", name="Apply all").click(timeout=60_000)
