@@ -17,11 +17,14 @@ Run by hand from the project root (pytest never collects bench/):
    (requests / 25 × 10 s).
 3. One worker against two: two identical fresh worlds of `--latency-sites` job sites publish the
    same 8 jobs at 50 ms of latency per request (rate limits out of the way), one with one worker
-   process, one with two. Goal: two ≥ 1.8× faster; both leave the same records in Procore.
+   process, one with two; a third world with one worker process running two jobs at once (two
+   consumer threads). Goal: two ≥ 1.8× faster; every way leaves the same records in Procore.
 
 In 2 and 3 the workers run as `python -m core worker` does (huey's consumer) and are started first:
 the wall time runs from queueing the jobs to the last one's end, as for workers that run all day.
-The time the processes took to start (imports) is printed beside it.
+The time the processes took to start (imports) is printed beside it, and the CPU time the workers
+and the emulator (a thread of this process) used meanwhile: with the cores busy on average, it shows
+how close a run came to what the machine can give.
 """
 
 from __future__ import annotations
@@ -56,9 +59,9 @@ ROOT = Path(__file__).resolve().parents[1]
 MONDAY, FRIDAY, SUNDAY = date(2026, 11, 16), date(2026, 11, 20), date(2026, 11, 22)
 PAGE_GOAL, SPIKE, WINDOW, LIMIT_GOAL, SPEED_GOAL = 1.0, 25, 10, 1.2, 1.8
 # A worker process (the consumer `python -m core worker` runs) that counts Procore's answers by status and
-# prints them when stopped with Ctrl-C; it says "ready" once its imports are done.
+# prints them when stopped with Ctrl-C, with the CPU time it used since; it says "ready" once its imports are done.
 COUNTING_WORKER = """
-import collections, json, httpx
+import collections, json, os, time, httpx
 from core.config import get_settings
 from core.jobs import run_worker
 counts = collections.Counter()
@@ -70,8 +73,9 @@ def counted(self, request, **kwargs):
     return response
 httpx.Client.send = counted
 print("ready", flush=True)
-run_worker(get_settings())
-print(json.dumps(counts))
+ready = time.process_time()
+run_worker(get_settings(), workers=int(os.environ["WORKER_THREADS"]))
+print(json.dumps({"answers": counts, "cpu": time.process_time() - ready}))
 """
 
 
@@ -192,15 +196,16 @@ def _queue_in_groups(world: World, groups: int) -> list[int]:
         actor=world.admin, trigger=JobTrigger.RANGE) for n in range(groups)]
 
 
-def _drain(world: World, workers: int, groups: int) -> tuple[float, Counter[int]]:
+def _drain(world: World, workers: int, groups: int, threads: int = 1) -> tuple[float, Counter[int]]:
     """`workers` worker processes, started and ready (imports done), then the week queued as `groups` jobs:
     the wall time from queueing to the last job's end, and the answers by status. Also printed: the time
     with the workers' start, and the CPU time the workers used (near the wall time, a worker waits on the
     CPU, not Procore). A worker runs for days: its start is not part of publishing."""
     logs = [Path(world.settings.data_dir) / f"worker-{n}.log" for n in range(workers)]
-    cpu = _children_cpu()
+    cpu, own = _children_cpu(), _own_cpu()
     launched = time.perf_counter()
-    processes = [subprocess.Popen([sys.executable, "-c", COUNTING_WORKER], env=_env(world), cwd=ROOT,  # noqa: S603
+    env = {**_env(world), "WORKER_THREADS": str(threads)}  # jobs run at once in one process
+    processes = [subprocess.Popen([sys.executable, "-c", COUNTING_WORKER], env=env, cwd=ROOT,  # noqa: S603
                                   stdout=subprocess.PIPE, stderr=log.open("w"), text=True) for log in logs]
     for process, log in zip(processes, logs, strict=True):
         if not process.stdout or process.stdout.readline().strip() != "ready":
@@ -209,17 +214,28 @@ def _drain(world: World, workers: int, groups: int) -> tuple[float, Counter[int]
     job_ids = set(_queue_in_groups(world, groups))
     _wait(lambda: not job_ids & {j.id for j in jobs(world.engine, states=[JobState.QUEUED, JobState.RUNNING])},
           "the jobs", 7200, every=0.1)
-    seconds = time.perf_counter() - started
+    seconds, emulator = time.perf_counter() - started, _own_cpu() - own
     answers: Counter[int] = Counter()
+    working = 0.0  # the workers' CPU time once ready
     for process, log in zip(processes, logs, strict=True):
         process.send_signal(signal.SIGINT)  # the consumer's graceful stop
         out, _ = process.communicate(timeout=120)  # a log in a file: a full pipe would stall the other worker
         if process.returncode != 0:
             raise SystemExit(f"a worker failed: {log.read_text()[-2000:]}")
-        answers.update({int(k): v for k, v in json.loads(out.strip().splitlines()[-1]).items()})
-    print(f"  {workers} worker process(es): {seconds:.1f} s from queueing to the last job's end "
-          f"({started - launched:.1f} s before that to start them), {_children_cpu() - cpu:.1f} s CPU")
+        said = json.loads(out.strip().splitlines()[-1])
+        answers.update({int(k): v for k, v in said["answers"].items()})
+        working += said["cpu"]
+    print(f"  {workers} worker process(es) of {threads} thread(s): {seconds:.1f} s from queueing to the last job's end "
+          f"({started - launched:.1f} s before that to start them), {_children_cpu() - cpu:.1f} s CPU in all, "
+          f"{working:.1f} s once ready; the emulator (this process) {emulator:.1f} s CPU; cores busy on average "
+          f"{(working + emulator) / seconds:.2f} of {os.cpu_count()}")
     return seconds, answers
+
+
+def _own_cpu() -> float:
+    """This process's CPU time: the emulator's threads, and the bench polling the jobs every 0.1 s."""
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
 
 
 def _children_cpu() -> float:
@@ -249,28 +265,30 @@ def _limited(entries: int) -> None:
 
 
 def _one_against_two(sites: int) -> None:
-    print(f"\n3. One worker against two, 8 jobs, {sites} job sites, 50 ms per request")
+    print(f"\n3. One worker against two, 8 jobs, {sites} job sites, 50 ms per request; beside them, one worker "
+          "process running two jobs at once (two consumer threads)")
     timed, records = {}, {}
-    for workers in (1, 2):
+    for shape in ((1, 1), (2, 1), (1, 2)):  # worker processes, consumer threads each
         world = _world(sites)
         try:
             world.publishable(MANPOWER)
             world.configure(latency_ms=50)
-            timed[workers], answers = _drain(world, workers, 8)
+            timed[shape], answers = _drain(world, *shape[:1], 8, threads=shape[1])
             world.configure(latency_ms=0)
             _check_jobs(world)
-            records[workers] = _procore_records(world)
+            records[shape] = _procore_records(world)
         finally:
             world.close()
-        print(f"  {workers} worker(s): {timed[workers]:.1f} s, answers {dict(sorted(answers.items()))}, "
-              f"{len(records[workers])} records in Procore")
-    ratio = timed[1] / timed[2]
-    same = records[1] == records[2]
+        print(f"  {shape[0]} worker(s) of {shape[1]} thread(s): {timed[shape]:.1f} s, answers "
+              f"{dict(sorted(answers.items()))}, {len(records[shape])} records in Procore")
+    ratio, threaded = timed[(1, 1)] / timed[(2, 1)], timed[(1, 1)] / timed[(1, 2)]
+    same = records[(1, 1)] == records[(2, 1)] == records[(1, 2)]
     if not same:
-        differs = next(((a, b) for a, b in zip(records[1], records[2], strict=False) if a != b), None)
+        differs = next(((a, b) for a, b in zip(records[(1, 1)], records[(2, 1)], strict=False) if a != b), None)
         print(f"  first difference: {differs}")
+    print(f"  one process of two threads {threaded:.2f}x faster than one worker")
     print(f"  two workers {ratio:.2f}x faster (goal ≥ {SPEED_GOAL}x: {'met' if ratio >= SPEED_GOAL else 'NOT met'}); "
-          f"the same Procore records both ways: {'yes' if same else 'NO'}")
+          f"the same Procore records every way: {'yes' if same else 'NO'}")
 
 
 def _check_jobs(world: World) -> None:
