@@ -59,9 +59,9 @@ def refresh_changed(
 def _refresh_marked(
     session: Session, module: PublishModule, marks: Sequence[Mark], resolver: ReasonResolver | None
 ) -> RefreshReport:
-    """`refresh_entries` of the job-site days `marks` name: the time clock read for the smallest range and job
-    sites holding them all, the entries compared and written for those days only (a few edits spread over a
-    month would otherwise compare every entry of their job sites' month). Many marks refresh the whole span."""
+    """`refresh_entries` of the job-site days `marks` name: the time clock read, and the entries compared and
+    written, for those days only (a few edits spread over a month would otherwise read and compare their job
+    sites' whole month). Very many marks refresh the smallest range and job sites holding them all."""
     days = {(site, day) for _, site, day in marks}
     dates = [day for _, day in days]
     return refresh_entries(session, module=module, start=min(dates), end=max(dates),
