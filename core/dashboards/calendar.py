@@ -106,7 +106,7 @@ def _quantity_texts(figures: pd.DataFrame) -> pd.DataFrame:
     written out."""
     sites = figures["job_site_id"].to_numpy(dtype="int64")
     days, _ = pd.factorize(figures["work_date"])
-    cell, firsts = pd.factorize(sites * (int(days.max()) + 1) + days)
+    cell, _ = pd.factorize(sites * (int(days.max()) + 1) + days)
     order = np.argsort(cell, kind="stable")  # each day's rows together, in their order
     starts = np.flatnonzero(np.diff(cell[order], prepend=-1))
     sizes = np.diff(starts, append=len(order))
