@@ -19,6 +19,8 @@ from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Session, create_engine
 
+from core.postgres_load import keys_and_indexes_set_aside
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 BULK_PART = 100_000  # rows turned into tuples at a time by `bulk_insert`
@@ -166,7 +168,9 @@ def bulk_insert(connection: Connection, table_name: str, frame: pd.DataFrame) ->
     SQLite gets one `executemany` of plain tuples per part of BULK_PART rows; when
     the rows at least double the table, its secondary indexes are dropped for the
     load and built again after it (one sort instead of a B-tree insert per row),
-    with a larger page cache for the load. PostgreSQL gets `COPY`. Datetime columns
+    with a larger page cache for the load. PostgreSQL gets `COPY`, its foreign keys
+    and non-unique indexes set aside for a load that at least doubles the table
+    (`core.postgres_load`). Datetime columns
     must hold timezone-aware UTC values; they are stored the way `UTCDateTime`
     stores them. Runs inside the caller's transaction. Returns the number of rows
     written.
@@ -184,11 +188,18 @@ def bulk_insert(connection: Connection, table_name: str, frame: pd.DataFrame) ->
         return len(frame)
     raw = connection.connection.driver_connection
     assert raw is not None  # an open connection always has its driver's
-    with raw.cursor() as cursor, cursor.copy(f"COPY {table_name} ({', '.join(columns)}) FROM STDIN") as copy:
+    with keys_and_indexes_set_aside(connection, table_name, fills=_fills(connection, table_name, len(frame))), \
+            raw.cursor() as cursor, cursor.copy(f"COPY {table_name} ({', '.join(columns)}) FROM STDIN") as copy:
         for first in range(0, len(frame), BULK_PART):  # column by column into Python values, then a row at a time
             for row in _python_rows(frame.iloc[first:first + BULK_PART], instants_as_text=False):
                 copy.write_row(row)
     return len(frame)
+
+
+def _fills(connection: Connection, table_name: str, rows: int) -> bool:
+    """Whether a load of `rows` rows at least doubles the table (and is large enough to rebuild indexes for)."""
+    return rows >= _REBUILD_MIN_ROWS and rows >= int(
+        connection.exec_driver_sql(f"SELECT count(*) FROM {table_name}").scalar_one())  # noqa: S608 - our own name
 
 
 @contextmanager
@@ -202,7 +213,7 @@ def _sqlite_bulk_load(connection: Connection, table_name: str, rows: int) -> Ite
     cache = scalar("PRAGMA cache_size")
     connection.exec_driver_sql(f"PRAGMA cache_size={_BULK_CACHE_KIB}")
     indexes: list[tuple[str, str]] = []
-    if rows >= _REBUILD_MIN_ROWS and rows >= scalar(f"SELECT count(*) FROM {table_name}"):  # noqa: S608 - ours
+    if _fills(connection, table_name, rows):
         indexes = [(str(name), str(sql)) for name, sql in connection.exec_driver_sql(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL"
             " AND NOT EXISTS (SELECT 1 FROM pragma_index_list(?) WHERE name = sqlite_master.name AND \"unique\")",
