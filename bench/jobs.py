@@ -273,7 +273,7 @@ def _one_against_two(sites: int) -> None:
         try:
             world.publishable(MANPOWER)
             world.configure(latency_ms=50)
-            timed[shape], answers = _drain(world, *shape[:1], 8, threads=shape[1])
+            timed[shape], answers = _drain(world, shape[0], 8, threads=shape[1])
             world.configure(latency_ms=0)
             _check_jobs(world)
             records[shape] = _procore_records(world)
@@ -284,8 +284,9 @@ def _one_against_two(sites: int) -> None:
     ratio, threaded = timed[(1, 1)] / timed[(2, 1)], timed[(1, 1)] / timed[(1, 2)]
     same = records[(1, 1)] == records[(2, 1)] == records[(1, 2)]
     if not same:
-        differs = next(((a, b) for a, b in zip(records[(1, 1)], records[(2, 1)], strict=False) if a != b), None)
-        print(f"  first difference: {differs}")
+        other = next(shape for shape in records if records[shape] != records[(1, 1)])
+        differs = next(((a, b) for a, b in zip(records[(1, 1)], records[other], strict=False) if a != b), None)
+        print(f"  first difference from one worker, with {other[0]} worker(s) of {other[1]} thread(s): {differs}")
     print(f"  one process of two threads {threaded:.2f}x faster than one worker")
     print(f"  two workers {ratio:.2f}x faster (goal ≥ {SPEED_GOAL}x: {'met' if ratio >= SPEED_GOAL else 'NOT met'}); "
           f"the same Procore records every way: {'yes' if same else 'NO'}")
