@@ -9,8 +9,8 @@ building an index back is one sort.
 Setting them aside needs the table to itself (an ACCESS EXCLUSIVE lock, held to the end of the transaction). The
 lock is waited for at most `LOCK_WAIT`. When it is not granted in time, or the role may not alter the table, the
 load goes ahead with the keys and indexes in place, as it would have anyway. Once granted, others reading the
-table wait until the load's transaction ends; a load that fills a table is a first refresh or a first import,
-whose rows nobody could see before it commits anyway.
+table wait until the load's transaction ends: only a load that at least doubles the table takes it, such as a
+first full refresh or a first import.
 """
 
 from __future__ import annotations
