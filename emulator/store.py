@@ -1,6 +1,6 @@
 """SQLite storage for the emulator: generic records plus tokens, config, stats and rate windows.
 
-Every transaction opens its own connection (file state), so that several processes and threads
+Each thread keeps its own connection to a state file, so that several processes and threads
 pointed at the same file see one consistent Procore and run side by side: readers see a snapshot
 (WAL), writers take SQLite's write lock up front and wait for it. ``:memory:`` state has one shared
 connection, so its transactions take turns behind a lock.
@@ -12,6 +12,7 @@ import json
 import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
@@ -231,6 +232,13 @@ class Tx:
         self.conn.execute("DELETE FROM stats")
 
 
+class _Held:
+    """One thread's open connection to a state file (dropped, and so closed, when the thread ends)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn: sqlite3.Connection | None = conn
+
+
 class Store:
     """Opens transactions on the emulator's state (a SQLite file or a private in-memory database)."""
 
@@ -239,29 +247,41 @@ class Store:
         self.memory = state == ":memory:"
         self._lock = threading.RLock()
         self._shared: sqlite3.Connection | None = None
+        self._local = threading.local()
+        self._held: weakref.WeakSet[_Held] = weakref.WeakSet()
         if not self.memory:
             os.makedirs(os.path.dirname(os.path.abspath(state)), exist_ok=True)
         with self._lock:
             conn = self._open()
-            try:
-                if not self.memory:
-                    conn.execute("PRAGMA journal_mode=WAL")
-                conn.executescript(SCHEMA)
-            finally:
-                self._release(conn)
+            if not self.memory:
+                conn.execute("PRAGMA journal_mode=WAL")
+            conn.executescript(SCHEMA)
 
     def _open(self) -> sqlite3.Connection:
+        """This thread's connection: opened once per thread and kept, since opening one (and closing
+        the last one, which checkpoints the WAL) cost more than the transaction it served."""
         if self.memory:
             if self._shared is None:
                 self._shared = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
             return self._shared
+        held: _Held | None = getattr(self._local, "held", None)
+        if held is not None and held.conn is not None:
+            return held.conn
         conn = sqlite3.connect(self.state, timeout=30.0, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA busy_timeout = 30000")
         conn.execute("PRAGMA synchronous = NORMAL")
+        held = _Held(conn)
+        self._local.held = held
+        with self._lock:
+            self._held.add(held)
         return conn
 
-    def _release(self, conn: sqlite3.Connection) -> None:
-        if not self.memory:
+    def _discard(self, conn: sqlite3.Connection) -> None:
+        """Forget this thread's connection after a failure that may have left it unusable."""
+        held: _Held | None = getattr(self._local, "held", None)
+        if held is not None and held.conn is conn:
+            held.conn = None
+        if conn is not self._shared:
             conn.close()
 
     def _turn(self) -> AbstractContextManager[Any]:
@@ -273,19 +293,31 @@ class Store:
         """A transaction; writers take the lock up front (BEGIN IMMEDIATE) so they never deadlock."""
         with self._turn():
             conn = self._open()
+            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
-                conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                yield Tx(conn)
+            except BaseException:
                 try:
-                    yield Tx(conn)
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    if not self.memory:
+                        self._discard(conn)
+                raise
+            try:
                 conn.execute("COMMIT")
-            finally:
-                self._release(conn)
+            except sqlite3.Error:
+                if not self.memory:
+                    self._discard(conn)
+                raise
 
     def close(self) -> None:
+        """Close every connection this store opened; a thread that uses the store later opens anew."""
         with self._lock:
             if self._shared is not None:
                 self._shared.close()
                 self._shared = None
+            for held in list(self._held):
+                if held.conn is not None:
+                    held.conn.close()
+                    held.conn = None

@@ -10,6 +10,7 @@ import httpx
 
 from emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, create_app, start_background
 from emulator.__main__ import parse_args
+from emulator.store import Store
 
 
 def _token(base_url: str) -> str:
@@ -112,3 +113,34 @@ def test_a_state_file_from_before_connection_budgets_still_serves(tmp_path: Path
         assert answer.headers["x-rate-limit-remaining"] == "99"
     finally:
         running.stop()
+
+
+def test_a_kept_connection_sees_other_writers_and_survives_a_failed_transaction(tmp_path: Path) -> None:
+    """Each thread keeps its connection between transactions: it must never read an old snapshot,
+    and a transaction that failed must leave nothing behind, neither rows nor an open transaction."""
+    path = str(tmp_path / "state.sqlite3")
+    ours, theirs = Store(path), Store(path)  # two processes' stores on one file
+    with ours.tx() as tx:
+        assert tx.kv_get("flag") is None
+    with theirs.tx(write=True) as tx:
+        tx.kv_set("flag", "set elsewhere")
+    with ours.tx() as tx:
+        assert tx.kv_get("flag") == "set elsewhere"
+
+    try:
+        with ours.tx(write=True) as tx:
+            tx.kv_set("flag", "half done")
+            raise RuntimeError("handler failed")
+    except RuntimeError:
+        pass
+    with ours.tx(write=True) as tx:
+        assert tx.kv_get("flag") == "set elsewhere"
+        tx.kv_set("flag", "next write")
+    with theirs.tx() as tx:
+        assert tx.kv_get("flag") == "next write"
+
+    ours.close()
+    with ours.tx() as tx:  # a closed store opens a connection again when used
+        assert tx.kv_get("flag") == "next write"
+    ours.close()
+    theirs.close()
