@@ -36,13 +36,15 @@ def refresh_changed(
     """`refresh_entries` for what changed in [start, end] since `module` last refreshed it (all of it the first time).
 
     `marks` are the module's dirty marks of the range when the caller read them already, before the time clock.
+    With `job_site_ids`, only those job sites are refreshed (a publish of selected job sites or of one day).
 
     Raises:
         RefreshConflict: entries changed meanwhile, or another refresh recorded the same days first.
     """
     if marks is None:
         marks = dirty_marks(session, module, start, end, job_site_ids)
-    if job_site_ids is not None or not _refreshed_whole(session, module, start, end):
+    if not _refreshed_whole(session, module, start, end):
+        # A range computed for some job sites only is not remembered: the others were not computed.
         report = refresh_entries(session, module=module, start=start, end=end, job_site_ids=job_site_ids,
                                  resolver=resolver)
         if job_site_ids is None:

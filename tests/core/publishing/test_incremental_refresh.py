@@ -93,10 +93,13 @@ class NamedMapping:
                 for site, person in zip(keys["job_site_id"].tolist(), employees, strict=True)]
 
 
-def _snapshot(session: Session, module: PublishModule, start: date, end: date) -> list[tuple[Any, ...]]:
-    """What a person sees of each entry of the window: key, values, status, reasons, removal."""
+def _snapshot(session: Session, module: PublishModule, start: date, end: date,
+              job_site_ids: set[int] | None = None) -> list[tuple[Any, ...]]:
+    """What a person sees of each entry of the window (of `job_site_ids`): key, values, status, reasons, removal."""
     query = select(PublishEntry).where(col(PublishEntry.module) == module, col(PublishEntry.work_date) >= start,
                                        col(PublishEntry.work_date) <= end).order_by(col(PublishEntry.natural_key))
+    if job_site_ids is not None:
+        query = query.where(col(PublishEntry.job_site_id).in_(job_site_ids))
     return [(e.natural_key, e.fingerprint, e.status, list(e.reasons), e.source_removed_at is None, e.release_status)
             for e in session.exec(query)]
 
@@ -220,6 +223,15 @@ def _machine(engine: Engine, admin: Identity, site_ids: dict[str, int]) -> type[
             self.session.commit()
             self.check(module, start, end)
 
+        @rule(module=st.sampled_from(MODULES), window=st.sampled_from(WINDOWS), site=st.sampled_from(SITES))
+        def refresh_one_site(self, module: PublishModule, window: tuple[int, int], site: str) -> None:
+            """A publish of selected job sites (or of one job-site day) refreshes those job sites only."""
+            start, end = (MON + timedelta(days=offset) for offset in window)
+            refresh_changed(self.session, module=module, start=start, end=end, job_site_ids={site_ids[site]},
+                            resolver=self.mapping)
+            self.session.commit()
+            self.check(module, start, end, {site_ids[site]})
+
         @rule(window=st.sampled_from(WINDOWS))
         def refresh_all(self, window: tuple[int, int]) -> None:
             """Every module at once, the time logs read once for all (a full recompute's way)."""
@@ -230,11 +242,12 @@ def _machine(engine: Engine, admin: Identity, site_ids: dict[str, int]) -> type[
             for module in MODULES:
                 self.check(module, start, end)
 
-        def check(self, module: PublishModule, start: date, end: date) -> None:
-            """A full recompute of the window changes nothing."""
-            incremental = _snapshot(self.session, module, start, end)
-            full = refresh_entries(self.session, module=module, start=start, end=end, resolver=self.mapping)
-            recomputed = _snapshot(self.session, module, start, end)
+        def check(self, module: PublishModule, start: date, end: date, job_site_ids: set[int] | None = None) -> None:
+            """A full recompute of the window (of `job_site_ids`) changes nothing."""
+            incremental = _snapshot(self.session, module, start, end, job_site_ids)
+            full = refresh_entries(self.session, module=module, start=start, end=end, job_site_ids=job_site_ids,
+                                   resolver=self.mapping)
+            recomputed = _snapshot(self.session, module, start, end, job_site_ids)
             self.session.rollback()
             assert recomputed == incremental
             assert (full.created, full.changed, full.removed, full.source_gone) == (0, 0, 0, 0)
@@ -298,3 +311,27 @@ def test_refreshing_every_module_at_once_reads_the_time_logs_once(session: Sessi
     assert [(report.module, report.created) for report in reports] == [
         (PublishModule.TIMECARD, 2), (PublishModule.MANPOWER, 1), (PublishModule.QUANTITY, 0)]
     assert len(reads) == 1
+
+
+def test_a_refresh_of_one_job_site_recomputes_its_changed_days_only(session: Session, admin: Identity) -> None:
+    """A publish of selected job sites refreshes them: after the week was computed whole, only the days edited
+    since are compared, and another job site's edit is left for the refresh that covers it."""
+    site_ids = _reference_data(session)
+    hours = {"1007": ("07:00", "11:00"), "1008": ("12:00", "16:00")}
+    rows = "".join(f"{person},{site},03-300,REG,{MON + timedelta(days=day)} {hours[site][0]},"
+                   f"{MON + timedelta(days=day)} {hours[site][1]},0,\n"
+                   for person in EMPLOYEES for site in SITES for day in range(5))
+    import_time_logs(session, data=LOG_HEADER + rows, actor=admin)
+    week = {"module": PublishModule.TIMECARD, "start": MON, "end": MON + timedelta(days=6), "resolver": None}
+    assert refresh_changed(session, job_site_ids=None, **week).created == 20  # type: ignore[arg-type]
+    logs = {(log.job_site_id, log.clock_in.date()): log for log in session.exec(select(TimeLog))}
+    for site in SITES:
+        log = logs[(site_ids[site], MON)]
+        update_time_log(session, log_id=saved_id(log), actor=admin,
+                        changes=TimeLogUpdate(clock_out=log.clock_in + timedelta(hours=4.5)))
+
+    report = refresh_changed(session, job_site_ids={site_ids["1008"]}, **week)  # type: ignore[arg-type]
+
+    # The edit marks every local date its UTC clock-in can have at 1008 (Monday, Tuesday): their four entries only
+    assert (report.changed, report.unchanged, report.created) == (1, 3, 0)
+    assert refresh_changed(session, job_site_ids=None, **week).changed == 1  # type: ignore[arg-type]  # 1007's edit
