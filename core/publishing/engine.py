@@ -18,6 +18,7 @@ same listing and the copy is deleted (`duplicates`).
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -54,6 +55,7 @@ from core.publishing.writer import Result, Writer, batches
 __all__ = ["Progress", "PublishRequest", "RunReport", "publish", "refresh", "required_permissions"]
 
 STALE_CLAIM = timedelta(minutes=15)  # a claim not touched this long belongs to a publisher that stopped
+GATHER_FOR = 0.05  # seconds the recorder waits for more results to write in the same pass
 _TABLE: Table = PublishEntry.__table__  # type: ignore[attr-defined]
 Listed = dict[int, Sequence[Remote] | Exception]  # each project's records, or why they could not be read
 StopCheck = Callable[[], str | None]  # asked before each batch: why the run must stop, or None
@@ -238,16 +240,20 @@ def _write(writer: Writer, recorder: Recorder, target: Target, steps: Sequence[S
             future.add_done_callback(ended.put)
         waiting = len(futures)
         while waiting:
-            ready = _ready(ended)
+            ready = _ready(ended, waiting)
             waiting -= len(ready)
             recorder.record([result for future in ready for result in future.result()])
 
 
-def _ready(ended: SimpleQueue[Future[list[Result]]]) -> list[Future[list[Result]]]:
-    """The next batch to end (waiting for it), and every other one that has ended by now."""
+def _ready(ended: SimpleQueue[Future[list[Result]]], waiting: int) -> list[Future[list[Result]]]:
+    """The next batch to end (waiting for it), and every other one of the `waiting` that ends within
+    `GATHER_FOR` of it: a pass of the recorder costs about as much as the results it writes, so it
+    takes several together."""
     ready = [ended.get()]
-    while True:
+    until = time.monotonic() + GATHER_FOR
+    while len(ready) < waiting:
         try:
-            ready.append(ended.get_nowait())
+            ready.append(ended.get(timeout=max(until - time.monotonic(), 0)))
         except Empty:
-            return ready
+            break
+    return ready
