@@ -33,8 +33,9 @@ log = logging.getLogger(__name__)
 PID_FILE = "jobs_worker.pid"
 PARENT_CHECK_EVERY = 2.0  # seconds between a background worker's checks that the app that started it runs
 # An idle consumer looks at the queue ever less often, up to this many seconds apart (huey's default is
-# 10: a job queued on an idle worker waited up to 10 s to start). A look is one small query.
-POLL_AT_MOST_EVERY = 1.0
+# 10: a job queued on an idle worker waited up to 10 s to start). A look is one small query (on Redis the
+# consumer waits on the queue instead, and takes a job at once).
+POLL_AT_MOST_EVERY = 0.2
 
 
 def run_worker(settings: Settings, *, workers: int = 1, until_idle: bool = False, exit_with: int | None = None) -> int:
