@@ -20,7 +20,7 @@ def connection(engine: Engine) -> Iterator[Connection]:
     with engine.begin() as setup:
         setup.exec_driver_sql(
             "CREATE TABLE copy_probe (id SERIAL PRIMARY KEY, code TEXT, n BIGINT, x DOUBLE PRECISION, "
-            "at TIMESTAMPTZ, day DATE, reasons TEXT, ok BOOLEAN)")
+            "at TIMESTAMPTZ, day DATE, reasons TEXT, ok BOOLEAN, note TEXT)")
     with engine.connect() as opened:
         yield opened
 
@@ -37,15 +37,17 @@ def test_copy_writes_every_value_and_every_missing_one_as_null(connection: Conne
         "day": [date(2026, 11, 20)] * rows,
         "reasons": ['["Job site 1001 is not mapped"]' if number % 2 else "[]" for number in numbers],
         "ok": numbers % 2 == 0,
+        "note": [("", 'a "quoted", two\nlines', None)[number % 3] for number in numbers],
     })
 
     with connection.begin():
         assert bulk_insert(connection, "copy_probe", frame) == rows
 
     found = connection.exec_driver_sql(
-        "SELECT code, n, x, at, day, reasons, ok FROM copy_probe ORDER BY id").fetchall()
+        "SELECT code, n, x, at, day, reasons, ok, note FROM copy_probe ORDER BY id").fetchall()
     assert len(found) == rows
-    assert found[0] == (None, None, None, None, date(2026, 11, 20), "[]", True)
+    assert found[0] == (None, None, None, None, date(2026, 11, 20), "[]", True, "")  # an empty text is not NULL
     assert found[1] == ("c\t1\\n", 1, 0.25, datetime(2026, 11, 20, 7, 30, tzinfo=UTC), date(2026, 11, 20),
-                        '["Job site 1001 is not mapped"]', False)
+                        '["Job site 1001 is not mapped"]', False, 'a "quoted", two\nlines')
+    assert found[2][-1] is None
     assert found[-1][1] == rows - 1
