@@ -32,7 +32,6 @@ CHOICES = {
 MODE_KEY, ASK_MODE = "procore_mode", "procore_confirm_mode"
 ASK_SWITCH, ASK_OFF, CHOICE_KEY = "procore_confirm_switch", "procore_confirm_module_off", "procore_switch_choice"
 PLACE = "procore_setup"  # where flash messages show
-SHOW_SAVED = "procore_modules_show_saved"
 
 
 def _box(module: Module) -> str:
@@ -78,12 +77,12 @@ def _published_body(ctx: PageContext, text: str) -> None:
 
 def module_checkboxes(ctx: PageContext, state: SetupState) -> None:
     """One checkbox per module; a switch over published entries asks first (see the module docstring)."""
-    if st.session_state.pop(SHOW_SAVED, False):
-        for module in Module:
-            st.session_state[_box(module)] = module in state.modules
     for module in Module:
-        st.checkbox(module_label(module), value=module in state.modules, key=_box(module),
-                    on_change=_toggled, args=(ctx, module))
+        # The saved setup on every run, whatever value the browser sent back: it keeps a box's own value, so
+        # a box the other module turned off would stay ticked on a run that did not set it (one cut short by
+        # the next click included). A switch asked about is not saved yet: its box shows the saved value too.
+        st.session_state[_box(module)] = module in state.modules
+        st.checkbox(module_label(module), key=_box(module), on_change=_toggled, args=(ctx, module))
     switching, leaving = asked(ASK_SWITCH), asked(ASK_OFF)
     if switching is not None:
         confirm_dialog(ASK_SWITCH, title=f"Turn {short_label(switching)} on?", yes="Switch",
@@ -101,10 +100,8 @@ def _toggled(ctx: PageContext, module: Module) -> None:
         needs = setup.switch_needs(session, module=module) if enabled else None
         held = setup.published_by_module(session).get(module, 0)
     if needs is not None:
-        st.session_state[_box(module)] = False
-        ask(ASK_SWITCH, module)
+        ask(ASK_SWITCH, module)  # the box shows the saved setup again (`module_checkboxes`) until Yes applies it
     elif not enabled and held:
-        st.session_state[_box(module)] = True
         ask(ASK_OFF, module)
     else:
         _set_module(ctx, module, enabled=enabled)
@@ -113,18 +110,8 @@ def _toggled(ctx: PageContext, module: Module) -> None:
 def _set_module(ctx: PageContext, module: Module, *, enabled: bool) -> None:
     with ctx.session() as session:
         off = setup.set_module(session, module=module, enabled=enabled, actor=ctx.identity)
-    _show_saved()
     if off is not None:
         st.toast(f"{short_label(off)} was turned off: {EXCLUSIVITY_NOTE}")
-
-
-def _show_saved() -> None:
-    """The checkboxes show the saved setup on the next run (`module_checkboxes` sets them before drawing).
-
-    Set, not forgotten: a browser keeps a checkbox's own value and sends it back with the next run, so a
-    box whose key was only dropped would stay ticked after the other module turned it off.
-    """
-    st.session_state[SHOW_SAVED] = True
 
 
 def _switch_body(ctx: PageContext, module: Module) -> None:
@@ -146,8 +133,6 @@ def _switch(ctx: PageContext, module: Module) -> None:
     except ProcoreConnectError as error:
         flash(PLACE, str(error), kind="error")
         return
-    finally:
-        _show_saved()
     if needs is not None:
         done = "carried over to" if choice is SwitchChoice.CARRY_OVER else "unpublished before turning on"
         flash(PLACE, f"{needs[1]} {short_label(needs[0])} entries {done} {short_label(module)}; "

@@ -109,6 +109,28 @@ def test_timecard_and_timesheet_exclude_each_other(open_page: Callable[..., AppT
     assert "Setup is finished" in at.success[0].value
 
 
+def test_a_box_the_browser_sends_back_ticked_shows_the_saved_setup(
+    open_page: Callable[..., AppTest], app_db: Engine
+) -> None:
+    """A run the next click cut short never drew the boxes: the browser still holds Timecard ticked after
+    Timesheet turned it off, and sends that back. The next run shows what is saved, whatever came back."""
+    _activate(app_db)
+    _connect(app_db, choose_company=True)
+    at = open_page(PAGE, procore_mode=SyncMode.TWO_WAY)
+    at.radio(key="procore_mode").set_value(SyncMode.TWO_WAY).run()
+    at.checkbox(key="procore_module_timecard").check().run()
+    at.checkbox(key="procore_module_timesheet").check().run()
+    at.session_state["procore_module_timecard"] = True  # the browser's own, stale value
+
+    at.run()
+
+    assert not at.exception
+    assert at.checkbox(key="procore_module_timecard").value is False
+    assert at.checkbox(key="procore_module_timesheet").value is True
+    with Session(app_db) as session:
+        assert setup.state(session).modules == frozenset({Module.TIMESHEET})
+
+
 def test_import_from_the_page_reports_what_it_did(open_page: Callable[..., AppTest], app_db: Engine) -> None:
     _activate(app_db)
     _connect(app_db, choose_company=True)
