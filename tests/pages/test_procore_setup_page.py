@@ -93,13 +93,18 @@ def test_mode_is_saved_and_import_only_shows_for_two_way(
     assert ("5. Import from Procore" in headers) is (mode is SyncMode.TWO_WAY)
 
 
-def test_timecard_and_timesheet_exclude_each_other(open_page: Callable[..., AppTest], app_db: Engine) -> None:
+def _timecard_then_timesheet(open_page: Callable[..., AppTest], app_db: Engine) -> AppTest:
+    """A connected two-way setup where Timecard was ticked, then Timesheet."""
     _activate(app_db)
     _connect(app_db, choose_company=True)
     at = open_page(PAGE, procore_mode=SyncMode.TWO_WAY)
     at.radio(key="procore_mode").set_value(SyncMode.TWO_WAY).run()
     at.checkbox(key="procore_module_timecard").check().run()
-    at.checkbox(key="procore_module_timesheet").check().run()
+    return at.checkbox(key="procore_module_timesheet").check().run()
+
+
+def test_timecard_and_timesheet_exclude_each_other(open_page: Callable[..., AppTest], app_db: Engine) -> None:
+    at = _timecard_then_timesheet(open_page, app_db)
     assert not at.exception
     with Session(app_db) as session:
         assert setup.state(session).modules == frozenset({Module.TIMESHEET})
@@ -114,12 +119,7 @@ def test_a_box_the_browser_sends_back_ticked_shows_the_saved_setup(
 ) -> None:
     """A run the next click cut short never drew the boxes: the browser still holds Timecard ticked after
     Timesheet turned it off, and sends that back. The next run shows what is saved, whatever came back."""
-    _activate(app_db)
-    _connect(app_db, choose_company=True)
-    at = open_page(PAGE, procore_mode=SyncMode.TWO_WAY)
-    at.radio(key="procore_mode").set_value(SyncMode.TWO_WAY).run()
-    at.checkbox(key="procore_module_timecard").check().run()
-    at.checkbox(key="procore_module_timesheet").check().run()
+    at = _timecard_then_timesheet(open_page, app_db)
     at.session_state["procore_module_timecard"] = True  # the browser's own, stale value
 
     at.run()
