@@ -17,9 +17,10 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
+from typing import Any
 
 from huey.consumer import Consumer
 
@@ -48,13 +49,27 @@ def run_worker(settings: Settings, *, workers: int = 1, until_idle: bool = False
     recover_stale(settings)
     if exit_with is not None:
         threading.Thread(target=_exit_with, args=(exit_with,), name="exit-with", daemon=True).start()
-    if not until_idle:
-        _settle()  # before the worker shows itself: a stop asked then finds the consumer's own handlers
-    with _present(settings):
-        if until_idle:
+    if until_idle:
+        with _present(settings):
             return _drain(settings, workers)
-        Consumer(get_queue(settings), workers=workers, worker_type="thread", max_delay=POLL_AT_MOST_EVERY).run()
-        return 0
+    _settle()
+    with ExitStack() as shown:  # shown once the consumer handles a stop (Ctrl-C, SIGTERM) itself
+        _Consumer(get_queue(settings), workers=workers, worker_type="thread", max_delay=POLL_AT_MOST_EVERY,
+                  started=lambda: shown.enter_context(_present(settings))).run()
+    return 0
+
+
+class _Consumer(Consumer):  # type: ignore[misc]  # huey has no type hints
+    """huey's consumer that calls `started` once its workers run and its signal handlers are set: a stop asked
+    of a worker that shows itself always finds those handlers, and ends the worker after its running jobs."""
+
+    def __init__(self, *args: Any, started: Callable[[], object], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._started = started
+
+    def start(self) -> None:
+        super().start()
+        self._started()
 
 
 def _settle() -> None:

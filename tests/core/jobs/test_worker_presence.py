@@ -10,6 +10,8 @@ from pathlib import Path
 
 from core.config import Settings
 from core.jobs import worker_running
+from core.jobs.queue import get_queue
+from core.jobs.worker import _Consumer
 from tests.core.jobs.test_workers import ROOT, wait_for
 
 
@@ -39,3 +41,19 @@ def test_a_redis_that_does_not_answer_has_no_worker(settings: Settings) -> None:
     gone = settings.model_copy(update={"jobs_url": f"unix://{settings.data_dir}/no-redis.sock"})
 
     assert not worker_running(gone)
+
+
+def test_a_worker_shows_itself_only_once_its_consumer_handles_a_stop(settings: Settings) -> None:
+    """A stop asked as soon as a worker shows itself must find the consumer's handlers (a graceful stop after
+    its running jobs), never Python's own Ctrl-C (the process ends at once, exit 130)."""
+    handlers: list[object] = []
+    before = signal.getsignal(signal.SIGINT)
+    consumer = _Consumer(get_queue(settings), workers=1, worker_type="thread",
+                         started=lambda: handlers.append(signal.getsignal(signal.SIGINT)))
+    try:
+        consumer.start()
+    finally:
+        consumer.stop(graceful=True)
+        signal.signal(signal.SIGINT, before)
+
+    assert handlers == [consumer._handle_signal]
