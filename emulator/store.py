@@ -277,12 +277,13 @@ class Store:
         return conn
 
     def _discard(self, conn: sqlite3.Connection) -> None:
-        """Forget this thread's connection after a failure that may have left it unusable."""
+        """Forget this thread's connection after a failure that may have left it unusable (a file's only)."""
+        if self.memory:
+            return
         held: _Held | None = getattr(self._local, "held", None)
         if held is not None and held.conn is conn:
             held.conn = None
-        if conn is not self._shared:
-            conn.close()
+        conn.close()
 
     def _turn(self) -> AbstractContextManager[Any]:
         """The lock around a transaction: only the one shared in-memory connection needs one."""
@@ -301,14 +302,12 @@ class Store:
                     if conn.in_transaction:
                         conn.execute("ROLLBACK")
                 except sqlite3.Error:
-                    if not self.memory:
-                        self._discard(conn)
+                    self._discard(conn)
                 raise
             try:
                 conn.execute("COMMIT")
             except sqlite3.Error:
-                if not self.memory:
-                    self._discard(conn)
+                self._discard(conn)
                 raise
 
     def close(self) -> None:
