@@ -2,8 +2,9 @@
 
 Each thread keeps its own connection to a state file, so that several processes and threads
 pointed at the same file see one consistent Procore and run side by side: readers see a snapshot
-(WAL), writers take SQLite's write lock up front and wait for it. ``:memory:`` state has one shared
-connection, so its transactions take turns behind a lock.
+(WAL), writers take SQLite's write lock up front, and the writers of one process queue for it on
+a lock of their own. ``:memory:`` state has one shared connection, so its transactions take turns
+behind a lock.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 ID_BASE = 5_000_000_000
+# One lock per state file for the writers of this process (see `Store._turn`), shared by every store on it.
+_WRITERS: dict[str, threading.RLock] = {}
+_WRITERS_LOCK = threading.Lock()
 ID_STRIDE = 10_000_000
 
 # Each kind has its own id range so an id of one kind never names a record of another.
@@ -242,13 +246,16 @@ class _Held:
 class Store:
     """Opens transactions on the emulator's state (a SQLite file or a private in-memory database)."""
 
-    def __init__(self, state: str) -> None:
+    def __init__(self, state: str, *, busy_wait: float = 30.0) -> None:
+        """`busy_wait`: how many seconds a writer waits for the write lock a writer of another process holds."""
         self.state = state
+        self.busy_wait = busy_wait
         self.memory = state == ":memory:"
         self._lock = threading.RLock()
         self._shared: sqlite3.Connection | None = None
         self._local = threading.local()
         self._held: weakref.WeakSet[_Held] = weakref.WeakSet()
+        self._writers = self._lock if self.memory else _writers_of(state)
         if not self.memory:
             os.makedirs(os.path.dirname(os.path.abspath(state)), exist_ok=True)
         with self._lock:
@@ -267,8 +274,8 @@ class Store:
         held: _Held | None = getattr(self._local, "held", None)
         if held is not None and held.conn is not None:
             return held.conn
-        conn = sqlite3.connect(self.state, timeout=30.0, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA busy_timeout = 30000")
+        conn = sqlite3.connect(self.state, timeout=self.busy_wait, isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {int(self.busy_wait * 1000)}")
         conn.execute("PRAGMA synchronous = NORMAL")
         held = _Held(conn)
         self._local.held = held
@@ -285,14 +292,18 @@ class Store:
             held.conn = None
         conn.close()
 
-    def _turn(self) -> AbstractContextManager[Any]:
-        """The lock around a transaction: only the one shared in-memory connection needs one."""
-        return self._lock if self.memory else nullcontext()
+    def _turn(self, write: bool) -> AbstractContextManager[Any]:
+        """The lock around a transaction. The one shared in-memory connection takes turns. On a file, this
+        process's writers queue on a lock of their own before asking SQLite for its write lock: a writer that
+        meets SQLite's lock held sleeps in its busy handler for 1, 2, 5, 10, then up to 100 ms at a time,
+        which under a few concurrent requests cost more than the writes; a lock wakes the next one at once.
+        Writers in other processes still wait in the busy handler; readers never wait (WAL)."""
+        return self._writers if self.memory or write else nullcontext()
 
     @contextmanager
     def tx(self, *, write: bool = False) -> Iterator[Tx]:
         """A transaction; writers take the lock up front (BEGIN IMMEDIATE) so they never deadlock."""
-        with self._turn():
+        with self._turn(write):
             conn = self._open()
             conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
@@ -320,3 +331,10 @@ class Store:
                 if held.conn is not None:
                     held.conn.close()
                     held.conn = None
+
+
+def _writers_of(state: str) -> threading.RLock:
+    """The writers' lock of the state file `state` in this process."""
+    path = os.path.realpath(state)
+    with _WRITERS_LOCK:
+        return _WRITERS.setdefault(path, threading.RLock())
