@@ -17,7 +17,7 @@ from core.models.mapping import Entity, PayrollItem
 from core.models.publishing import PublishEntry, PublishModule, PublishStatus
 from core.modules.definition import UnitFigures
 from core.modules.registry import definition
-from core.publishing import entries_frame, status_counts
+from core.publishing import entries_frame
 from core.publishing.dashboard import DAY_KEY, counts_by_status
 from core.publishing.entries import range_conditions
 from core.sync.links import links_by_local
@@ -61,9 +61,9 @@ def day_summary(
     """`status_counts` and `day_figures` of the range, as the calendar needs both.
 
     Both come from the entries' figure columns (`core.publishing.figures`) in the calendar's index, which
-    covers them: the counts and a counted module's figures from one read of it, grouped by day, job site
-    and status; a quantity's units per cost code from a second. A month's reads make tens of thousands of
-    rows: the cycle collector waits until they are done (`collection_paused`).
+    covers them, in one read of it: a counted module's grouped by day, job site and status; a quantity's
+    entries as they are (one cost code of one day each), counted and added up here. A month's reads make
+    tens of thousands of rows: the cycle collector waits until they are done (`collection_paused`).
     """
     with collection_paused():
         return _day_summary(session, PublishModule(module), start, end, job_site_ids)
@@ -75,8 +75,7 @@ def _day_summary(
     figures = definition(module).figures
     conditions = range_conditions(module, start, end, job_site_ids)
     if isinstance(figures, UnitFigures):
-        counts = status_counts(session, module=module, start=start, end=end, job_site_ids=job_site_ids)
-        return counts, _unit_figures(session, conditions)
+        return _unit_summary(session, conditions)
     site, day, status = _TABLE.c.job_site_id, _TABLE.c.work_date, _TABLE.c.status
     query = select(site, day, status, func.count(), func.sum(_TABLE.c.figure_count),
                    func.sum(_TABLE.c.figure_amount)).where(*conditions).group_by(day, site, status)
@@ -89,25 +88,28 @@ def _day_summary(
 _SUMS = ["figure_count", "figure_amount"]
 
 
-def _unit_figures(session: Session, conditions: list[Any]) -> pd.DataFrame:
-    """Units per job site, date, cost code and unit of measure, Deleted entries left out, sorted by job site,
-    date and cost code (none first).
+def _unit_summary(session: Session, conditions: list[Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A quantity range's status counts, and its units per job site, date, cost code and unit of measure
+    (Deleted entries left out, sorted by job site, date and cost code, none first).
 
     A quantity entry is one cost code of one day already, so its rows come as they are, straight from the
-    driver, and are named and added up here: grouping and joining in SQL cost more than they saved.
+    driver, and are counted, named and added up here: grouping in SQL, once for the counts and once more
+    for the units, cost more than it saved.
     """
     entry = _TABLE.c
-    query = select(entry.job_site_id, entry.work_date, entry.cost_code_id, entry.figure_unit, entry.figure_amount
-                   ).where(*conditions, entry.status != PublishStatus.DELETED.value)
-    columns = [*DAY_KEY, "cost_code_id", "unit_of_measure", "units"]
+    query = select(entry.job_site_id, entry.work_date, entry.status, entry.cost_code_id, entry.figure_unit,
+                   entry.figure_amount).where(*conditions)
+    columns = [*DAY_KEY, "status", "cost_code_id", "unit_of_measure", "units"]
     rows = pd.DataFrame(session.connection().execute(query).cursor.fetchall(), columns=columns, dtype=object)
+    rows["work_date"] = _as_dates(rows["work_date"])
+    long = rows.groupby([*DAY_KEY, "status"], sort=False).size().rename("n").reset_index()
+    live = rows[rows["status"] != PublishStatus.DELETED.value]
     codes = {code_id: code for code_id, code in session.connection().execute(select(_CODES.c.id, _CODES.c.code))}
-    rows = rows.assign(work_date=_as_dates(rows["work_date"]), cost_code=rows["cost_code_id"].map(codes),
-                       units=rows["units"].astype("float64"))
+    live = live.assign(cost_code=live["cost_code_id"].map(codes), units=live["units"].astype("float64"))
     by = [*DAY_KEY, "cost_code", "unit_of_measure"]
-    summed = rows.groupby(by, dropna=False, sort=False)["units"].sum(min_count=1).reset_index()
+    summed = live.groupby(by, dropna=False, sort=False)["units"].sum(min_count=1).reset_index()
     ordered = summed.sort_values([*DAY_KEY, "cost_code"], na_position="first", kind="stable", ignore_index=True)
-    return ordered[[*DAY_KEY, *UnitFigures().columns]]
+    return counts_by_status(long), ordered[[*DAY_KEY, *UnitFigures().columns]]
 
 
 def _as_dates(days: pd.Series) -> pd.Series:
