@@ -10,7 +10,7 @@ list): resource and timeline views need a paid licence.
 from __future__ import annotations
 
 import calendar as months
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
@@ -112,9 +112,10 @@ def _quantity_texts(figures: pd.DataFrame) -> pd.DataFrame:
     sizes = np.diff(starts, append=len(order))
     place = np.arange(len(order)) - np.repeat(starts, sizes)
     shown = order[place < QUANTITY_CODES_SHOWN]
-    pieces = [f"{_text(code, '—')} {_number(units)} {_text(unit, '')}".strip() for code, units, unit in zip(
-        figures["cost_code"].to_numpy(dtype=object)[shown].tolist(), figures["units"].to_numpy()[shown].tolist(),
-        figures["unit_of_measure"].to_numpy(dtype=object)[shown].tolist(), strict=True)]
+    pieces = _distinct_texts(
+        lambda code, units, unit: f"{_text(code, '—')} {_number(units)} {_text(unit, '')}".strip(),
+        figures["cost_code"].to_numpy(dtype=object)[shown], figures["units"].to_numpy()[shown],
+        figures["unit_of_measure"].to_numpy(dtype=object)[shown])
     bounds = np.minimum(sizes, QUANTITY_CODES_SHOWN).cumsum().tolist()
     texts = [" · ".join(pieces[low:high]) + (f" · +{more} more" if more > 0 else "")
              for low, high, more in zip([0, *bounds[:-1]], bounds, (sizes - QUANTITY_CODES_SHOWN).tolist(),
@@ -134,14 +135,35 @@ def _text(value: Any, missing: str) -> str:
 
 
 def status_texts(cells: pd.DataFrame) -> pd.Series:
-    """The summary status's label, or a count per status ("To do 3 · Non publishable 1") when they differ."""
+    """The summary status's label, or a count per status ("To do 3 · Non publishable 1") when they differ.
+
+    Cells with the same counts say the same (their summary status follows from the counts): each distinct
+    set of counts is written once."""
     labels = [label(value) for value in STATUS_VALUES]
-    texts = []
-    for counts, summary in zip(cells[STATUS_VALUES].to_numpy().tolist(), cells["summary_status"].tolist(),
-                               strict=True):
+
+    def text(summary: Any, *counts: int) -> str:
         parts = [f"{name} {count}" for name, count in zip(labels, counts, strict=True) if count]
-        texts.append(" · ".join(parts) if len(parts) > 1 else label(summary) if isinstance(summary, str) else "")
+        return " · ".join(parts) if len(parts) > 1 else label(summary) if isinstance(summary, str) else ""
+
+    texts = _distinct_texts(text, cells["summary_status"].to_numpy(dtype=object),
+                            *(cells[value].to_numpy() for value in STATUS_VALUES))
     return pd.Series(texts, index=cells.index, dtype=object)
+
+
+def _distinct_texts(write: Callable[..., str], *columns: np.ndarray) -> list[str]:
+    """`write` of each row's values in `columns`, called once per distinct row (a month's cells repeat a few
+    thousand combinations tens of thousands of times)."""
+    if not len(columns[0]):
+        return []
+    row = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        codes, uniques = pd.factorize(column, use_na_sentinel=False)  # a missing value is a value of its own
+        row, _ = pd.factorize(row * (len(uniques) + 1) + codes)
+    _, first = np.unique(row, return_index=True)  # rows are numbered 0, 1, … in order of first appearance
+    written = np.array([write(*values) for values in zip(*(column[first].tolist() for column in columns),
+                                                          strict=True)], dtype=object)
+    texts: list[str] = written[row].tolist()
+    return texts
 
 
 def calendar_events(cells: pd.DataFrame) -> list[dict[str, Any]]:
