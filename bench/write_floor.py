@@ -1,6 +1,6 @@
-"""The floor of the whole refresh on SQLite: how long SQLite itself takes to write the million-log world's entries.
+"""The floor of the whole refresh: how long the database itself takes to write the million-log world's entries.
 
-Run by hand from the project root after `bench/aggregation.py` wrote its world (SQLite only):
+Run by hand from the project root after `bench/aggregation.py` wrote its world:
 
     python bench/write_floor.py [DATABASE_URL]
 
@@ -8,9 +8,11 @@ In one transaction that is rolled back at the end (the entries table must be emp
 `bench/full_refresh.py` leaves it): every module refreshed as a full refresh does it
 (`refresh_modules_changed`, timed), then its rows copied into a temporary table, the
 entries deleted, and the very same rows written again by one `INSERT … SELECT` with no
-Python in the loop, twice: through the indexes as they are (SQLite's default page cache),
-and as `core.db.bulk_insert` loads them (non-unique indexes built again after the load, a
-larger page cache). Prints wall and CPU seconds of each, and the load average.
+Python in the loop, twice: through the keys and indexes as they are, and as
+`core.db.bulk_insert` loads them (on SQLite the non-unique indexes built again after the
+load and a larger page cache; on PostgreSQL the foreign keys and non-unique indexes set
+aside and put back, `core.postgres_load`). Prints wall and CPU seconds of each, and the
+load average.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from bench.aggregation import END, SIZE, START
 from bench.full_refresh import MODULES, _resolver
 from bench.readers import cpu_seconds
 from core.db import _sqlite_bulk_load, create_db_engine
+from core.postgres_load import keys_and_indexes_set_aside
 from core.publishing.incremental import refresh_modules_changed
 
 _TABLE = "publish_entry"
@@ -51,9 +54,10 @@ def main() -> None:
             session, modules=MODULES, start=START, end=END, resolver=lambda _module: _resolver(session))))
         rows = connection.execute(text(f"SELECT count(*) FROM {_TABLE}")).scalar()
         connection.execute(text(f"CREATE TEMP TABLE staged AS SELECT * FROM {_TABLE}"))  # noqa: S608
-        for way, load in (("through the indexes, default page cache", _plain), ("as bulk_insert loads", _bulk)):
+        for way, load in (("through the keys and indexes", _plain), ("as bulk_insert loads", _bulk)):
             connection.execute(text(f"DELETE FROM {_TABLE}"))  # noqa: S608
-            _print(f"SQLite alone, {rows:,} rows by one INSERT … SELECT, {way}", _timed(partial(load, connection)))
+            _print(f"{connection.dialect.name} alone, {rows:,} rows by one INSERT … SELECT, {way}",
+                   _timed(partial(load, connection)))
         session.rollback()
 
 
@@ -62,6 +66,10 @@ def _plain(connection: Connection) -> None:
 
 
 def _bulk(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        with keys_and_indexes_set_aside(connection, _TABLE, fills=True):
+            _plain(connection)
+        return
     with _sqlite_bulk_load(connection, _TABLE, rows=2**62):
         _plain(connection)
 

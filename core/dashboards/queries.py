@@ -12,6 +12,7 @@ from sqlalchemy import Select, Table, func, select
 from sqlmodel import Session
 
 from core.aggregation.collection import collection_paused
+from core.dashboards.held_cells import held_day_rows
 from core.models import CostCode, JobSite, PayID
 from core.models.mapping import Entity, PayrollItem
 from core.models.publishing import PublishEntry, PublishModule, PublishStatus
@@ -76,10 +77,13 @@ def _day_summary(
     conditions = range_conditions(module, start, end, job_site_ids)
     if isinstance(figures, UnitFigures):
         return _unit_summary(session, conditions)
-    site, day, status = _TABLE.c.job_site_id, _TABLE.c.work_date, _TABLE.c.status
-    query = select(site, day, status, func.count(), func.sum(_TABLE.c.figure_count),
-                   func.sum(_TABLE.c.figure_amount)).where(*conditions).group_by(day, site, status)
-    long = pd.DataFrame(_tuples(session, query), columns=[*DAY_KEY, "status", "n", *_SUMS])
+    rows = held_day_rows(session, module=module, start=start, end=end, job_site_ids=job_site_ids)
+    if rows is None:  # not held here: grouped now
+        site, day, status = _TABLE.c.job_site_id, _TABLE.c.work_date, _TABLE.c.status
+        query = select(site, day, status, func.count(), func.sum(_TABLE.c.figure_count),
+                       func.sum(_TABLE.c.figure_amount)).where(*conditions).group_by(day, site, status)
+        rows = _tuples(session, query)
+    long = pd.DataFrame(rows, columns=[*DAY_KEY, "status", "n", *_SUMS])
     live = long[long["status"] != PublishStatus.DELETED.value]
     sums = live.groupby(DAY_KEY, as_index=False, sort=True)[_SUMS].sum(min_count=1)
     return counts_by_status(long[[*DAY_KEY, "status", "n"]]), sums.set_axis([*DAY_KEY, *figures.columns], axis=1)

@@ -8,6 +8,9 @@ from core.models.payroll import BoardColumn, PayrollCard, PayrollSettings
 from core.models.procore import GrantType, OAuthState, ProcoreConnection
 from core.models.publishing import (
     AttemptAction,
+    CalendarCell,
+    CalendarDay,
+    CalendarMark,
     DirtyDay,
     PublishAttempt,
     PublishEntry,
@@ -32,6 +35,9 @@ from core.models.timeclock import (
 __all__ = [
     "AttemptAction",
     "BoardColumn",
+    "CalendarCell",
+    "CalendarDay",
+    "CalendarMark",
     "Company",
     "CostCode",
     "Crew",

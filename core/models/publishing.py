@@ -207,3 +207,42 @@ class RefreshedDay(SQLModel, table=True):
 
     module: PublishModule = Field(sa_type=String(20), primary_key=True)
     work_date: date = Field(primary_key=True)
+
+
+class CalendarDay(SQLModel, table=True):
+    """A day whose calendar cells of `module` are held in `calendar_cell` (PostgreSQL: `core.dashboards.held_cells`)."""
+
+    __tablename__ = "calendar_day"
+
+    module: PublishModule = Field(sa_type=String(20), primary_key=True)
+    work_date: date = Field(primary_key=True)
+
+
+class CalendarCell(SQLModel, table=True):
+    """A job-site day's entries of `module` with one status: how many, and their figure columns summed.
+
+    Kept by `core.dashboards.held_cells` from the marks triggers leave (PostgreSQL only).
+    """
+
+    __tablename__ = "calendar_cell"
+
+    module: PublishModule = Field(sa_type=String(20), primary_key=True)
+    work_date: date = Field(primary_key=True)
+    job_site_id: int = Field(primary_key=True)
+    status: PublishStatus = Field(sa_type=String(20), primary_key=True)
+    entries: int
+    figure_count: int | None = None
+    figure_amount: float | None = None
+
+
+class CalendarMark(SQLModel, table=True):
+    """A job-site day of `module` whose entries a statement changed: written by triggers on `publish_entry`,
+    only ever inserted, and deleted by the reader that grouped the day's cells again (PostgreSQL only)."""
+
+    __tablename__ = "calendar_mark"
+    __table_args__ = (Index("ix_calendar_mark_module", "module", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    module: PublishModule = Field(sa_type=String(20))
+    work_date: date
+    job_site_id: int

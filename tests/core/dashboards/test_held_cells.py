@@ -1,0 +1,116 @@
+"""The calendar's cells held in PostgreSQL (`core.dashboards.held_cells`) against the entries grouped there and
+then: after publishing, deleting, editing and moving entries, what the calendar reads is what the entries say."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from core.dashboards.held_cells import held_day_rows
+from core.dashboards.queries import day_summary
+from core.db import session_scope
+from core.models.publishing import PublishModule, PublishStatus
+from core.publishing import refresh
+from core.timeclock.dirty import forget_refreshed
+from tests.core.publishing.engine_world import WEEK_END, WEEK_START, Linked, delete_source, lengthen_break
+
+TIMECARD = PublishModule.TIMECARD
+_GROUPED = text(
+    "SELECT job_site_id, work_date, status, count(*), sum(figure_count), sum(figure_amount) FROM publish_entry "
+    "WHERE module = :module AND work_date BETWEEN :start AND :end GROUP BY job_site_id, work_date, status")
+
+
+@pytest.fixture
+def held(linked: Linked) -> Linked:
+    if linked.engine.dialect.name != "postgresql":
+        pytest.skip("the cells are held on PostgreSQL only (statement triggers)")
+    return linked
+
+
+def _held(engine: Engine, start: Any = WEEK_START, end: Any = WEEK_END) -> set[tuple[Any, ...]]:
+    with Session(engine) as session:
+        rows = held_day_rows(session, module=TIMECARD, start=start, end=end, job_site_ids=None)
+    assert rows is not None
+    return {_comparable(row) for row in rows}
+
+
+def _grouped(engine: Engine, start: Any = WEEK_START, end: Any = WEEK_END) -> set[tuple[Any, ...]]:
+    with engine.connect() as connection:
+        found = connection.execute(_GROUPED, {"module": TIMECARD.value, "start": start, "end": end})
+        return {_comparable(tuple(row)) for row in found}
+
+
+def _comparable(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    site, day, status, entries, count, amount = row
+    return int(site), day, str(status), int(entries), count and int(count), amount and round(float(amount), 6)
+
+
+def _execute(engine: Engine, sql: str, **params: Any) -> None:
+    with engine.begin() as connection:
+        connection.execute(text(sql), params)
+
+
+def test_the_held_cells_follow_every_write_to_the_entries(held: Linked) -> None:
+    refresh(held.engine, module=TIMECARD, start=WEEK_START, end=WEEK_END)
+    assert _held(held.engine) == _grouped(held.engine) != set()  # the week opened: grouped whole
+
+    held.publish(TIMECARD, sites=["1001"])  # claims, then each outcome as it came
+    assert PublishStatus.PUBLISHED.value in {status for _, _, status, *_ in _held(held.engine)}
+    assert _held(held.engine) == _grouped(held.engine)
+
+    published = held.entries(TIMECARD, status=PublishStatus.PUBLISHED)
+    delete_source(held, published[0])  # Deleted once refreshed
+    lengthen_break(held, published[1], minutes=5)  # Updated, with fewer hours
+    refresh(held.engine, module=TIMECARD, start=WEEK_START, end=WEEK_END)
+    statuses = {status for _, _, status, *_ in _held(held.engine)}
+    assert {PublishStatus.DELETED.value, PublishStatus.UPDATED.value} <= statuses
+    assert _held(held.engine) == _grouped(held.engine)
+
+    moved, removed = held.entries(TIMECARD, status=PublishStatus.TO_DO)[:2]
+    _execute(held.engine, "UPDATE publish_entry SET work_date = work_date + 1, figure_amount = 99 WHERE id = :id",
+             id=moved.id)  # the day it left and the day it joined
+    assert _held(held.engine) == _grouped(held.engine)
+    _execute(held.engine, "DELETE FROM publish_entry WHERE id = :id", id=removed.id)
+    assert _held(held.engine) == _grouped(held.engine)
+
+    with session_scope(held.engine) as session:
+        forget_refreshed(session)
+    refresh(held.engine, module=TIMECARD, start=WEEK_START, end=WEEK_END)  # the deleted one written again
+    again = held.entries(TIMECARD, natural_key=removed.natural_key)
+    assert len(again) == 1
+    assert again[0].id != removed.id
+    assert _held(held.engine) == _grouped(held.engine)
+
+
+def test_a_session_holding_uncommitted_writes_sees_them_in_the_calendar(held: Linked) -> None:
+    refresh(held.engine, module=TIMECARD, start=WEEK_START, end=WEEK_END)
+    entry = held.entries(TIMECARD, status=PublishStatus.TO_DO)[0]
+    with Session(held.engine) as session:
+        day_summary(session, module=TIMECARD, start=WEEK_START, end=WEEK_END)  # the week's cells held
+        session.connection().execute(text("UPDATE publish_entry SET status = 'failed' WHERE id = :id"),
+                                     {"id": entry.id})
+        counts, _ = day_summary(session, module=TIMECARD, start=WEEK_START, end=WEEK_END)
+        session.rollback()
+
+    cell = counts[(counts["job_site_id"] == entry.job_site_id) & (counts["work_date"] == entry.work_date)]
+    assert int(cell[PublishStatus.FAILED.value].iloc[0]) == 1
+
+
+def test_marks_of_days_never_opened_are_dropped_and_such_a_day_is_grouped_when_opened(held: Linked) -> None:
+    refresh(held.engine, module=TIMECARD, start=WEEK_START, end=WEEK_END)
+    _held(held.engine, WEEK_START, WEEK_START)  # Monday opened; the rest of the week never was
+    friday = WEEK_END
+    _execute(held.engine, "UPDATE publish_entry SET figure_amount = figure_amount + 1 "
+                          "WHERE module = 'timecard' AND work_date = :day", day=friday)
+
+    _held(held.engine, WEEK_START, WEEK_START)
+    with held.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM calendar_mark")).scalar_one() == 0
+    assert _held(held.engine, friday, friday) == _grouped(held.engine, friday, friday) != set()
+    assert _held(held.engine, friday - timedelta(days=1), friday) == _grouped(
+        held.engine, friday - timedelta(days=1), friday)
