@@ -34,6 +34,9 @@ from core.sync import reason_rows
 from core.sync.lists import TEXT, record_label
 
 Key = tuple[int, int | None]  # (our id, Procore project id or None)
+# Up to this many ids are named in the query; more are read with the whole table and picked here: a million
+# entries name thousands of employees, and binding each id cost more than reading the rows not asked for.
+_LISTED_IDS = 1000
 _LOCAL: dict[Entity, tuple[Any, Any, Any]] = {  # model, its number, its name
     Entity.JOB_SITE: (JobSite, JobSite.number, JobSite.name),
     Entity.COMPANY: (Company, Company.number, Company.name),
@@ -171,7 +174,11 @@ class _Batch:
             query = query.add_columns(col(PayrollItem.active)).outerjoin(
                 PayrollItem, col(PayrollItem.procore_id) == link.procore_id)
         rows: dict[int, _Row] = {}
-        for found in self.session.execute(query.where(model.id.in_(ids))):
+        if len(ids) <= _LISTED_IDS:
+            query = query.where(model.id.in_(ids))
+        for found in self.session.execute(query):
+            if found[0] not in ids:
+                continue
             row = rows.setdefault(found[0], _Row(found[1], found[2], {}, found[10] if len(found) > 10 else None))
             if found[4] is not None:
                 stored = ProcoreRecord(procore_company_id=self.company_id, entity=entity, scope_id=found[3],

@@ -114,3 +114,15 @@ def test_marks_of_days_never_opened_are_dropped_and_such_a_day_is_grouped_when_o
     assert _held(held.engine, friday, friday) == _grouped(held.engine, friday, friday) != set()
     assert _held(held.engine, friday - timedelta(days=1), friday) == _grouped(
         held.engine, friday - timedelta(days=1), friday)
+
+
+def test_emptying_the_entries_table_forgets_the_held_cells(held: Linked) -> None:
+    refresh(held.engine, module=TIMECARD, start=WEEK_START, end=WEEK_END)
+    assert _held(held.engine) != set()
+
+    _execute(held.engine, "TRUNCATE publish_entry CASCADE")  # as an administrator starting over would
+    assert _held(held.engine) == _grouped(held.engine) == set()
+    with session_scope(held.engine) as session:
+        forget_refreshed(session)
+    refresh(held.engine, module=TIMECARD, start=WEEK_START, end=WEEK_END)
+    assert _held(held.engine) == _grouped(held.engine) != set()

@@ -226,3 +226,19 @@ def test_two_way_mode_resolves_from_the_import_links(settings: Settings, engine:
         assert travel.reason == ("Pay ID TRV Travel is not published as any payroll item "
                                  "(Administration > Payroll items)")
         assert session.exec(select(ProcoreRecord)).first() is None  # nothing of one-way mode was needed
+
+
+def test_thousands_of_records_resolve_as_they_do_a_few_at_a_time(session: Session, mapped: int) -> None:
+    """Past a thousand ids the batch reads the whole table rather than naming each id: the answers stay the
+    same, deleted ids included."""
+    people = list(session.exec(select(Employee.id)).all())
+    wanted = [(int(person), None) for person in people] + [(900_000 + n, None) for n in range(1_200)]
+
+    at_once = resolve_batch(session, company_id=mapped, wanted={Entity.EMPLOYEE: wanted})[Entity.EMPLOYEE]
+    in_parts = {key: result for part in range(0, len(wanted), 400) for key, result in resolve_batch(
+        session, company_id=mapped, wanted={Entity.EMPLOYEE: wanted[part:part + 400]})[Entity.EMPLOYEE].items()}
+
+    assert at_once == in_parts
+    assert sum(result.ok for result in at_once.values()) > 0
+    assert at_once[(900_000, None)].reason == (
+        "Employee with id 900000 does not exist in the time clock (it was deleted); correct the time logs that use it.")
