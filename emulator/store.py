@@ -19,10 +19,10 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 ID_BASE = 5_000_000_000
+ID_STRIDE = 10_000_000
 # One lock per state file for the writers of this process (see `Store._turn`), shared by every store on it.
 _WRITERS: dict[str, threading.RLock] = {}
 _WRITERS_LOCK = threading.Lock()
-ID_STRIDE = 10_000_000
 
 # Each kind has its own id range so an id of one kind never names a record of another.
 KINDS: tuple[str, ...] = (
