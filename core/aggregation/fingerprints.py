@@ -29,7 +29,7 @@ def canonical_json_column(frame: pd.DataFrame, columns: Sequence[str]) -> pd.Ser
     combination of values written once."""
     if frame.empty:
         return pd.Series([], dtype=object, index=frame.index)
-    combination, first = _combinations(frame, columns)
+    combination, first = combinations(frame, columns)
     distinct = frame.iloc[first]
     text = np.full(len(distinct), "{", dtype=object)
     for position, name in enumerate(sorted(columns)):
@@ -59,7 +59,7 @@ def joined_text_column(frame: pd.DataFrame, columns: Sequence[str], separator: s
     return joined_texts
 
 
-def _combinations(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+def combinations(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Per row, the number of its combination of values of `columns`, and one row of each combination."""
     group = np.zeros(len(frame), dtype=np.int64)
     for name in columns:

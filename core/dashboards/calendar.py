@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from core.aggregation.fingerprints import combinations
 from core.models.publishing import PublishModule, PublishStatus
 from core.modules.definition import UnitFigures
 from core.modules.registry import definition
@@ -155,11 +156,8 @@ def _distinct_texts(write: Callable[..., str], *columns: np.ndarray) -> list[str
     thousand combinations tens of thousands of times)."""
     if not len(columns[0]):
         return []
-    row = np.zeros(len(columns[0]), dtype=np.int64)
-    for column in columns:
-        codes, uniques = pd.factorize(column, use_na_sentinel=False)  # a missing value is a value of its own
-        row, _ = pd.factorize(row * (len(uniques) + 1) + codes)
-    _, first = np.unique(row, return_index=True)  # rows are numbered 0, 1, … in order of first appearance
+    names = [str(number) for number in range(len(columns))]
+    row, first = combinations(pd.DataFrame(dict(zip(names, columns, strict=True))), names)
     written = np.array([write(*values) for values in zip(*(column[first].tolist() for column in columns),
                                                           strict=True)], dtype=object)
     texts: list[str] = written[row].tolist()
