@@ -87,3 +87,15 @@ def test_the_calendar_counts_and_figures_are_the_entries_own(linked: Linked, mod
                                               round(float(row[amounts]), 6))
            for row in figures.to_dict("records")}
     assert got == expected_figures
+
+
+def test_a_quantity_calendar_lists_units_by_job_site_date_and_cost_code(linked: Linked) -> None:
+    _mixed_week(linked, QUANTITY)
+
+    with Session(linked.engine) as session:
+        _, figures = day_summary(session, module=QUANTITY, start=WEEK_START, end=WEEK_END)
+
+    order = list(zip(figures["job_site_id"], figures["work_date"], figures["cost_code"].fillna(""), strict=True))
+    assert len({(site, day) for site, day, _ in order}) > 5
+    assert len(order) > len({(site, day) for site, day, _ in order})  # days with several cost codes
+    assert order == sorted(order)  # no cost code first, as a cell lists them
