@@ -153,19 +153,10 @@ def _adbc_connection(uri: str) -> Iterator[Any]:
 def _through_cursor(connection: Connection, query: Select[Any], schema: pa.Schema) -> pa.Table:
     with collection_paused():  # millions of fresh row tuples, none in a cycle
         rows = connection.execute(query).cursor.fetchall()
-        columns = columns_of(rows, len(schema))
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
         arrays = [pa.array(values, type=field.type if pa.types.is_integer(field.type) else None) if values
                   else pa.array([], type=field.type) for values, field in zip(columns, schema, strict=True)]
     return _conform(pa.table(arrays, names=schema.names), schema)
-
-
-def columns_of(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
-    """The values of `rows` (each `width` long) column by column.
-
-    `zip(*rows)` takes one value from each of a hundred thousand row iterators in turn, column after column:
-    on rows just fetched from a cursor it took 4 to 7 times as long as reading each column straight out.
-    """
-    return [[row[index] for row in rows] for index in range(width)]
 
 
 def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:

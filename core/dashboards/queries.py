@@ -12,7 +12,6 @@ from sqlalchemy import Select, Table, func, select
 from sqlmodel import Session
 
 from core.aggregation.collection import collection_paused
-from core.aggregation.columnar import columns_of
 from core.dashboards.held_cells import held_day_rows
 from core.models import CostCode, JobSite, PayID
 from core.models.mapping import Entity, PayrollItem
@@ -95,69 +94,33 @@ _SUMS = ["figure_count", "figure_amount"]
 
 def _unit_summary(session: Session, conditions: list[Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A quantity range's status counts, and its units per job site, date, cost code and unit of measure
-    (Deleted entries left out; sorted by job site, date and cost code, none first, a cost code's units of
-    measure in the order they came).
+    (Deleted entries left out, sorted by job site, date and cost code, none first).
 
     A quantity entry is one cost code of one day already, so its rows come as they are, straight from the
     driver, and are counted, named and added up here: grouping in SQL, once for the counts and once more
-    for the units, cost more than it saved. Every id, text and date becomes a small integer code first (a
-    month holds a few hundred job sites and a few dozen days, statuses and units): grouping integer columns
-    takes a fraction of the time pandas needs to group columns of Python objects.
+    for the units, cost more than it saved.
     """
     entry = _TABLE.c
     query = select(entry.job_site_id, entry.work_date, entry.status, entry.cost_code_id, entry.figure_unit,
                    entry.figure_amount).where(*conditions)
-    rows = session.connection().execute(query).cursor.fetchall()
-    columns = [np.array(column, dtype=object) for column in columns_of(rows, 6)]
-    (site, sites), (day, days), (status, statuses) = (pd.factorize(column) for column in columns[:3])
-    sites, dates = sites.astype(np.int64), _as_dates(days)
-    group, first = _groups(site, day, status)
-    long = pd.DataFrame({"job_site_id": sites[site[first]], "work_date": dates[day[first]],
-                         "status": statuses[status[first]], "n": np.bincount(group, minlength=len(first))})
+    columns = [*DAY_KEY, "status", "cost_code_id", "unit_of_measure", "units"]
+    rows = pd.DataFrame(session.connection().execute(query).cursor.fetchall(), columns=columns, dtype=object)
+    rows["work_date"] = _as_dates(rows["work_date"])
+    long = rows.groupby([*DAY_KEY, "status"], sort=False).size().rename("n").reset_index()
+    live = rows[rows["status"] != PublishStatus.DELETED.value]
     codes = {code_id: code for code_id, code in session.connection().execute(select(_CODES.c.id, _CODES.c.code))}
-    cost_code, cost_codes = pd.factorize(np.array([codes.get(code_id) for code_id in columns[3]], dtype=object))
-    unit, units_of_measure = pd.factorize(columns[4])
-    units = pd.to_numeric(pd.Series(columns[5], dtype=object), errors="raise").to_numpy(dtype=np.float64)
-    live = np.flatnonzero(statuses[status] != PublishStatus.DELETED.value) if len(status) else status
-    group, first = _groups(site[live], day[live], cost_code[live], unit[live])
-    known = ~np.isnan(units[live])
-    summed = np.bincount(group, weights=np.where(known, units[live], 0.0), minlength=len(first))
-    counted = np.bincount(group, weights=known, minlength=len(first))
-    rows_of = live[first]
-    code_rank = np.append(np.argsort(np.argsort(cost_codes.astype(str), kind="stable")), -1)  # code -1: none
-    day_rank = np.array([day_value.toordinal() for day_value in dates], dtype=np.int64)
-    order = np.lexsort((code_rank[cost_code[rows_of]], day_rank[day[rows_of]], sites[site[rows_of]]))
-    rows_of, summed, counted = rows_of[order], summed[order], counted[order]
-    figures = pd.DataFrame({
-        "job_site_id": sites[site[rows_of]], "work_date": dates[day[rows_of]],
-        "cost_code": _with_none(cost_codes)[cost_code[rows_of]],
-        "unit_of_measure": _with_none(units_of_measure)[unit[rows_of]],
-        "units": np.where(counted > 0, summed, np.nan),
-    })
-    return counts_by_status(long), figures[[*DAY_KEY, *UnitFigures().columns]]
+    live = live.assign(cost_code=live["cost_code_id"].map(codes), units=live["units"].astype("float64"))
+    by = [*DAY_KEY, "cost_code", "unit_of_measure"]
+    summed = live.groupby(by, dropna=False, sort=False)["units"].sum(min_count=1).reset_index()
+    ordered = summed.sort_values([*DAY_KEY, "cost_code"], na_position="first", kind="stable", ignore_index=True)
+    return counts_by_status(long), ordered[[*DAY_KEY, *UnitFigures().columns]]
 
 
-def _groups(*codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rows given as columns of integer codes (-1: none) grouped: each row's group, groups numbered in the order
-    they first appear, and each group's first row."""
-    if not len(codes[0]):
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    group = np.zeros(len(codes[0]), dtype=np.int64)
-    for column in codes:  # numbered again after each column, so the numbers stay below the rows' count
-        group, _ = pd.factorize(group * (int(column.max()) + 2) + column + 1)
-    _, first = np.unique(group, return_index=True)
-    return group, first
-
-
-def _with_none(values: Any) -> np.ndarray:
-    """`pd.factorize`'s distinct values with None after them, which code -1 (none) picks."""
-    return np.array([*values.tolist(), None], dtype=object)
-
-
-def _as_dates(days: np.ndarray) -> np.ndarray:
-    """Distinct dates as the driver gave them (SQLite: ISO text) as `date`s."""
-    return np.array([day if isinstance(day, date) else date.fromisoformat(str(day)) for day in days.tolist()],
-                    dtype=object)
+def _as_dates(days: pd.Series) -> pd.Series:
+    """Dates as the driver gave them (SQLite: ISO text) as `date`s, each distinct one parsed once."""
+    codes, distinct = pd.factorize(days)
+    parsed = [day if isinstance(day, date) else date.fromisoformat(str(day)) for day in distinct.tolist()]
+    return pd.Series(np.array(parsed, dtype=object)[codes] if len(days) else [], index=days.index, dtype=object)
 
 
 def _tuples(session: Session, query: Select[Any]) -> list[tuple[Any, ...]]:
