@@ -2,7 +2,7 @@
 
 Run by hand from the project root (pytest never collects bench/):
 
-    python bench/refresh.py [--database-url postgresql+psycopg://…] [--fresh]
+    python bench/refresh.py [--database-url postgresql+psycopg://…] [--fresh] [--repeat N]
 
 Uses the world of `bench/aggregation.py` (300 job sites, 60 days ending Friday
 2026-11-20, about a million time logs), written once and reused. Per module
@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import time as clock
 from collections import Counter
@@ -85,7 +86,12 @@ def main() -> None:
     at_rest(engine)
     worst: dict[str, float] = dict.fromkeys(GOALS, 0.0)
     for module in MODULES:
-        for label, seconds in _module(engine, module).items():
+        rounds = [_module(engine, module) for _ in range(options.repeat)]
+        for label in GOALS:
+            seconds = statistics.median(figures[label] for figures in rounds)
+            if options.repeat > 1:
+                each = ", ".join(f"{figures[label]:.3f}" for figures in rounds)
+                print(f"{module.value}: {label}: median {seconds:.3f} s of {options.repeat} rounds ({each})")
             worst[label] = max(worst[label], seconds)
     print(f"load average: {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
     for label, goal in GOALS.items():
@@ -96,7 +102,14 @@ def _options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", help="a PostgreSQL database to use instead of the SQLite file")
     parser.add_argument("--fresh", action="store_true", help="write the demo world again instead of reusing it")
-    return parser.parse_args()
+    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="measure each module N times over (each round with 10 changes of its own) and take "
+                             "the median of each figure: this machine's speed moves by a quarter from minute to "
+                             "minute")
+    options = parser.parse_args()
+    if options.repeat < 1:
+        parser.error("--repeat takes a whole number of at least 1")
+    return options
 
 
 def _module(engine: Engine, module: PublishModule) -> dict[str, float]:
