@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -58,32 +58,64 @@ def read_table(
 def read_tables(session: Session, results: Sequence[Result], *, bulk: bool = True, huge: bool = True) -> list[pa.Table]:
     """`read_table` for several results at once: their queries are read side by side (on SQLite by one child
     process, which a smaller result joins for free), one table per result."""
+    return read_tables_ahead(session, results, bulk=bulk, huge=huge, ahead=False)()
+
+
+def read_tables_ahead(
+    session: Session, results: Sequence[Result], *, bulk: bool = True, huge: bool = True, ahead: bool = True,
+) -> Callable[[], list[pa.Table]]:
+    """`read_tables`, started now and finished when the function returned is called.
+
+    With `ahead`, a read done outside the session (ADBC's connections, the SQLite child process) runs in a
+    thread of its own meanwhile, so the session can read something else at the same time. The session's own
+    cursor is only ever used by the caller's thread: when no outside reader applies, or it failed, the cursor
+    reads when the function is called.
+    """
     connection = session.connection()
     queries = [query for queries, _ in results for query in queries]
     schemas = [schema for queries, schema in results for _ in queries]
-    parts: list[pa.Table] | None = None
-    if bulk and not has_uncommitted_writes(connection):
-        if (uri := _adbc_uri(connection)) is not None:
-            parts = _through_adbc_in_parallel(connection, uri, queries, schemas)
-        elif huge and (path := sqlite_file(connection)) is not None:
-            parts = _through_child(connection, path, queries, schemas)
-    if parts is None:
-        parts = [_through_cursor(connection, query, schema) for query, schema in zip(queries, schemas, strict=True)]
-    tables, first = [], 0
-    for queries_of_result, schema in results:
-        own = parts[first:first + len(queries_of_result)]
-        first += len(queries_of_result)
-        tables.append(pa.concat_tables(own) if own else schema.empty_table())
-    return tables
+    outside = _outside_reader(connection, queries, schemas, bulk=bulk, huge=huge)
+    pending: Future[list[pa.Table] | None] | None = None
+    if outside is not None and ahead:
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead")
+        pending = pool.submit(outside)
+        pool.shutdown(wait=False)  # its thread ends once this one read is done
+
+    def finish() -> list[pa.Table]:
+        parts = pending.result() if pending is not None else outside() if outside is not None else None
+        if parts is None:
+            parts = [_through_cursor(connection, query, schema)
+                     for query, schema in zip(queries, schemas, strict=True)]
+        tables, first = [], 0
+        for queries_of_result, schema in results:
+            own = parts[first:first + len(queries_of_result)]
+            first += len(queries_of_result)
+            tables.append(pa.concat_tables(own) if own else schema.empty_table())
+        return tables
+
+    return finish
 
 
-def _through_adbc_in_parallel(
-    connection: Connection, uri: str, queries: Sequence[Select[Any]], schemas: Sequence[pa.Schema]
-) -> list[pa.Table] | None:
+def _outside_reader(
+    connection: Connection, queries: Sequence[Select[Any]], schemas: Sequence[pa.Schema], *, bulk: bool, huge: bool,
+) -> Callable[[], list[pa.Table] | None] | None:
+    """A read of `queries` outside the session (None where none applies); it answers None when it fails. Their
+    SQL is written here, in the caller's thread."""
+    if not bulk or has_uncommitted_writes(connection):
+        return None
+    if (uri := _adbc_uri(connection)) is not None:
+        sql = [_sql(connection, query) for query in queries]
+        return lambda: _through_adbc_in_parallel(uri, sql, schemas)
+    if huge and (path := sqlite_file(connection)) is not None:
+        sql = [_sql(connection, query) for query in queries]
+        return lambda: _through_child(path, sql, schemas)
+    return None
+
+
+def _through_adbc_in_parallel(uri: str, sql: Sequence[str], schemas: Sequence[pa.Schema]) -> list[pa.Table] | None:
     """The parts read by ADBC, or None when its connections fail (the session's own cursor reads them then)."""
     from adbc_driver_manager import Error as AdbcError
 
-    sql = [_sql(connection, query) for query in queries]
     try:
         with ThreadPoolExecutor(max_workers=max(len(sql), 1)) as pool:
             return list(pool.map(lambda text, schema: _through_adbc(uri, text, schema), sql, schemas))
@@ -92,12 +124,10 @@ def _through_adbc_in_parallel(
         return None
 
 
-def _through_child(
-    connection: Connection, path: str, queries: Sequence[Select[Any]], schemas: Sequence[pa.Schema]
-) -> list[pa.Table] | None:
+def _through_child(path: str, sql: Sequence[str], schemas: Sequence[pa.Schema]) -> list[pa.Table] | None:
     """The parts read by connectorx in a child process, or None when it fails (the cursor reads them then)."""
     try:
-        parts = read_in_child(path, [_sql(connection, q) for q in queries])
+        parts = read_in_child(path, sql)
     except ChildReadError as error:
         logger.warning("reading in a child process failed, reading through the session instead: %s", error)
         return None

@@ -23,13 +23,14 @@ from sqlalchemy import Table, bindparam, delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from core.aggregation import source
 from core.aggregation.collection import collection_paused
 from core.aggregation.source import JobSiteDay
 from core.db import bulk_insert, utcnow
 from core.errors import ErrorAction, ProcoreConnectError
 from core.models.publishing import PublishEntry, PublishModule, PublishStatus
 from core.publishing.figures import figure_values
-from core.publishing.modules import ReasonResolver, computed_entries
+from core.publishing.modules import ReasonResolver, computed_entries, spec_for
 from core.publishing.new_entries import new_entry_rows
 from core.publishing.status import NON_PUBLISHABLE, PUBLISHING, TO_DO, Draft, Facts, refreshed_status, transition
 from core.publishing.stored import EntryState, entry_state, stored_reasons, stored_states
@@ -103,12 +104,14 @@ def _refreshed(
     resolver: ReasonResolver | None, days: Collection[JobSiteDay] | None,
 ) -> RefreshReport:
     report = RefreshReport(module=module, start=start, end=end)
-    fresh = computed_entries(
-        session, module=module, start=start, end=end, job_site_ids=job_site_ids, resolver=resolver, days=days
-    )
+    with source.shared_reads():  # the time clock's rows read (ahead) outside the session while it reads the entries
+        source.read_ahead(session, spec_for(module).load, start=start, end=end, job_site_ids=job_site_ids, days=days)
+        stored = stored_states(session, module, start, end, job_site_ids, days)
+        fresh = computed_entries(
+            session, module=module, start=start, end=end, job_site_ids=job_site_ids, resolver=resolver, days=days
+        )
     if days is not None:
         fresh = fresh[_on_days(fresh, days)]
-    stored = stored_states(session, module, start, end, job_site_ids, days)
     merged = stored.merge(
         fresh[["natural_key", "values_json", "fingerprint", "reasons"]].add_prefix("fresh_"),
         how="left", left_on="natural_key", right_on="fresh_natural_key",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -7,12 +8,12 @@ from typing import Any
 import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
-from sqlalchemy import event
 from sqlmodel import Session
 
 from core.aggregation import columnar, load_production_quantities, load_time_logs, source
 from core.models import Company, CostCode, Crew, Employee, JobSite, PayClass, PayID, ProductionQuantity, TimeLog
 from core.models.ids import saved_id
+from tests.statements import statements_run
 
 SUN, MON, TUE = date(2026, 11, 15), date(2026, 11, 16), date(2026, 11, 17)
 HOUR = 3_600_000_000
@@ -222,19 +223,11 @@ def test_inside_shared_reads_a_huge_ranges_quantities_come_with_its_time_logs(
     ])
     session.commit()
     alone = load_production_quantities(session, start=MON, end=TUE)
-    statements: list[str] = []
-    engine = session.connection().engine
-
-    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        statements.append(statement)
 
     with source.shared_reads():
         load_time_logs(session, start=MON, end=TUE)
-        event.listen(engine, "before_cursor_execute", seen)
-        try:
+        with statements_run(session.connection().engine) as statements:
             shared = load_production_quantities(session, start=MON, end=TUE)
-        finally:
-            event.remove(engine, "before_cursor_execute", seen)
 
     assert statements == []
     assert len(alone) == 2
@@ -258,3 +251,66 @@ def test_when_adbc_cannot_connect_the_logs_are_read_through_the_session_and_no_p
     assert frame["worked_micros"].tolist() == [8 * HOUR]
     assert "reading through ADBC failed" in caplog.text
     assert "s3cret-pw" not in caplog.text
+
+
+def _read_ahead_threads() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name.startswith("read-ahead")]
+
+
+def test_time_logs_read_ahead_are_those_committed_when_the_read_began(
+    session: Session, ids: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read ahead (a refresh reads its stored entries meanwhile), the rows come from a reader outside the
+    session that has already read them: a log committed afterwards waits for the next refresh, as it would
+    had it been committed a moment after the read."""
+    monkeypatch.setattr(source, "_BULK_SITE_DAYS", 1)
+    monkeypatch.setattr(source, "_AHEAD_SITE_DAYS", 1)
+    session.add(_log(ids, "chicago", datetime(2026, 11, 16, 14, 0, tzinfo=UTC), 8))
+    session.commit()
+    before = load_time_logs(session, start=MON, end=TUE)
+
+    with source.shared_reads():
+        source.read_ahead(session, load_time_logs, start=MON, end=TUE)
+        for thread in _read_ahead_threads():
+            thread.join()
+        with Session(session.connection().engine) as other:
+            other.add(_log(ids, "berlin", datetime(2026, 11, 17, 6, 0, tzinfo=UTC), 4))
+            other.commit()
+        ahead = load_time_logs(session, start=MON, end=TUE)
+
+    assert len(before) == 1
+    assert_frame_equal(ahead, before)
+    assert len(load_time_logs(session, start=MON, end=TUE)) == 2
+
+
+def test_a_read_ahead_left_unused_is_waited_for_when_the_block_ends(
+    session: Session, ids: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(source, "_BULK_SITE_DAYS", 1)
+    monkeypatch.setattr(source, "_AHEAD_SITE_DAYS", 1)
+    session.add(_log(ids, "chicago", datetime(2026, 11, 16, 14, 0, tzinfo=UTC), 8))
+    session.commit()
+
+    def stopped_refresh() -> None:
+        with source.shared_reads():
+            source.read_ahead(session, load_time_logs, start=MON, end=TUE)
+            raise RuntimeError("the refresh stopped")
+
+    with pytest.raises(RuntimeError):
+        stopped_refresh()
+
+    assert _read_ahead_threads() == []
+
+
+def test_a_shared_block_inside_another_shares_its_reads(session: Session, ids: dict[str, int]) -> None:
+    session.add(_log(ids, "chicago", datetime(2026, 11, 16, 14, 0, tzinfo=UTC), 8))
+    session.commit()
+
+    with source.shared_reads():
+        with source.shared_reads():
+            first = load_time_logs(session, start=MON, end=TUE)
+        with statements_run(session.connection().engine) as statements:
+            again = load_time_logs(session, start=MON, end=TUE)
+
+    assert statements == []
+    assert_frame_equal(again, first)

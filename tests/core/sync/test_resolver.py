@@ -1,11 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pandas as pd
 import pytest
-from sqlalchemy import event
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -23,6 +19,7 @@ from core.sync.importer import run_import
 from core.sync.lists import records
 from core.sync.resolver import Resolution, mapping_reasons, resolve, resolve_batch
 from tests.core.sync.test_lists import control, map_site, one_way, sync  # noqa: F401 - the fixture
+from tests.statements import statements_run
 
 LISTS = (Entity.JOB_SITE, Entity.COMPANY, Entity.EMPLOYEE, Entity.PAY_CLASS, Entity.PAY_ID)
 
@@ -167,20 +164,6 @@ def test_mapping_reasons_checks_only_what_the_module_publishes(session: Session,
     assert quantity.tolist() == [[]]
 
 
-@contextmanager
-def _statements(engine: Engine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 def _time_log_keys(session: Session, limit: int | None) -> pd.DataFrame:
     # SQLAlchemy's own select: SQLModel's is typed for at most four columns.
     query = sa_select(col(TimeLog.job_site_id), col(TimeLog.company_id), col(TimeLog.employee_id),
@@ -196,7 +179,7 @@ def test_the_batch_makes_one_query_per_entity_however_many_entries(engine: Engin
     assert len(many) > 500
     counts = []
     for keys in (few, many):
-        with Session(engine) as session, _statements(engine) as seen:
+        with Session(engine) as session, statements_run(engine) as seen:
             reasons = mapping_reasons(session, company_id=mapped, module=Module.TIMECARD, keys=keys)
         assert len(reasons) == len(keys)
         counts.append(len(seen))
