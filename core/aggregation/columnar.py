@@ -58,42 +58,59 @@ def read_table(
 def read_tables(session: Session, results: Sequence[Result], *, bulk: bool = True, huge: bool = True) -> list[pa.Table]:
     """`read_table` for several results at once: their queries are read side by side (on SQLite by one child
     process, which a smaller result joins for free), one table per result."""
-    return read_tables_ahead(session, results, bulk=bulk, huge=huge, ahead=False)()
+    return read_tables_ahead(session, results, bulk=bulk, huge=huge, ahead=False).tables()
 
 
-def read_tables_ahead(
-    session: Session, results: Sequence[Result], *, bulk: bool = True, huge: bool = True, ahead: bool = True,
-) -> Callable[[], list[pa.Table]]:
-    """`read_tables`, started now and finished when the function returned is called.
+class PendingTables:
+    """`read_tables` started by `read_tables_ahead`: `tables()` finishes it, `settle()` lets it go unused."""
 
-    With `ahead`, a read done outside the session (ADBC's connections, the SQLite child process) runs in a
-    thread of its own meanwhile, so the session can read something else at the same time. The session's own
-    cursor is only ever used by the caller's thread: when no outside reader applies, or it failed, the cursor
-    reads when the function is called.
-    """
-    connection = session.connection()
-    queries = [query for queries, _ in results for query in queries]
-    schemas = [schema for queries, schema in results for _ in queries]
-    outside = _outside_reader(connection, queries, schemas, bulk=bulk, huge=huge)
-    pending: Future[list[pa.Table] | None] | None = None
-    if outside is not None and ahead:
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead")
-        pending = pool.submit(outside)
-        pool.shutdown(wait=False)  # its thread ends once this one read is done
+    def __init__(self, connection: Connection, results: Sequence[Result],
+                 outside: Callable[[], list[pa.Table] | None] | None, ahead: bool) -> None:
+        self._connection, self._results, self._outside = connection, results, outside
+        self._pending: Future[list[pa.Table] | None] | None = None
+        if outside is not None and ahead:
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead")
+            self._pending = pool.submit(outside)
+            pool.shutdown(wait=False)  # its thread ends once this one read is done
 
-    def finish() -> list[pa.Table]:
-        parts = pending.result() if pending is not None else outside() if outside is not None else None
+    def tables(self) -> list[pa.Table]:
+        """One table per result, waiting for the outside reader; the session's cursor reads (in this thread)
+        when none applies or it failed."""
+        outside = self._outside
+        parts = self._pending.result() if self._pending is not None else outside() if outside is not None else None
+        queries = [query for queries, _ in self._results for query in queries]
         if parts is None:
-            parts = [_through_cursor(connection, query, schema)
+            schemas = [schema for queries, schema in self._results for _ in queries]
+            parts = [_through_cursor(self._connection, query, schema)
                      for query, schema in zip(queries, schemas, strict=True)]
         tables, first = [], 0
-        for queries_of_result, schema in results:
+        for queries_of_result, schema in self._results:
             own = parts[first:first + len(queries_of_result)]
             first += len(queries_of_result)
             tables.append(pa.concat_tables(own) if own else schema.empty_table())
         return tables
 
-    return finish
+    def settle(self) -> None:
+        """Wait for an outside reader still reading and drop what it read; the session reads nothing."""
+        if self._pending is not None:
+            self._pending.exception()  # waits; its failure does not matter to work that stopped
+
+
+def read_tables_ahead(
+    session: Session, results: Sequence[Result], *, bulk: bool = True, huge: bool = True, ahead: bool = True,
+) -> PendingTables:
+    """`read_tables`, started now and finished by `tables()` of what it returns.
+
+    With `ahead`, a read done outside the session (ADBC's connections, the SQLite child process) runs in a
+    thread of its own meanwhile, so the session can read something else at the same time. The session's own
+    cursor is only ever used by the caller's thread: when no outside reader applies, or it failed, the cursor
+    reads when `tables()` is called.
+    """
+    connection = session.connection()
+    queries = [query for queries, _ in results for query in queries]
+    schemas = [schema for queries, schema in results for _ in queries]
+    outside = _outside_reader(connection, queries, schemas, bulk=bulk, huge=huge)
+    return PendingTables(connection, results, outside, ahead)
 
 
 def _outside_reader(

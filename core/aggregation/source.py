@@ -21,7 +21,14 @@ import pyarrow as pa
 from sqlalchemy import ColumnElement, Float, Select, String, Table, and_, cast, func, or_, select, type_coerce
 from sqlmodel import Session
 
-from core.aggregation.columnar import Result, parallel_readers, read_table, read_tables_ahead, release_unused_memory
+from core.aggregation.columnar import (
+    PendingTables,
+    Result,
+    parallel_readers,
+    read_table,
+    read_tables_ahead,
+    release_unused_memory,
+)
 from core.aggregation.rounding import MICROS_PER_MINUTE
 from core.models import JobSite, ProductionQuantity, TimeLog
 from core.timeclock.rules import local_days, local_to_utc
@@ -140,12 +147,12 @@ def read_ahead(
 class _TimeLogRead:
     """A range's time logs being read: called, it waits for them and returns the source frame."""
 
-    def __init__(self, finish: Callable[[], list[pa.Table]], zones: dict[int, str], start: date, end: date,
+    def __init__(self, reading: PendingTables | None, zones: dict[int, str], start: date, end: date,
                  quantities: _ReadKey | None) -> None:
-        self._finish, self._zones, self._start, self._end, self._quantities = finish, zones, start, end, quantities
+        self._reading, self._zones, self._start, self._end, self._quantities = reading, zones, start, end, quantities
 
     def __call__(self) -> pd.DataFrame:
-        tables = self._finish()
+        tables = self._reading.tables() if self._reading is not None else [_RAW_SCHEMA.empty_table()]
         frame = _source_frame(tables[0], self._zones, self._start, self._end)
         shared = _SHARED.get()
         if shared is not None and self._quantities is not None and len(tables) > 1:
@@ -155,8 +162,9 @@ class _TimeLogRead:
         return frame
 
     def abandon(self) -> None:
-        """Wait for the reader and drop what it read."""
-        self._finish()
+        """Wait for a reader still reading outside the session and drop what it read."""
+        if self._reading is not None:
+            self._reading.settle()
 
 
 def _read_time_logs(
@@ -164,7 +172,7 @@ def _read_time_logs(
 ) -> _TimeLogRead:
     zones = _site_zones(session, job_site_ids)
     if not zones:
-        return _TimeLogRead(lambda: [_RAW_SCHEMA.empty_table()], {}, start, end, None)
+        return _TimeLogRead(None, {}, start, end, None)
     low, high = _utc_window(start, end, set(zones.values()))
     slices = parallel_readers() if (end - start).days >= _DAYS_PER_READER else 1
     as_text = session.connection().dialect.name == "sqlite"
@@ -178,8 +186,8 @@ def _read_time_logs(
         results.append(([_quantity_query(start, end, job_site_ids)], _QUANTITY_SCHEMA))
         quantities = _read_key("quantities", session, start, end, job_site_ids)
     ahead_in_child = ahead and _is_bulk(len(zones), start, end, _AHEAD_SITE_DAYS)
-    finish = read_tables_ahead(session, results, bulk=bulk, huge=huge or ahead_in_child, ahead=ahead)
-    return _TimeLogRead(finish, zones, start, end, quantities)
+    reading = read_tables_ahead(session, results, bulk=bulk, huge=huge or ahead_in_child, ahead=ahead)
+    return _TimeLogRead(reading, zones, start, end, quantities)
 
 
 def _read_days(session: Session, days: Collection[JobSiteDay], start: date, end: date) -> pd.DataFrame:

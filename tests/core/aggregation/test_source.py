@@ -11,6 +11,7 @@ from pandas.testing import assert_frame_equal
 from sqlmodel import Session
 
 from core.aggregation import columnar, load_production_quantities, load_time_logs, source
+from core.aggregation.sqlite_child import ChildReadError
 from core.models import Company, CostCode, Crew, Employee, JobSite, PayClass, PayID, ProductionQuantity, TimeLog
 from core.models.ids import saved_id
 from tests.statements import statements_run
@@ -314,3 +315,28 @@ def test_a_shared_block_inside_another_shares_its_reads(session: Session, ids: d
 
     assert statements == []
     assert_frame_equal(again, first)
+
+
+def test_a_read_ahead_that_failed_and_went_unused_reads_nothing_through_the_session(
+    session: Session, ids: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Work that stopped (its transaction may be broken) is not made to read the time logs it no longer needs."""
+    monkeypatch.setattr(source, "_BULK_SITE_DAYS", 1)
+    monkeypatch.setattr(source, "_AHEAD_SITE_DAYS", 1)
+
+    def unreadable(*_args: object, **_kwargs: object) -> None:
+        raise ChildReadError("the SQLite reader process failed: no connectorx")
+
+    monkeypatch.setattr(columnar, "read_in_child", unreadable)
+    monkeypatch.setattr(columnar, "_adbc_uri", lambda _connection: None)
+    monkeypatch.setattr(columnar, "sqlite_file", lambda _connection: "/nowhere.sqlite3")
+
+    def stopped_refresh() -> None:
+        with source.shared_reads():
+            source.read_ahead(session, load_time_logs, start=MON, end=TUE)
+            raise RuntimeError("the refresh stopped")
+
+    with statements_run(session.connection().engine) as statements, pytest.raises(RuntimeError):
+        stopped_refresh()
+
+    assert [statement for statement in statements if "FROM time_log" in statement] == []
