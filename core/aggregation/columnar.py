@@ -64,13 +64,15 @@ def read_tables(session: Session, results: Sequence[Result], *, bulk: bool = Tru
 class PendingTables:
     """`read_tables` started by `read_tables_ahead`: `tables()` finishes it, `settle()` lets it go unused."""
 
-    def __init__(self, connection: Connection, results: Sequence[Result],
-                 outside: Callable[[], list[pa.Table] | None] | None, ahead: bool) -> None:
-        self._connection, self._results, self._outside = connection, results, outside
+    def __init__(self, session: Session, results: Sequence[Result], *, bulk: bool, huge: bool, ahead: bool) -> None:
+        self._connection, self._results = session.connection(), results
+        self._queries = [query for queries, _ in results for query in queries]
+        self._schemas = [schema for queries, schema in results for _ in queries]
+        self._outside = _outside_reader(self._connection, self._queries, self._schemas, bulk=bulk, huge=huge)
         self._pending: Future[list[pa.Table] | None] | None = None
-        if outside is not None and ahead:
+        if self._outside is not None and ahead:
             pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead")
-            self._pending = pool.submit(outside)
+            self._pending = pool.submit(self._outside)
             pool.shutdown(wait=False)  # its thread ends once this one read is done
 
     def tables(self) -> list[pa.Table]:
@@ -78,11 +80,9 @@ class PendingTables:
         when none applies or it failed."""
         outside = self._outside
         parts = self._pending.result() if self._pending is not None else outside() if outside is not None else None
-        queries = [query for queries, _ in self._results for query in queries]
         if parts is None:
-            schemas = [schema for queries, schema in self._results for _ in queries]
             parts = [_through_cursor(self._connection, query, schema)
-                     for query, schema in zip(queries, schemas, strict=True)]
+                     for query, schema in zip(self._queries, self._schemas, strict=True)]
         tables, first = [], 0
         for queries_of_result, schema in self._results:
             own = parts[first:first + len(queries_of_result)]
@@ -106,11 +106,7 @@ def read_tables_ahead(
     cursor is only ever used by the caller's thread: when no outside reader applies, or it failed, the cursor
     reads when `tables()` is called.
     """
-    connection = session.connection()
-    queries = [query for queries, _ in results for query in queries]
-    schemas = [schema for queries, schema in results for _ in queries]
-    outside = _outside_reader(connection, queries, schemas, bulk=bulk, huge=huge)
-    return PendingTables(connection, results, outside, ahead)
+    return PendingTables(session, results, bulk=bulk, huge=huge, ahead=ahead)
 
 
 def _outside_reader(
