@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import String, Table, select, tuple_, type_coerce
+from sqlalchemy import String, Table, Text, cast, select, tuple_, type_coerce
 from sqlmodel import Session
 
 from core.aggregation.source import JobSiteDay
@@ -49,8 +49,9 @@ def stored_states(
     Reasons and the removal instant come back as stored text (parsed later, for the
     few entries a refresh changes), and rows as the driver's plain tuples.
     """
-    as_text = {"reasons", "source_removed_at"}
-    columns = [type_coerce(_TABLE.c[name], String) if name in as_text else _TABLE.c[name] for name in STATE_COLUMNS]
+    columns = [_TABLE.c[name] for name in STATE_COLUMNS]
+    columns[STATE_COLUMNS.index("reasons")] = cast(_TABLE.c.reasons, Text)  # the driver would parse JSON columns
+    columns[STATE_COLUMNS.index("source_removed_at")] = type_coerce(_TABLE.c.source_removed_at, String)
     conditions = range_conditions(module, start, end, job_site_ids) if days is None else day_conditions(module, days)
     query = select(*columns).where(*conditions)
     rows = session.connection().execute(query).cursor.fetchall()
