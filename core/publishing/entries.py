@@ -112,10 +112,9 @@ def _refreshed(
         )
     if days is not None:
         fresh = fresh[_on_days(fresh, days)]
-    merged = stored.merge(
-        fresh[["natural_key", "values_json", "fingerprint", "reasons"]].add_prefix("fresh_"),
-        how="left", left_on="natural_key", right_on="fresh_natural_key",
-    )
+    found, is_new = _matched(stored["natural_key"], fresh["natural_key"])
+    picked = fresh[["natural_key", "values_json", "fingerprint", "reasons"]].reset_index(drop=True).reindex(found)
+    merged = pd.concat([stored, picked.add_prefix("fresh_").set_axis(stored.index)], axis=1)
     untouched = _untouched(merged)
     report.unchanged = int(untouched.sum())
     plan, now = _Plan(), utcnow()
@@ -123,13 +122,26 @@ def _refreshed(
         gone = not isinstance(record["fresh_natural_key"], str)
         row = None if gone else {name: record[f"fresh_{name}"] for name in ("values_json", "fingerprint", "reasons")}
         _plan_existing(plan, report, entry_state(record), row, now)
-    plan.inserts, blocked = new_entry_rows(module, fresh[~fresh["natural_key"].isin(stored["natural_key"])], now)
+    plan.inserts, blocked = new_entry_rows(module, fresh[is_new], now)
     report.created = len(plan.inserts)
     if blocked:
         report.moves[(TO_DO, NON_PUBLISHABLE)] += blocked
     _apply(session, plan)
     session.expire_all()
     return report
+
+
+def _matched(stored: pd.Series, fresh: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Per stored key, the position of the same key among the fresh ones (-1: gone from the source); per fresh
+    key, whether it is new. Keys are unique on each side; both are hashed once, together."""
+    codes, _ = pd.factorize(np.concatenate([stored.to_numpy(dtype=object), fresh.to_numpy(dtype=object)]))
+    stored_codes, fresh_codes = codes[: len(stored)], codes[len(stored):]
+    position = np.full(len(codes), -1, dtype=np.int64)
+    position[fresh_codes] = np.arange(len(fresh_codes))
+    found = position[stored_codes]
+    is_new = np.ones(len(fresh_codes), dtype=bool)
+    is_new[found[found >= 0]] = False
+    return found, is_new
 
 
 def _on_days(fresh: pd.DataFrame, days: Collection[JobSiteDay]) -> np.ndarray:
@@ -159,8 +171,9 @@ def _untouched(merged: pd.DataFrame) -> pd.Series:
     untouched = calm & pd.Series([stays[combo] for combo in facts], index=merged.index, dtype=bool)
     recheck = untouched & (merged["status"] == NON_PUBLISHABLE.value)  # stays only with the very same reasons
     if recheck.any():
-        pairs = zip(merged.loc[recheck, "reasons"], merged.loc[recheck, "fresh_reasons"], strict=True)
-        same = [stored_reasons(stored) == fresh for stored, fresh in pairs]
+        stored = merged.loc[recheck, "reasons"].tolist()
+        parsed = {text: stored_reasons(text) for text in set(stored)}  # blocked entries share a few reasons
+        same = [parsed[text] == fresh for text, fresh in zip(stored, merged.loc[recheck, "fresh_reasons"], strict=True)]
         untouched[recheck] = pd.Series(same, index=untouched.index[recheck], dtype=bool)
     return untouched
 
