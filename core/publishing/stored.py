@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import String, Table, Text, cast, select, tuple_, type_coerce
+from sqlalchemy import ColumnElement, String, Table, Text, cast, select, tuple_, type_coerce
 from sqlmodel import Session
 
 from core.aggregation.source import JobSiteDay
@@ -46,12 +46,16 @@ def stored_states(
 ) -> pd.DataFrame:
     """The publish state of every stored entry of `module` in the range (only `days` when given), in one query.
 
-    Reasons and the removal instant come back as stored text (parsed later, for the
-    few entries a refresh changes), and rows as the driver's plain tuples.
+    Reasons come back as their stored text, which the database writes out (a driver
+    would parse every JSON column it is handed): they are parsed later, for the few
+    entries a refresh looks at. The removal instant comes as the driver gives it
+    (text on SQLite), and rows as the driver's plain tuples.
     """
-    columns = [_TABLE.c[name] for name in STATE_COLUMNS]
-    columns[STATE_COLUMNS.index("reasons")] = cast(_TABLE.c.reasons, Text)  # the driver would parse JSON columns
-    columns[STATE_COLUMNS.index("source_removed_at")] = type_coerce(_TABLE.c.source_removed_at, String)
+    read_as: dict[str, ColumnElement[Any]] = {
+        "reasons": cast(_TABLE.c.reasons, Text),  # written out by the database: the driver would parse JSON
+        "source_removed_at": type_coerce(_TABLE.c.source_removed_at, String),
+    }
+    columns = [read_as.get(name, _TABLE.c[name]) for name in STATE_COLUMNS]
     conditions = range_conditions(module, start, end, job_site_ids) if days is None else day_conditions(module, days)
     query = select(*columns).where(*conditions)
     rows = session.connection().execute(query).cursor.fetchall()
