@@ -184,9 +184,10 @@ def bulk_insert(connection: Connection, table_name: str, frame: pd.DataFrame) ->
     quote = connection.dialect.identifier_preparer.quote
     columns = [quote(str(name)) for name in frame.columns]
     if connection.dialect.name == "sqlite":
-        placeholders = ", ".join("?" for _ in columns)
-        sql = f"INSERT INTO {table_name} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608 - our own names
-        with _sqlite_bulk_load(connection, table_name, len(frame)):
+        with _sqlite_bulk_load(connection, table_name, len(frame)), \
+                _sqlite_staged(connection, table_name, columns) as target:
+            placeholders = ", ".join("?" for _ in columns)
+            sql = f"INSERT INTO {target} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608 - our own names
             for first in range(0, len(frame), BULK_PART):  # in parts: each part's tuples are freed before the next
                 connection.exec_driver_sql(sql, _python_rows(frame.iloc[first:first + BULK_PART]))
         return len(frame)
@@ -217,6 +218,31 @@ def _fills(connection: Connection, table_name: str, rows: int) -> bool:
     """Whether a load of `rows` rows at least doubles the table (and is large enough to rebuild indexes for)."""
     return rows >= _REBUILD_MIN_ROWS and rows >= int(
         connection.exec_driver_sql(f"SELECT count(*) FROM {table_name}").scalar_one())  # noqa: S608 - our own name
+
+
+@contextmanager
+def _sqlite_staged(connection: Connection, table_name: str, columns: list[str]) -> Iterator[str]:
+    """The table a bulk load writes its rows into: `table_name` itself, or, when it has triggers, a temporary
+    copy of its columns whose rows go on in one `INSERT … SELECT` at the end.
+
+    SQLite runs row triggers for each statement: by `executemany`, one statement per row, a trigger cost
+    25–35 µs per row (3–4 s for 111,000 publish entries); the same rows written by one statement fire it at no
+    measurable cost.
+    """
+    triggered = connection.exec_driver_sql(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table_name,)).scalar()
+    if not triggered:
+        yield table_name
+        return
+    staged = f"temp.staged_{table_name}"
+    names = ", ".join(columns)
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {staged}")
+    connection.exec_driver_sql(f"CREATE TABLE {staged} AS SELECT {names} FROM {table_name} WHERE 0")  # noqa: S608
+    try:
+        yield staged
+        connection.exec_driver_sql(f"INSERT INTO {table_name} ({names}) SELECT {names} FROM {staged}")  # noqa: S608
+    finally:
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {staged}")
 
 
 @contextmanager

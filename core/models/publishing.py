@@ -221,7 +221,7 @@ class CalendarDay(SQLModel, table=True):
 class CalendarCell(SQLModel, table=True):
     """A job-site day's entries of `module` with one status: how many, and their figure columns summed.
 
-    Kept by `core.dashboards.held_cells` from the marks triggers leave (PostgreSQL only).
+    Kept by `core.dashboards.held_cells` from the marks triggers leave.
     """
 
     __tablename__ = "calendar_cell"
@@ -237,10 +237,13 @@ class CalendarCell(SQLModel, table=True):
 
 class CalendarMark(SQLModel, table=True):
     """A job-site day of `module` whose entries a statement changed: written by triggers on `publish_entry`,
-    only ever inserted, and deleted by the reader that grouped the day's cells again (PostgreSQL only)."""
+    only ever inserted, and deleted by the reader that grouped the day's cells again."""
 
     __tablename__ = "calendar_mark"
-    __table_args__ = (Index("ix_calendar_mark_module", "module", "id"),)
+    __table_args__ = (
+        Index("ix_calendar_mark_module", "module", "id"),
+        Index("ix_calendar_mark_day", "module", "work_date", "job_site_id"),  # SQLite's triggers mark a day once
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     module: PublishModule = Field(sa_type=String(20))

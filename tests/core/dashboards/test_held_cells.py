@@ -1,9 +1,9 @@
-"""The calendar's cells held in PostgreSQL (`core.dashboards.held_cells`) against the entries grouped there and
+"""The calendar's cells held in the database (`core.dashboards.held_cells`) against the entries grouped there and
 then: after publishing, deleting, editing and moving entries, what the calendar reads is what the entries say."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -27,9 +27,11 @@ _GROUPED = text(
 
 @pytest.fixture
 def held(linked: Linked) -> Linked:
-    if linked.engine.dialect.name != "postgresql":
-        pytest.skip("the cells are held on PostgreSQL only (statement triggers)")
     return linked
+
+
+def _next_day(engine: Engine) -> str:
+    return "work_date + 1" if engine.dialect.name == "postgresql" else "date(work_date, '+1 day')"
 
 
 def _held(engine: Engine, start: Any = WEEK_START, end: Any = WEEK_END) -> set[tuple[Any, ...]]:
@@ -47,6 +49,7 @@ def _grouped(engine: Engine, start: Any = WEEK_START, end: Any = WEEK_END) -> se
 
 def _comparable(row: tuple[Any, ...]) -> tuple[Any, ...]:
     site, day, status, entries, count, amount = row
+    day = day if isinstance(day, date) else date.fromisoformat(day)  # SQLite's DATE text
     return int(site), day, str(status), int(entries), count and int(count), amount and round(float(amount), 6)
 
 
@@ -72,8 +75,8 @@ def test_the_held_cells_follow_every_write_to_the_entries(held: Linked) -> None:
     assert _held(held.engine) == _grouped(held.engine)
 
     moved, removed = held.entries(TIMECARD, status=PublishStatus.TO_DO)[:2]
-    _execute(held.engine, "UPDATE publish_entry SET work_date = work_date + 1, figure_amount = 99 WHERE id = :id",
-             id=moved.id)  # the day it left and the day it joined
+    _execute(held.engine, f"UPDATE publish_entry SET work_date = {_next_day(held.engine)}, figure_amount = 99 "
+                          "WHERE id = :id", id=moved.id)  # the day it left and the day it joined
     assert _held(held.engine) == _grouped(held.engine)
     _execute(held.engine, "DELETE FROM publish_entry WHERE id = :id", id=removed.id)
     assert _held(held.engine) == _grouped(held.engine)
@@ -120,9 +123,27 @@ def test_emptying_the_entries_table_forgets_the_held_cells(held: Linked) -> None
     refresh(held.engine, module=TIMECARD, start=WEEK_START, end=WEEK_END)
     assert _held(held.engine) != set()
 
-    _execute(held.engine, "TRUNCATE publish_entry CASCADE")  # as an administrator starting over would
+    emptying = "TRUNCATE publish_entry CASCADE" if held.engine.dialect.name == "postgresql" else \
+        "DELETE FROM publish_entry"
+    _execute(held.engine, emptying)  # as an administrator starting over would
     assert _held(held.engine) == _grouped(held.engine) == set()
     with session_scope(held.engine) as session:
         forget_refreshed(session)
     refresh(held.engine, module=TIMECARD, start=WEEK_START, end=WEEK_END)
     assert _held(held.engine) == _grouped(held.engine) != set()
+
+
+def test_a_reader_does_not_wait_behind_a_long_write_on_sqlite(held: Linked) -> None:
+    if held.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's one write lock; PostgreSQL's readers never wait on writers")
+    refresh(held.engine, module=TIMECARD, start=WEEK_START, end=WEEK_END)
+    before = _grouped(held.engine)
+    with held.engine.connect() as writer:
+        writer.exec_driver_sql("BEGIN IMMEDIATE")  # a refresh writing a month, say
+        writer.execute(text("UPDATE publish_entry SET status = 'failed' WHERE module = 'timecard'"))
+        with Session(held.engine) as session:
+            assert held_day_rows(session, module=TIMECARD, start=WEEK_START, end=WEEK_END, job_site_ids=None) is None
+            counts, _ = day_summary(session, module=TIMECARD, start=WEEK_START, end=WEEK_END)  # grouped itself
+        writer.rollback()
+    assert int(counts["total"].sum()) == sum(entries for *_, entries, _, _ in before)
+    assert _held(held.engine) == before
