@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -185,11 +185,12 @@ def bulk_insert(connection: Connection, table_name: str, frame: pd.DataFrame) ->
     columns = [quote(str(name)) for name in frame.columns]
     if connection.dialect.name == "sqlite":
         with _sqlite_bulk_load(connection, table_name, len(frame)), \
-                _sqlite_staged(connection, table_name, columns) as target:
+                _sqlite_staged(connection, table_name, columns) as (target, passed_on):
             placeholders = ", ".join("?" for _ in columns)
             sql = f"INSERT INTO {target} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608 - our own names
             for first in range(0, len(frame), BULK_PART):  # in parts: each part's tuples are freed before the next
                 connection.exec_driver_sql(sql, _python_rows(frame.iloc[first:first + BULK_PART]))
+                passed_on()
         return len(frame)
     raw = connection.connection.driver_connection
     assert raw is not None  # an open connection always has its driver's
@@ -221,9 +222,12 @@ def _fills(connection: Connection, table_name: str, rows: int) -> bool:
 
 
 @contextmanager
-def _sqlite_staged(connection: Connection, table_name: str, columns: list[str]) -> Iterator[str]:
-    """The table a bulk load writes its rows into: `table_name` itself, or, when it has triggers, a temporary
-    copy of its columns whose rows go on in one `INSERT … SELECT` at the end.
+def _sqlite_staged(
+    connection: Connection, table_name: str, columns: list[str]
+) -> Iterator[tuple[str, Callable[[], None]]]:
+    """Where a bulk load writes each part of its rows, and what passes a part on: `table_name` itself (nothing to
+    pass on), or, when it has triggers, a temporary copy of its columns whose rows go on in one `INSERT … SELECT`
+    per part.
 
     SQLite runs row triggers for each statement: by `executemany`, one statement per row, a trigger cost
     25–35 µs per row (3–4 s for 111,000 publish entries); the same rows written by one statement fire it at no
@@ -232,15 +236,19 @@ def _sqlite_staged(connection: Connection, table_name: str, columns: list[str]) 
     triggered = connection.exec_driver_sql(
         "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table_name,)).scalar()
     if not triggered:
-        yield table_name
+        yield table_name, lambda: None
         return
     staged = f"temp.staged_{table_name}"
     names = ", ".join(columns)
+
+    def passed_on() -> None:
+        connection.exec_driver_sql(f"INSERT INTO {table_name} ({names}) SELECT {names} FROM {staged}")  # noqa: S608
+        connection.exec_driver_sql(f"DELETE FROM {staged}")  # noqa: S608 - our own names
+
     connection.exec_driver_sql(f"DROP TABLE IF EXISTS {staged}")
     connection.exec_driver_sql(f"CREATE TABLE {staged} AS SELECT {names} FROM {table_name} WHERE 0")  # noqa: S608
     try:
-        yield staged
-        connection.exec_driver_sql(f"INSERT INTO {table_name} ({names}) SELECT {names} FROM {staged}")  # noqa: S608
+        yield staged, passed_on
     finally:
         connection.exec_driver_sql(f"DROP TABLE IF EXISTS {staged}")
 
