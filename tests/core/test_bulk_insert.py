@@ -77,3 +77,22 @@ def test_a_small_load_into_a_large_table_writes_through_the_indexes(connection: 
 
     assert _indexes(connection) == INDEXES
     assert connection.exec_driver_sql("SELECT max(n) FROM probe").scalar() == ROWS + 9
+
+
+def test_a_table_with_triggers_gets_every_part_of_a_load_and_fires_them_for_each_row(
+    connection: Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    connection.exec_driver_sql("CREATE TABLE probe_seen (code TEXT)")
+    connection.exec_driver_sql(
+        "CREATE TRIGGER probe_noted AFTER INSERT ON probe BEGIN INSERT INTO probe_seen VALUES (NEW.code); END")
+    monkeypatch.setattr("core.db.BULK_PART", 5_000)  # three parts, each staged and passed on by itself
+
+    assert bulk_insert(connection, "probe", _frame(0, ROWS)) == ROWS
+
+    stored = connection.exec_driver_sql("SELECT code, name, at, n FROM probe ORDER BY id").all()
+    expected = _frame(0, ROWS)
+    assert [row[0] for row in stored] == expected["code"].tolist()
+    assert [row[1] for row in stored] == [None if pd.isna(name) else name for name in expected["name"]]
+    assert [row[3] for row in stored] == [None if pd.isna(n) else int(n) for n in expected["n"]]
+    assert connection.exec_driver_sql("SELECT count(*) FROM probe_seen").scalar() == ROWS
+    assert connection.exec_driver_sql("SELECT count(*) FROM temp.sqlite_master").scalar() == 0  # nothing staged left
