@@ -25,11 +25,6 @@ _GROUPED = text(
     "WHERE module = :module AND work_date BETWEEN :start AND :end GROUP BY job_site_id, work_date, status")
 
 
-@pytest.fixture
-def held(linked: Linked) -> Linked:
-    return linked
-
-
 def _next_day(engine: Engine) -> str:
     return "work_date + 1" if engine.dialect.name == "postgresql" else "date(work_date, '+1 day')"
 
@@ -58,42 +53,42 @@ def _execute(engine: Engine, sql: str, **params: Any) -> None:
         connection.execute(text(sql), params)
 
 
-def test_the_held_cells_follow_every_write_to_the_entries(held: Linked) -> None:
-    refresh(held.engine, module=TIMECARD, start=WEEK_START, end=WEEK_END)
-    assert _held(held.engine) == _grouped(held.engine) != set()  # the week opened: grouped whole
+def test_the_held_cells_follow_every_write_to_the_entries(linked: Linked) -> None:
+    refresh(linked.engine, module=TIMECARD, start=WEEK_START, end=WEEK_END)
+    assert _held(linked.engine) == _grouped(linked.engine) != set()  # the week opened: grouped whole
 
-    held.publish(TIMECARD, sites=["1001"])  # claims, then each outcome as it came
-    assert PublishStatus.PUBLISHED.value in {status for _, _, status, *_ in _held(held.engine)}
-    assert _held(held.engine) == _grouped(held.engine)
+    linked.publish(TIMECARD, sites=["1001"])  # claims, then each outcome as it came
+    assert PublishStatus.PUBLISHED.value in {status for _, _, status, *_ in _held(linked.engine)}
+    assert _held(linked.engine) == _grouped(linked.engine)
 
-    published = held.entries(TIMECARD, status=PublishStatus.PUBLISHED)
-    delete_source(held, published[0])  # Deleted once refreshed
-    lengthen_break(held, published[1], minutes=5)  # Updated, with fewer hours
-    refresh(held.engine, module=TIMECARD, start=WEEK_START, end=WEEK_END)
-    statuses = {status for _, _, status, *_ in _held(held.engine)}
+    published = linked.entries(TIMECARD, status=PublishStatus.PUBLISHED)
+    delete_source(linked, published[0])  # Deleted once refreshed
+    lengthen_break(linked, published[1], minutes=5)  # Updated, with fewer hours
+    refresh(linked.engine, module=TIMECARD, start=WEEK_START, end=WEEK_END)
+    statuses = {status for _, _, status, *_ in _held(linked.engine)}
     assert {PublishStatus.DELETED.value, PublishStatus.UPDATED.value} <= statuses
-    assert _held(held.engine) == _grouped(held.engine)
+    assert _held(linked.engine) == _grouped(linked.engine)
 
-    moved, removed = held.entries(TIMECARD, status=PublishStatus.TO_DO)[:2]
-    _execute(held.engine, f"UPDATE publish_entry SET work_date = {_next_day(held.engine)}, figure_amount = 99 "
+    moved, removed = linked.entries(TIMECARD, status=PublishStatus.TO_DO)[:2]
+    _execute(linked.engine, f"UPDATE publish_entry SET work_date = {_next_day(linked.engine)}, figure_amount = 99 "
                           "WHERE id = :id", id=moved.id)  # the day it left and the day it joined
-    assert _held(held.engine) == _grouped(held.engine)
-    _execute(held.engine, "DELETE FROM publish_entry WHERE id = :id", id=removed.id)
-    assert _held(held.engine) == _grouped(held.engine)
+    assert _held(linked.engine) == _grouped(linked.engine)
+    _execute(linked.engine, "DELETE FROM publish_entry WHERE id = :id", id=removed.id)
+    assert _held(linked.engine) == _grouped(linked.engine)
 
-    with session_scope(held.engine) as session:
+    with session_scope(linked.engine) as session:
         forget_refreshed(session)
-    refresh(held.engine, module=TIMECARD, start=WEEK_START, end=WEEK_END)  # the deleted one written again
-    again = held.entries(TIMECARD, natural_key=removed.natural_key)
+    refresh(linked.engine, module=TIMECARD, start=WEEK_START, end=WEEK_END)  # the deleted one written again
+    again = linked.entries(TIMECARD, natural_key=removed.natural_key)
     assert len(again) == 1
     assert again[0].id != removed.id
-    assert _held(held.engine) == _grouped(held.engine)
+    assert _held(linked.engine) == _grouped(linked.engine)
 
 
-def test_a_session_holding_uncommitted_writes_sees_them_in_the_calendar(held: Linked) -> None:
-    refresh(held.engine, module=TIMECARD, start=WEEK_START, end=WEEK_END)
-    entry = held.entries(TIMECARD, status=PublishStatus.TO_DO)[0]
-    with Session(held.engine) as session:
+def test_a_session_holding_uncommitted_writes_sees_them_in_the_calendar(linked: Linked) -> None:
+    refresh(linked.engine, module=TIMECARD, start=WEEK_START, end=WEEK_END)
+    entry = linked.entries(TIMECARD, status=PublishStatus.TO_DO)[0]
+    with Session(linked.engine) as session:
         day_summary(session, module=TIMECARD, start=WEEK_START, end=WEEK_END)  # the week's cells held
         session.connection().execute(text("UPDATE publish_entry SET status = 'failed' WHERE id = :id"),
                                      {"id": entry.id})
@@ -104,46 +99,46 @@ def test_a_session_holding_uncommitted_writes_sees_them_in_the_calendar(held: Li
     assert int(cell[PublishStatus.FAILED.value].iloc[0]) == 1
 
 
-def test_marks_of_days_never_opened_are_dropped_and_such_a_day_is_grouped_when_opened(held: Linked) -> None:
-    refresh(held.engine, module=TIMECARD, start=WEEK_START, end=WEEK_END)
-    _held(held.engine, WEEK_START, WEEK_START)  # Monday opened; the rest of the week never was
+def test_marks_of_days_never_opened_are_dropped_and_such_a_day_is_grouped_when_opened(linked: Linked) -> None:
+    refresh(linked.engine, module=TIMECARD, start=WEEK_START, end=WEEK_END)
+    _held(linked.engine, WEEK_START, WEEK_START)  # Monday opened; the rest of the week never was
     friday = WEEK_END
-    _execute(held.engine, "UPDATE publish_entry SET figure_amount = figure_amount + 1 "
+    _execute(linked.engine, "UPDATE publish_entry SET figure_amount = figure_amount + 1 "
                           "WHERE module = 'timecard' AND work_date = :day", day=friday)
 
-    _held(held.engine, WEEK_START, WEEK_START)
-    with held.engine.connect() as connection:
+    _held(linked.engine, WEEK_START, WEEK_START)
+    with linked.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM calendar_mark")).scalar_one() == 0
-    assert _held(held.engine, friday, friday) == _grouped(held.engine, friday, friday) != set()
-    assert _held(held.engine, friday - timedelta(days=1), friday) == _grouped(
-        held.engine, friday - timedelta(days=1), friday)
+    assert _held(linked.engine, friday, friday) == _grouped(linked.engine, friday, friday) != set()
+    assert _held(linked.engine, friday - timedelta(days=1), friday) == _grouped(
+        linked.engine, friday - timedelta(days=1), friday)
 
 
-def test_emptying_the_entries_table_forgets_the_held_cells(held: Linked) -> None:
-    refresh(held.engine, module=TIMECARD, start=WEEK_START, end=WEEK_END)
-    assert _held(held.engine) != set()
+def test_emptying_the_entries_table_forgets_the_held_cells(linked: Linked) -> None:
+    refresh(linked.engine, module=TIMECARD, start=WEEK_START, end=WEEK_END)
+    assert _held(linked.engine) != set()
 
-    emptying = "TRUNCATE publish_entry CASCADE" if held.engine.dialect.name == "postgresql" else \
+    emptying = "TRUNCATE publish_entry CASCADE" if linked.engine.dialect.name == "postgresql" else \
         "DELETE FROM publish_entry"
-    _execute(held.engine, emptying)  # as an administrator starting over would
-    assert _held(held.engine) == _grouped(held.engine) == set()
-    with session_scope(held.engine) as session:
+    _execute(linked.engine, emptying)  # as an administrator starting over would
+    assert _held(linked.engine) == _grouped(linked.engine) == set()
+    with session_scope(linked.engine) as session:
         forget_refreshed(session)
-    refresh(held.engine, module=TIMECARD, start=WEEK_START, end=WEEK_END)
-    assert _held(held.engine) == _grouped(held.engine) != set()
+    refresh(linked.engine, module=TIMECARD, start=WEEK_START, end=WEEK_END)
+    assert _held(linked.engine) == _grouped(linked.engine) != set()
 
 
-def test_a_reader_does_not_wait_behind_a_long_write_on_sqlite(held: Linked) -> None:
-    if held.engine.dialect.name != "sqlite":
+def test_a_reader_does_not_wait_behind_a_long_write_on_sqlite(linked: Linked) -> None:
+    if linked.engine.dialect.name != "sqlite":
         pytest.skip("SQLite's one write lock; PostgreSQL's readers never wait on writers")
-    refresh(held.engine, module=TIMECARD, start=WEEK_START, end=WEEK_END)
-    before = _grouped(held.engine)
-    with held.engine.connect() as writer:
+    refresh(linked.engine, module=TIMECARD, start=WEEK_START, end=WEEK_END)
+    before = _grouped(linked.engine)
+    with linked.engine.connect() as writer:
         writer.exec_driver_sql("BEGIN IMMEDIATE")  # a refresh writing a month, say
         writer.execute(text("UPDATE publish_entry SET status = 'failed' WHERE module = 'timecard'"))
-        with Session(held.engine) as session:
+        with Session(linked.engine) as session:
             assert held_day_rows(session, module=TIMECARD, start=WEEK_START, end=WEEK_END, job_site_ids=None) is None
             counts, _ = day_summary(session, module=TIMECARD, start=WEEK_START, end=WEEK_END)  # grouped itself
         writer.rollback()
     assert int(counts["total"].sum()) == sum(entries for *_, entries, _, _ in before)
-    assert _held(held.engine) == before
+    assert _held(linked.engine) == before
