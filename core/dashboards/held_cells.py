@@ -49,7 +49,8 @@ _WAIT_MS = 200  # how long a SQLite reader waits for the write lock before group
 
 
 def _dated(sql: str, *names: str) -> TextualSelect:
-    """`sql` whose result columns `names` are dates (SQLite hands back their text)."""
+    """`sql`, whose first result columns are `names` (matched by position): work_date comes back as a date
+    (SQLite hands back its text), the others as whole numbers."""
     return text(sql).columns(*(column(name, Date) if name == "work_date" else column(name, Integer) for name in names))
 
 
