@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import FrameLocator, Page, expect
+from playwright.sync_api import FrameLocator, Locator, Page, expect
 from sqlalchemy.engine import Engine
 
 from core.bootstrap import open_database
@@ -79,6 +79,42 @@ def _drag_board(page: Page) -> FrameLocator:
     return page.frame_locator('iframe[title="streamlit_sortables.sortable_items"]:not([height="0"])')
 
 
+def _drag_card(page: Page, title: str, source: Locator, target: Locator) -> None:
+    """Drag a card from its column to another as a hand would, and let go once it shows there.
+
+    A hand settles over the column before letting go: the component moves the card into the column hovered
+    over, and a drop counts only once the card is in the column under the pointer. On a busy machine the frame
+    takes a while to follow the pointer, so the pointer moves a little until the card shows there. A drag
+    the frame missed altogether (it was still laying out its columns) is let go over the card's own column,
+    which moves nothing, and made again.
+    """
+    item, landed = (column.locator(".sortable-item", has_text=title) for column in (source, target))
+    for _attempt in range(3):
+        start, end = item.bounding_box(), target.bounding_box()
+        assert start is not None
+        assert end is not None
+        page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+        page.mouse.down()
+        page.mouse.move(start["x"] + start["width"] / 2 + 15, start["y"] + start["height"] / 2, steps=5)
+        page.mouse.move(end["x"] + end["width"] / 2, end["y"] + end["height"] / 2, steps=25)
+        for nudge in range(1, 9):
+            if landed.count():
+                page.wait_for_timeout(200)
+                page.mouse.up()
+                return
+            page.mouse.move(end["x"] + end["width"] / 2 + nudge % 2 * 8, end["y"] + end["height"] / 2 + nudge,
+                            steps=3)
+            page.wait_for_timeout(250)
+        back = source.bounding_box()
+        assert back is not None
+        page.mouse.move(back["x"] + back["width"] / 2, back["y"] + 10, steps=10)
+        page.mouse.up()
+        wait_idle(page)
+        expect(item).to_have_count(1)
+        page.wait_for_timeout(500)
+    expect(landed).to_have_count(1)  # three drags missed: say where the card is instead
+
+
 def _answer_move(page: Page, question: str) -> None:
     """The board asks before a move that skips columns: the question, then Move."""
     dialog = page.get_by_role("dialog")
@@ -137,25 +173,7 @@ def test_a_card_dragged_to_publish_lands_there_and_its_week_is_queued(
     item = bodies.nth(0).locator(".sortable-item", has_text="1001 Riverside Medical Center")
     expect(item).to_contain_text(" h · To do ")
 
-    start, end = item.bounding_box(), bodies.nth(3).bounding_box()
-    assert start is not None
-    assert end is not None
-    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
-    page.mouse.down()
-    page.mouse.move(start["x"] + start["width"] / 2 + 15, start["y"] + start["height"] / 2, steps=5)
-    page.mouse.move(end["x"] + end["width"] / 2, end["y"] + end["height"] / 2, steps=25)
-    # A hand settles over the column before letting go: the component moves the card into the column
-    # hovered over, and a drop counts only once the card is in the column under the pointer. On a busy
-    # machine the frame takes a while to follow the pointer: it moves a little until the card shows there.
-    landed = bodies.nth(3).locator(".sortable-item", has_text="1001 Riverside Medical Center")
-    for nudge in range(1, 9):
-        if landed.count():
-            break
-        page.mouse.move(end["x"] + end["width"] / 2 + nudge % 2 * 8, end["y"] + end["height"] / 2 + nudge, steps=3)
-        page.wait_for_timeout(250)
-    expect(landed).to_have_count(1)
-    page.wait_for_timeout(200)
-    page.mouse.up()
+    _drag_card(page, "1001 Riverside Medical Center", bodies.nth(0), bodies.nth(3))
     _answer_move(page, "Move 1001 Riverside Medical Center from To do to Publish, skipping In review and Approved?")
 
     expect(page.get_by_text("1001 Riverside Medical Center to Publish: 1 card moved. Its week is queued for Procore.")
