@@ -10,16 +10,15 @@ entry's `version`, so a concurrent claim is never overwritten.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Column, Integer, MetaData, Table, bindparam, insert, select, tuple_, update
+from sqlalchemy import BigInteger, Column, Integer, MetaData, Table, select, tuple_, update
 from sqlalchemy import delete as sql_delete
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
@@ -31,12 +30,12 @@ from core.aggregation.source import JobSiteDay
 from core.db import bulk_insert, utcnow
 from core.errors import ErrorAction, ProcoreConnectError
 from core.models.publishing import PublishEntry, PublishModule, PublishStatus
-from core.publishing.figures import figure_values
+from core.publishing.changed_entries import PlannedChanges, planned_changes
 from core.publishing.modules import ReasonResolver, computed_entries, spec_for
 from core.publishing.new_entries import new_entry_rows
-from core.publishing.status import NON_PUBLISHABLE, PUBLISHING, TO_DO, Draft, Facts, refreshed_status, transition
-from core.publishing.stored import EntryState, entry_state, stored_reasons, stored_states
+from core.publishing.status import NON_PUBLISHABLE, TO_DO, Facts, refreshed_status
 from core.publishing.stored import range_conditions as range_conditions  # imported from here by the dashboards
+from core.publishing.stored import stored_reasons, stored_states
 
 _TABLE: Table = PublishEntry.__table__  # type: ignore[attr-defined]
 
@@ -60,14 +59,6 @@ class RefreshReport:
     source_gone: int = 0
     removed: int = 0
     moves: Counter[tuple[PublishStatus, PublishStatus]] = field(default_factory=Counter)
-
-
-@dataclass
-class _Plan:
-    inserts: pd.DataFrame = field(default_factory=pd.DataFrame)
-    updates: list[dict[str, Any]] = field(default_factory=list)  # source present: new values too
-    marks: list[dict[str, Any]] = field(default_factory=list)  # source gone: state only
-    deletes: list[dict[str, Any]] = field(default_factory=list)
 
 
 def refresh_entries(
@@ -118,17 +109,17 @@ def _refreshed(
     picked = fresh[["natural_key", "values_json", "fingerprint", "reasons"]].reset_index(drop=True).reindex(found)
     merged = pd.concat([stored, picked.add_prefix("fresh_").set_axis(stored.index)], axis=1)
     untouched = _untouched(merged)
-    report.unchanged = int(untouched.sum())
-    plan, now = _Plan(), utcnow()
-    for record in merged[~untouched].to_dict("records"):
-        gone = not isinstance(record["fresh_natural_key"], str)
-        row = None if gone else {name: record[f"fresh_{name}"] for name in ("values_json", "fingerprint", "reasons")}
-        _plan_existing(plan, report, entry_state(record), row, now)
-    plan.inserts, blocked = new_entry_rows(module, fresh[is_new], now)
-    report.created = len(plan.inserts)
+    now = utcnow()
+    touched = merged[~untouched]
+    planned = planned_changes(module, touched, fresh.reindex(found[~untouched.to_numpy()]).set_axis(touched.index), now)
+    report.unchanged = int(untouched.sum()) + planned.unchanged
+    report.changed, report.source_gone, report.removed = planned.changed, planned.source_gone, len(planned.deletes)
+    report.moves.update(planned.moves)
+    inserts, blocked = new_entry_rows(module, fresh[is_new], now)
+    report.created = len(inserts)
     if blocked:
         report.moves[(TO_DO, NON_PUBLISHABLE)] += blocked
-    _apply(session, plan)
+    _apply(session, planned, inserts)
     session.expire_all()
     return report
 
@@ -186,120 +177,44 @@ def _stays(status: str, published: bool, matches_published: bool, has_reasons: b
     return refreshed_status(PublishStatus(status), facts) == status
 
 
-def _plan_existing(
-    plan: _Plan, report: RefreshReport, state: EntryState, row: dict[str, Any] | None, now: datetime
-) -> None:
-    """Decide what a refresh does to one stored entry (`row` is its fresh aggregate, None when gone)."""
-    fingerprint = state.fingerprint if row is None else row["fingerprint"]
-    facts = Facts(
-        in_source=row is not None,
-        published=state.procore_id is not None,
-        matches_published=fingerprint == state.published_fingerprint,
-        values_changed=fingerprint != state.fingerprint,
-        reasons=() if row is None else tuple(row["reasons"]),
-    )
-    claimed = state.status is PUBLISHING
-    # A claimed entry keeps Publishing; what changes is the status its release returns to.
-    subject = Draft((state.release_status or TO_DO) if claimed else state.status, list(state.reasons))
-    before = subject.status
-    target = refreshed_status(before, facts)
-    if target is None and not claimed:
-        plan.deletes.append({"b_id": state.id, "b_version": state.version})
-        report.removed += 1
-        return
-    new_reasons = target is NON_PUBLISHABLE and list(facts.reasons) != subject.reasons
-    if target is not None and (target != before or new_reasons):
-        transition(subject, target, reasons=facts.reasons)
-        if target != before:
-            report.moves[(before, target)] += 1
-    report.changed += int(row is not None and facts.values_changed)
-    report.source_gone += int(row is None and state.source_removed_at is None)
-    changes = _changes(report.module, state, subject, row, now)
-    if changes is None:
-        report.unchanged += 1
-    else:
-        (plan.updates if row is not None else plan.marks).append(changes)
-
-
-def _changes(
-    module: PublishModule, state: EntryState, subject: Draft, row: dict[str, Any] | None, now: datetime
-) -> dict[str, Any] | None:
-    """The columns to write for one entry, or None when nothing changed (new values come with their figures)."""
-    claimed = state.status is PUBLISHING
-    release = subject.status if claimed else None
-    removed_at = None if row is not None else (state.source_removed_at or now)
-    changes: dict[str, Any] = {
-        "status": state.status if claimed else subject.status,
-        "reasons": list(subject.reasons),
-        "source_removed_at": removed_at,
-        "release_status": release,
-    }
-    if row is not None:
-        values = json.loads(row["values_json"])
-        changes |= {"values": values, "fingerprint": row["fingerprint"], **figure_values(module, values)}
-    current = {"status": state.status, "reasons": state.reasons, "source_removed_at": state.source_removed_at,
-               "release_status": state.release_status, "fingerprint": state.fingerprint}
-    # The values and their figures go with the fingerprint.
-    if all(current[name] == value for name, value in changes.items() if name in current):
-        return None
-    return changes | {"updated_at": now, "b_id": state.id, "b_version": state.version}
-
-
-def _apply(session: Session, plan: _Plan) -> None:
+def _apply(session: Session, planned: PlannedChanges, inserts: pd.DataFrame) -> None:
     connection = session.connection()
-    if plan.deletes:
-        _written(connection, plan.deletes, delete=True)
-    for batch in (plan.updates, plan.marks):
-        if batch:
-            _written(connection, batch)
+    for rows, delete in ((planned.deletes, True), (planned.updates, False), (planned.marks, False)):
+        if not rows.empty:
+            _written(connection, rows, delete=delete)
     duplicate = (IntegrityError, connection.dialect.loaded_dbapi.IntegrityError)
     try:
-        bulk_insert(connection, _TABLE.name, plan.inserts)  # in parts of its own; quotes "values" (an SQL keyword)
+        bulk_insert(connection, _TABLE.name, inserts)  # in parts of its own; quotes "values" (an SQL keyword)
     except duplicate as error:
         raise RefreshConflict("another refresh added the same publish entries; refresh again") from error
 
 
-def _written(connection: Connection, batch: list[dict[str, Any]], *, delete: bool = False) -> None:
-    """Delete the entries of `batch`, or write its changes to them, each guarded by the entry's id and version.
+def _written(connection: Connection, rows: pd.DataFrame, *, delete: bool = False) -> None:
+    """Delete the entries `rows` name, or write their other columns to them, each guarded by the entry's id and
+    version (`b_id`, `b_version`): an entry claimed or refreshed meanwhile is not written, and the refresh fails.
 
-    SQLite runs the calendar's row triggers (migration 0016) once per statement: by `executemany` they cost
-    25–35 µs per entry, within one statement nothing measurable. There, the batch is staged in a temporary
-    table and written by one statement.
+    The rows are loaded into a temporary table as a bulk insert loads (COPY on PostgreSQL) and written by one
+    statement: SQLite runs the calendar's row triggers (migration 0016) for 25–35 µs per statement when
+    `executemany` runs one per row, and binding each row's parameters cost more than the writes themselves.
     """
-    names = [name for name in batch[0] if not name.startswith("b_")]
-    statement: Any
-    if connection.dialect.name != "sqlite":
-        changes = {name: bindparam(name, type_=_TABLE.c[name].type) for name in names}
-        statement = sql_delete(_TABLE) if delete else update(_TABLE).values(changes | {"version": _TABLE.c.version + 1})
-        guard = [_TABLE.c.id == bindparam("b_id"), _TABLE.c.version == bindparam("b_version")]
-        _expect(connection.execute(statement.where(*guard), batch), len(batch), connection)
-        return
-    staged = Table("staged_entry_changes", MetaData(), Column("b_id", Integer), Column("b_version", Integer),
+    names = [str(name) for name in rows.columns if not str(name).startswith("b_")]
+    staged = Table("staged_entry_changes", MetaData(), Column("b_id", BigInteger), Column("b_version", Integer),
                    *(Column(name, _TABLE.c[name].type) for name in names), prefixes=["TEMPORARY"])
     staged.drop(connection, checkfirst=True)
     staged.create(connection)
     try:
-        connection.execute(insert(staged), batch)  # the columns' own types write the values as the table holds them
-        matched = [_TABLE.c.id == staged.c.b_id, _TABLE.c.version == staged.c.b_version]
+        bulk_insert(connection, staged.name, rows)
+        statement: Any
         if delete:
             statement = sql_delete(_TABLE).where(tuple_(_TABLE.c.id, _TABLE.c.version).in_(
                 select(staged.c.b_id, staged.c.b_version)))
         else:
             copied = {name: staged.c[name] for name in names}
-            statement = update(_TABLE).where(*matched).values(copied | {"version": _TABLE.c.version + 1})
-        result = connection.execute(statement)
+            statement = update(_TABLE).where(_TABLE.c.id == staged.c.b_id, _TABLE.c.version == staged.c.b_version
+                                             ).values(copied | {"version": _TABLE.c.version + 1})
+        written = connection.execute(statement).rowcount
     finally:
         staged.drop(connection)
-    if result.rowcount != len(batch):
-        _conflict(len(batch) - result.rowcount)
-
-
-def _expect(result: Any, expected: int, connection: Any) -> None:
-    if connection.dialect.supports_sane_multi_rowcount and result.rowcount != expected:
-        _conflict(expected - result.rowcount)
-
-
-def _conflict(missed: int) -> None:
-    raise RefreshConflict(
-        f"{missed} publish entries changed during the refresh (a claim or another refresh); refresh again")
-
+    if written != len(rows):
+        raise RefreshConflict(f"{len(rows) - written} publish entries changed during the refresh (a claim or "
+                              "another refresh); refresh again")

@@ -20,7 +20,7 @@ ENTRY_KEY_COLUMNS = ["company_id", "crew_id", "employee_id", "pay_id_id", "cost_
 def new_entry_rows(module: PublishModule, new: pd.DataFrame, now: datetime) -> tuple[pd.DataFrame, int]:
     """Rows for `bulk_insert` of the keys a refresh sees for the first time, and how many of them are blocked:
     each starts To do and moves to Non publishable when it has reasons."""
-    reasons = _reasons_json(new["reasons"])
+    reasons = reasons_json(new["reasons"])
     blocked = reasons != "[]"
     status_of = {False: _new_status(()), True: _new_status(("any",))}  # the status machine decides both moves
     statuses = np.where(blocked, status_of[True], status_of[False])
@@ -45,7 +45,7 @@ def _iso_dates(days: pd.Series) -> np.ndarray:
     return texts
 
 
-def _reasons_json(reasons: pd.Series) -> np.ndarray:
+def reasons_json(reasons: pd.Series) -> np.ndarray:
     """Each row's list of reasons as stored (JSON), each distinct list encoded once.
 
     Rows carrying the same reasons mostly share one list object (`core.sync.reason_rows`), so a list is

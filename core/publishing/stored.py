@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Hashable, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -13,7 +12,7 @@ from sqlalchemy import ColumnElement, String, Table, Text, cast, select, tuple_,
 from sqlmodel import Session
 
 from core.aggregation.source import JobSiteDay
-from core.models.publishing import PublishEntry, PublishModule, PublishStatus
+from core.models.publishing import PublishEntry, PublishModule
 
 _TABLE: Table = PublishEntry.__table__  # type: ignore[attr-defined]
 STATE_COLUMNS = [
@@ -21,23 +20,6 @@ STATE_COLUMNS = [
     "source_removed_at", "claim_token", "release_status", "version",
 ]
 
-
-
-@dataclass
-class EntryState:
-    """The publish-state columns of one stored entry."""
-
-    id: int
-    natural_key: str
-    status: PublishStatus
-    reasons: list[str]
-    fingerprint: str
-    published_fingerprint: str | None
-    procore_id: int | None
-    source_removed_at: datetime | None
-    claim_token: str | None
-    release_status: PublishStatus | None
-    version: int
 
 
 def stored_states(
@@ -89,31 +71,13 @@ def day_conditions(module: PublishModule, days: Collection[JobSiteDay]) -> list[
     ]
 
 
-def entry_state(record: Mapping[Hashable, Any]) -> EntryState:
-    """One row of `stored_states` (after a merge) as an EntryState with Python values."""
-    value: dict[str, Any] = {name: None if _missing(record[name]) else record[name] for name in STATE_COLUMNS}
-    release = value["release_status"]
-    return EntryState(
-        id=int(value["id"]), natural_key=str(value["natural_key"]), status=PublishStatus(value["status"]),
-        reasons=stored_reasons(value["reasons"]), fingerprint=str(value["fingerprint"]),
-        published_fingerprint=value["published_fingerprint"],
-        procore_id=None if value["procore_id"] is None else int(value["procore_id"]),
-        source_removed_at=_instant(value["source_removed_at"]), claim_token=value["claim_token"],
-        release_status=None if release is None else PublishStatus(release), version=int(value["version"]),
-    )
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
-
-
 def stored_reasons(stored: Any) -> list[str]:
     if stored is None or stored == "[]":
         return []
     return list(json.loads(stored) if isinstance(stored, str) else stored)
 
 
-def _instant(stored: Any) -> datetime | None:
+def stored_instant(stored: Any) -> datetime | None:
     """A stored UTC instant read as text (SQLite) or as a datetime (PostgreSQL)."""
     if stored is None:
         return None

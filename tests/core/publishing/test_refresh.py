@@ -84,6 +84,27 @@ def test_deleting_the_time_logs_of_a_published_entry_marks_it_deleted(world) -> 
     assert entry.source_removed_at is not None
 
 
+def test_an_entry_gone_from_its_source_keeps_when_that_was_first_seen(world, session) -> None:  # type: ignore[no-untyped-def]
+    from core.publishing import claim_entries
+    from core.publishing.claims import record_failed
+
+    log = world.log()
+    world.refresh(M.MANPOWER)
+    world.publish(world.entries(M.MANPOWER))
+    world.delete(log)
+    world.refresh(M.MANPOWER)
+    [entry] = world.entries(M.MANPOWER)
+    first_seen = entry.source_removed_at
+    assert claim_entries(session, entry_ids=[entry.id], token="t1") == [entry.id]
+    record_failed(session, entry_id=entry.id, token="t1", message="Procore timed out")
+    session.commit()
+    assert world.entries(M.MANPOWER)[0].status == S.FAILED
+
+    world.refresh(M.MANPOWER)  # the failure was about deleting a record whose source is still gone
+
+    [entry] = world.entries(M.MANPOWER)
+    assert (entry.status, entry.reasons, entry.source_removed_at) == (S.DELETED, [], first_seen)
+
 def test_a_never_published_entry_vanishes_with_its_source(world) -> None:  # type: ignore[no-untyped-def]
     kept = world.log("ann")
     gone = world.log("bob", code="framing")
