@@ -10,6 +10,9 @@ Uses the world of `bench/aggregation.py` (300 job sites, 60 days ending Friday
 
 - full week recompute: the week Monday 16 to Sunday 22 after the refresh marks
   are forgotten (as after a mapping change or on first open);
+- full week after a mapping change: the same, but the change blocks every job
+  site, so every entry of the week changes status (and back again afterwards:
+  printed too, not counted);
 - week dashboard after 10 logs changed: 10 time logs of the week edited through
   the Time logs writer (a longer break), then what the page runs on the server:
   the refresh and the calendar's queries;
@@ -38,6 +41,7 @@ import time as clock
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +64,7 @@ from core.modules.definition import UnitFigures
 from core.modules.registry import definition
 from core.publishing import refresh_entries, summary_status
 from core.publishing.incremental import refresh_changed
+from core.publishing.modules import ReasonResolver
 from core.timeclock.dirty import forget_refreshed
 from core.timeclock.edits import update_time_log
 
@@ -68,13 +73,19 @@ WEEK = (date(2026, 11, 16), date(2026, 11, 22))
 MONTH = (date(2026, 10, 19), date(2026, 11, 22))
 MODULES = [PublishModule.MANPOWER, PublishModule.TIMECARD, PublishModule.QUANTITY]
 CHANGES = 10
-GOALS = {"dashboard week after 10 changes": 0.5, "full week recompute": 2.0, "month view after 10 changes": 0.5}
+GOALS = {"dashboard week after 10 changes": 0.5, "full week recompute": 2.0,
+         "full week after a mapping change": 2.0, "month view after 10 changes": 0.5}
 
 
 def _blocking_resolver(module: PublishModule, keys: pd.DataFrame) -> Sequence[list[str]]:
     """About one job site in seven is not mapped to a Procore project."""
     return [["Job site is not mapped to a Procore project"] if site % 7 == 0 else []
             for site in keys["job_site_id"].tolist()]
+
+
+def _unmapped_resolver(module: PublishModule, keys: pd.DataFrame) -> Sequence[list[str]]:
+    """The mapping change: no job site is mapped to a Procore project any more."""
+    return [["Job site is not mapped to a Procore project"]] * len(keys)
 
 
 def main() -> None:
@@ -119,6 +130,7 @@ def _module(engine: Engine, module: PublishModule) -> dict[str, float]:
     full_week = _timed(lambda: _incremental(engine, module, *WEEK))
     baseline = _check_against_full(engine, module, *WEEK)
     _print(module, "full week recompute", full_week, baseline)
+    remapped = _mapping_change(engine, module)
     _change_logs(engine, *WEEK)
     week = _open_dashboard(engine, module, *WEEK)
     baseline = _check_against_full(engine, module, *WEEK)
@@ -131,8 +143,21 @@ def _module(engine: Engine, module: PublishModule) -> dict[str, float]:
     month = _open_dashboard(engine, module, *MONTH)
     baseline = _check_against_full(engine, module, *MONTH)
     _print(module, "month view after 10 changes", month, baseline)
-    return {"full week recompute": full_week["total"], "dashboard week after 10 changes": week["total"],
-            "month view after 10 changes": month["total"]}
+    return {"full week recompute": full_week["total"], "full week after a mapping change": remapped["total"],
+            "dashboard week after 10 changes": week["total"], "month view after 10 changes": month["total"]}
+
+
+def _mapping_change(engine: Engine, module: PublishModule) -> dict[str, float]:
+    """The week computed whole after a mapping change that blocks every job site (every entry of the week changes
+    status), checked against a full refresh; then the change undone, which moves them all back."""
+    figures: dict[str, dict[str, float]] = {}
+    for label, resolver in (("full week after a mapping change", _unmapped_resolver),
+                            ("full week after the mapping change is undone", _blocking_resolver)):
+        with session_scope(engine) as session:
+            forget_refreshed(session)  # what every mapping change does (`core.sync.links`)
+        figures[label] = _timed(partial(_incremental, engine, module, *WEEK, resolver=resolver))
+        _print(module, label, figures[label], _check_against_full(engine, module, *WEEK, resolver=resolver))
+    return figures["full week after a mapping change"]
 
 
 def _timed(work: Callable[[], Any]) -> dict[str, float]:
@@ -150,9 +175,10 @@ def _print(module: PublishModule, label: str, ours: dict[str, float], baseline: 
           f"({baseline / total:.1f}×)", flush=True)
 
 
-def _incremental(engine: Engine, module: PublishModule, start: date, end: date) -> None:
+def _incremental(engine: Engine, module: PublishModule, start: date, end: date,
+                 resolver: ReasonResolver = _blocking_resolver) -> None:
     with session_scope(engine) as session:
-        refresh_changed(session, module=module, start=start, end=end, job_site_ids=None, resolver=_blocking_resolver)
+        refresh_changed(session, module=module, start=start, end=end, job_site_ids=None, resolver=resolver)
 
 
 def _open_dashboard(engine: Engine, module: PublishModule, start: date, end: date) -> dict[str, float]:
@@ -224,12 +250,15 @@ def _rounded(frame: pd.DataFrame) -> Counter[tuple[Any, ...]]:
                    for row in frame.itertuples(index=False, name=None))
 
 
-def _check_against_full(engine: Engine, module: PublishModule, start: date, end: date) -> float:
+def _check_against_full(
+    engine: Engine, module: PublishModule, start: date, end: date,
+    resolver: ReasonResolver = _blocking_resolver,
+) -> float:
     """Seconds of today's full-range refresh of the range, which must find every entry already right."""
     with Session(engine) as session:
         before = _entries(session, module, start, end)
         started = clock.perf_counter()
-        report = refresh_entries(session, module=module, start=start, end=end, resolver=_blocking_resolver)
+        report = refresh_entries(session, module=module, start=start, end=end, resolver=resolver)
         seconds = clock.perf_counter() - started
         after = _entries(session, module, start, end)
         session.rollback()
