@@ -44,7 +44,7 @@ class PlannedChanges:
     """The rows a refresh writes, each naming its entry by `b_id` and `b_version`, and what it counted."""
 
     updates: pd.DataFrame  # new values: the state, the values and their figures
-    marks: pd.DataFrame  # the same values (or gone from the source): the state only
+    states: pd.DataFrame  # the same values (or gone from the source): the state only
     deletes: pd.DataFrame  # removed: the id and version only
     unchanged: int = 0
     changed: int = 0
@@ -134,7 +134,7 @@ def planned_changes(module: PublishModule, entries: pd.DataFrame, figures: pd.Da
         **{str(name): column for name, column in figure_frame(module, figures[rewritten]).items()},  # same index
     )
     return PlannedChanges(
-        updates=updates, marks=state[write & ~values_changed],
+        updates=updates, states=state[write & ~values_changed],
         deletes=state.loc[delete, ["b_id", "b_version"]],
         unchanged=int((~delete & same).sum()), changed=int((in_source & values_changed).sum()),
         source_gone=int((~delete & ~in_source & removed.isna().to_numpy()).sum()), moves=moves,

@@ -179,7 +179,7 @@ def _stays(status: str, published: bool, matches_published: bool, has_reasons: b
 
 def _apply(session: Session, planned: PlannedChanges, inserts: pd.DataFrame) -> None:
     connection = session.connection()
-    for rows, delete in ((planned.deletes, True), (planned.updates, False), (planned.marks, False)):
+    for rows, delete in ((planned.deletes, True), (planned.updates, False), (planned.states, False)):
         if not rows.empty:
             _written(connection, rows, delete=delete)
     duplicate = (IntegrityError, connection.dialect.loaded_dbapi.IntegrityError)

@@ -9,13 +9,12 @@ the module's definition (`core.modules.definition.Figures`):
 - figure_amount: the hours (a quantity: its units);
 - figure_unit: a quantity's unit of measure, else None.
 
-Every writer of `values` writes these with it (the refresh, in `entries`).
+Every writer of `values` writes these with it (the refresh: `new_entries`, `changed_entries`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -41,19 +40,6 @@ def sources(module: PublishModule) -> Sources:
     if isinstance(figures, UnitFigures):
         return Sources(None, UNITS, UNIT_OF_MEASURE)
     return Sources(figures.summed, figures.hours, None)
-
-
-def figure_values(module: PublishModule, values: Mapping[str, Any]) -> dict[str, Any]:
-    """The figure columns of one entry whose values are `values`."""
-    source = sources(module)
-    count = 1 if source.counted is None else values.get(source.counted)
-    amount = values.get(source.amount)
-    unit = None if source.unit is None else values.get(source.unit)
-    return {
-        "figure_count": None if count is None else int(count),
-        "figure_amount": None if amount is None else float(amount),
-        "figure_unit": None if unit is None else str(unit),
-    }
 
 
 def figure_frame(module: PublishModule, values: pd.DataFrame) -> pd.DataFrame:
