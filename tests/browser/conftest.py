@@ -147,15 +147,23 @@ def wait_idle(page: object) -> None:
 
 
 def tick(page: object, label: str) -> None:
-    """Tick the checkbox `label` and see it ticked once the app has rerun. A loaded machine can drop a click
-    while the page is still rerunning after the one before (the box stays clear): it is clicked once more, as a
-    person would, and only then must be ticked."""
+    """Tick the checkbox `label` and see it ticked once the app has rerun.
+
+    A loaded machine can drop a click while the page is still rerunning after the one before (the box stays
+    clear), or show a click it took only seconds later. So the box is clicked only while it is clear, and each
+    click is given 10 s to show before the next: a second click too early would clear a box the first one ticked.
+    """
     from playwright.sync_api import expect
 
     box = page.get_by_role("checkbox", name=label)  # type: ignore[attr-defined]
-    page.get_by_text(label).click()  # type: ignore[attr-defined]
-    wait_idle(page)
-    if not box.is_checked():
+    for _attempt in range(3):
+        if box.is_checked():
+            break
         page.get_by_text(label).click()  # type: ignore[attr-defined]
         wait_idle(page)
+        try:
+            expect(box).to_be_checked(timeout=10_000)
+        except AssertionError:
+            continue  # the click was dropped: the box is still clear after 10 s
+        break
     expect(box).to_be_checked()
