@@ -21,7 +21,6 @@ STATE_COLUMNS = [
 ]
 
 
-
 def stored_states(
     session: Session, module: PublishModule, start: date, end: date, job_site_ids: Collection[int] | None,
     days: Collection[JobSiteDay] | None = None,
