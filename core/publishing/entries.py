@@ -30,10 +30,10 @@ from core.aggregation.source import JobSiteDay
 from core.db import bulk_insert, utcnow
 from core.errors import ErrorAction, ProcoreConnectError
 from core.models.publishing import PublishEntry, PublishModule, PublishStatus
-from core.publishing.changed_entries import PlannedChanges, planned_changes
+from core.publishing.changed_entries import PlannedChanges, outcome, planned_changes
 from core.publishing.modules import ReasonResolver, computed_entries, spec_for
 from core.publishing.new_entries import new_entry_rows
-from core.publishing.status import NON_PUBLISHABLE, TO_DO, Facts, refreshed_status
+from core.publishing.status import NON_PUBLISHABLE, TO_DO
 from core.publishing.stored import range_conditions as range_conditions  # imported from here by the dashboards
 from core.publishing.stored import stored_reasons, stored_states
 
@@ -147,8 +147,8 @@ def _on_days(fresh: pd.DataFrame, days: Collection[JobSiteDay]) -> np.ndarray:
 def _untouched(merged: pd.DataFrame) -> pd.Series:
     """Entries a refresh leaves exactly as they are (the common case), found for all rows at once.
 
-    The decision is still `refreshed_status`'s: it is asked once per distinct
-    combination of status and facts, not once per entry.
+    The decision is the status machine's, as for the entries that change (`changed_entries.outcome`): it is
+    asked once per distinct combination of status and facts, not once per entry.
     """
     calm = (
         (merged["fresh_fingerprint"] == merged["fingerprint"])
@@ -172,9 +172,9 @@ def _untouched(merged: pd.DataFrame) -> pd.Series:
 
 
 def _stays(status: str, published: bool, matches_published: bool, has_reasons: bool) -> bool:
-    facts = Facts(in_source=True, published=published, matches_published=matches_published,
-                  reasons=("any",) if has_reasons else ())
-    return refreshed_status(PublishStatus(status), facts) == status
+    """Whether the status machine leaves an unclaimed entry, still in the source with the same values, as it is."""
+    decided = outcome(status, None, True, published, matches_published, False, has_reasons)
+    return not decided.delete and decided.release is None and decided.move is None and decided.status == status
 
 
 def _apply(session: Session, planned: PlannedChanges, inserts: pd.DataFrame) -> None:
