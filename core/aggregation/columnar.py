@@ -50,7 +50,8 @@ def read_table(
     instants or dates (SQLite's DATETIME and DATE) becomes timestamps and dates.
     `bulk=False` says the result is small: opening ADBC connections (about a
     tenth of a second) would cost more than it saves, so the cursor reads it. On SQLite, only a `huge` result
-    pays for starting the child process (about 0.3 s, a second on a busy machine).
+    goes to the child process: starting one takes about half a second (a second on a busy machine), paid by a
+    process's first such read only, since each read starts the next one's child ahead.
     """
     return read_tables(session, [(queries, schema)], bulk=bulk, huge=huge)[0]
 
