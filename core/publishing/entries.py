@@ -155,13 +155,17 @@ def _untouched(merged: pd.DataFrame) -> pd.Series:
         & merged["source_removed_at"].isna()
         & merged["claim_token"].isna()
     )
+    candidates = merged[calm]  # a claimed entry is never one: its release status may change
     facts = list(zip(
-        merged["status"], merged["procore_id"].notna(), merged["fresh_fingerprint"] == merged["published_fingerprint"],
-        merged["fresh_reasons"].map(lambda reasons: bool(reasons) if isinstance(reasons, list) else False),
+        candidates["status"], candidates["procore_id"].notna(),
+        candidates["fresh_fingerprint"] == candidates["published_fingerprint"],
+        candidates["fresh_reasons"].map(lambda reasons: bool(reasons) if isinstance(reasons, list) else False),
         strict=True,
     ))
     stays = {combo: _stays(*combo) for combo in set(facts)}
-    untouched = calm & pd.Series([stays[combo] for combo in facts], index=merged.index, dtype=bool)
+    staying = np.zeros(len(merged), dtype=bool)
+    staying[calm.to_numpy(dtype=bool)] = [stays[combo] for combo in facts]
+    untouched = pd.Series(staying, index=merged.index, dtype=bool)
     recheck = untouched & (merged["status"] == NON_PUBLISHABLE.value)  # stays only with the very same reasons
     if recheck.any():
         stored = merged.loc[recheck, "reasons"].tolist()
@@ -173,6 +177,8 @@ def _untouched(merged: pd.DataFrame) -> pd.Series:
 
 def _stays(status: str, published: bool, matches_published: bool, has_reasons: bool) -> bool:
     """Whether the status machine leaves an unclaimed entry, still in the source with the same values, as it is."""
+    if PublishStatus(status) is PublishStatus.PUBLISHING:
+        return False  # claimed (a claim without a token is not one this code writes): the refresh decides its release
     decided = outcome(status, None, True, published, matches_published, False, has_reasons)
     return not decided.delete and decided.release is None and decided.move is None and decided.status == status
 

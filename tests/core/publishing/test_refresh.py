@@ -229,6 +229,25 @@ def test_a_refresh_leaves_publishing_entries_publishing_but_notes_their_new_valu
     assert (entry.status, entry.claim_token, entry.release_status) == (S.TO_DO, None, None)
 
 
+def test_a_published_entry_claimed_for_a_force_publish_stays_claimed_through_a_refresh(world, session) -> None:  # type: ignore[no-untyped-def]
+    from core.publishing import PublishAction, claim_entries, release_claim
+
+    world.log(hours=8)
+    world.refresh(M.TIMECARD)
+    world.publish(world.entries(M.TIMECARD))
+    [entry] = world.entries(M.TIMECARD)
+    assert claim_entries(session, entry_ids=[entry.id], token="t1", action=PublishAction.FORCE_PUBLISH) == [entry.id]
+    session.commit()
+
+    world.refresh(M.TIMECARD)  # nothing changed: the values still match what was published
+
+    [entry] = world.entries(M.TIMECARD)
+    assert (entry.status, entry.claim_token, entry.release_status) == (S.PUBLISHING, "t1", S.PUBLISHED)
+    release_claim(session, token="t1")
+    session.commit()
+    assert world.entries(M.TIMECARD)[0].status == S.PUBLISHED
+
+
 def test_refresh_only_touches_the_given_dates(world) -> None:  # type: ignore[no-untyped-def]
     world.log(day=MON)
     world.refresh(M.MANPOWER)
