@@ -29,6 +29,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BULK_PART = 100_000  # rows turned into tuples at a time by `bulk_insert` on SQLite
 _CSV_PART = 20_000  # rows turned into CSV text at a time for COPY (larger parts only hold more memory)
 _REBUILD_MIN_ROWS = 10_000  # fewer rows than this never rebuild indexes
+_CONSTANT_MIN_ROWS = 1_000  # fewer rows bind every column (looking for constant ones would not pay)
 _BULK_CACHE_KIB = -131_072  # SQLite's page cache during a bulk load: 128 MiB (negative: KiB)
 
 _engines: dict[str, Engine] = {}
@@ -185,11 +186,12 @@ def bulk_insert(connection: Connection, table_name: str, frame: pd.DataFrame) ->
     columns = [quote(str(name)) for name in frame.columns]
     if connection.dialect.name == "sqlite":
         with _sqlite_bulk_load(connection, table_name, len(frame)), \
-                _sqlite_staged(connection, table_name, columns) as (target, passed_on):
-            placeholders = ", ".join("?" for _ in columns)
-            sql = f"INSERT INTO {target} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608 - our own names
+                _sqlite_staged(connection, table_name, frame) as (target, staged, passed_on):
+            names = [quote(str(name)) for name in staged.columns]
+            placeholders = ", ".join("?" for _ in names)
+            sql = f"INSERT INTO {target} ({', '.join(names)}) VALUES ({placeholders})"  # noqa: S608 - our own names
             for first in range(0, len(frame), BULK_PART):  # in parts: each part's tuples are freed before the next
-                connection.exec_driver_sql(sql, _python_rows(frame.iloc[first:first + BULK_PART]))
+                connection.exec_driver_sql(sql, _python_rows(staged.iloc[first:first + BULK_PART]))
                 passed_on()
         return len(frame)
     raw = connection.connection.driver_connection
@@ -223,34 +225,57 @@ def _fills(connection: Connection, table_name: str, rows: int) -> bool:
 
 @contextmanager
 def _sqlite_staged(
-    connection: Connection, table_name: str, columns: list[str]
-) -> Iterator[tuple[str, Callable[[], None]]]:
-    """Where a bulk load writes each part of its rows, and what passes a part on: `table_name` itself (nothing to
-    pass on), or, when it has triggers, a temporary copy of its columns whose rows go on in one `INSERT … SELECT`
-    per part.
+    connection: Connection, table_name: str, frame: pd.DataFrame
+) -> Iterator[tuple[str, pd.DataFrame, Callable[[], None]]]:
+    """Where a bulk load writes each part of `frame`'s rows, which of its columns it writes there, and what passes
+    a part on: `table_name` itself, every column, nothing to pass on; or, when the table has triggers, a temporary
+    table whose rows go on in one `INSERT … SELECT` per part.
 
     SQLite runs row triggers for each statement: by `executemany`, one statement per row, a trigger cost
     25–35 µs per row (3–4 s for 111,000 publish entries); the same rows written by one statement fire it at no
-    measurable cost.
+    measurable cost. Staged, a column holding one value in every row of a large load (the module, the version,
+    the instant of a refresh) is not bound row by row: the `INSERT … SELECT` names its value once.
     """
     triggered = connection.exec_driver_sql(
         "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table_name,)).scalar()
     if not triggered:
-        yield table_name, lambda: None
+        yield table_name, frame, lambda: None
         return
+    quote = connection.dialect.identifier_preparer.quote
+    constant = _constant_columns(frame)[:len(frame.columns) - 1]  # a staged row keeps at least one column
+    staged_frame = frame.drop(columns=constant)
+    value = _python_rows(frame[constant].iloc[:1])[0] if constant else ()
     staged = f"temp.staged_{table_name}"
-    names = ", ".join(columns)
+    names = ", ".join(quote(str(name)) for name in staged_frame.columns)
+    targets = ", ".join(quote(str(name)) for name in [*staged_frame.columns, *constant])
+    chosen = ", ".join([names, *("?" for _ in constant)])
 
     def passed_on() -> None:
-        connection.exec_driver_sql(f"INSERT INTO {table_name} ({names}) SELECT {names} FROM {staged}")  # noqa: S608
+        connection.exec_driver_sql(
+            f"INSERT INTO {table_name} ({targets}) SELECT {chosen} FROM {staged}", value)  # noqa: S608 - our names
         connection.exec_driver_sql(f"DELETE FROM {staged}")  # noqa: S608 - our own names
 
     connection.exec_driver_sql(f"DROP TABLE IF EXISTS {staged}")
     connection.exec_driver_sql(f"CREATE TABLE {staged} AS SELECT {names} FROM {table_name} WHERE 0")  # noqa: S608
     try:
-        yield staged, passed_on
+        yield staged, staged_frame, passed_on
     finally:
         connection.exec_driver_sql(f"DROP TABLE IF EXISTS {staged}")
+
+
+def _constant_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns of a large frame (_CONSTANT_MIN_ROWS rows or more) holding the same value, or none, in every row:
+    a bulk write names their value once rather than binding it row by row (none for a smaller frame)."""
+    if len(frame) < _CONSTANT_MIN_ROWS:
+        return []
+    found = []
+    for name in frame.columns:
+        values = frame[name]
+        missing = values.isna()
+        if missing.all() or (not missing.any() and values.iloc[-1] == values.iloc[0]
+                             and bool((values == values.iloc[0]).all())):
+            found.append(str(name))
+    return found
 
 
 @contextmanager

@@ -22,7 +22,7 @@ def connection(engine: Engine) -> Iterator[Connection]:
         pytest.skip("the index rebuild is SQLite's bulk path")
     with engine.begin() as setup:
         setup.exec_driver_sql(
-            "CREATE TABLE probe (id INTEGER PRIMARY KEY, code TEXT, name TEXT, at DATETIME, n INTEGER)")
+            "CREATE TABLE probe (id INTEGER PRIMARY KEY, code TEXT, name TEXT, at DATETIME, n INTEGER, note TEXT)")
         for sql in INDEXES.values():
             setup.exec_driver_sql(sql)
     with engine.connect() as opened:
@@ -36,6 +36,7 @@ def _frame(first: int, rows: int) -> pd.DataFrame:
         "name": [None if number % 3 == 0 else f"name {number % 50}" for number in numbers],
         "at": pd.Series(pd.Timestamp("2026-11-20 08:30", tz="Europe/Berlin"), index=range(rows)),
         "n": pd.array([None if number % 4 == 0 else int(number) for number in numbers], dtype="Int64"),
+        "note": pd.Series(None, index=range(rows), dtype=object),
     })
 
 
@@ -79,7 +80,7 @@ def test_a_small_load_into_a_large_table_writes_through_the_indexes(connection: 
     assert connection.exec_driver_sql("SELECT max(n) FROM probe").scalar() == ROWS + 9
 
 
-def test_a_table_with_triggers_gets_every_part_of_a_load_and_fires_them_for_each_row(
+def test_a_table_with_triggers_gets_every_part_of_a_load_and_every_column_and_fires_them_for_each_row(
     connection: Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     connection.exec_driver_sql("CREATE TABLE probe_seen (code TEXT)")
@@ -89,9 +90,11 @@ def test_a_table_with_triggers_gets_every_part_of_a_load_and_fires_them_for_each
 
     assert bulk_insert(connection, "probe", _frame(0, ROWS)) == ROWS
 
-    stored = connection.exec_driver_sql("SELECT code, name, at, n FROM probe ORDER BY id").all()
+    stored = connection.exec_driver_sql("SELECT code, name, at, n, note FROM probe ORDER BY id").all()
     expected = _frame(0, ROWS)
     assert [row[0] for row in stored] == expected["code"].tolist()
+    # the same instant and no note in every row: named once by the statement that passes each part on
+    assert {(row[2], row[4]) for row in stored} == {("2026-11-20 07:30:00.000000", None)}
     assert [row[1] for row in stored] == [None if pd.isna(name) else name for name in expected["name"]]
     assert [row[3] for row in stored] == [None if pd.isna(n) else int(n) for n in expected["n"]]
     assert connection.exec_driver_sql("SELECT count(*) FROM probe_seen").scalar() == ROWS

@@ -189,6 +189,25 @@ def test_mapping_problems_come_from_the_resolver_and_clear_when_mapped(world) ->
     assert (entry.status, entry.reasons) == (S.TO_DO, [])
 
 
+def test_a_mapping_change_gives_every_entry_it_blocks_its_new_state_and_keeps_their_values(world) -> None:  # type: ignore[no-untyped-def]
+    for name, code in (("ann", "concrete"), ("bob", "concrete"), ("ann", "framing")):
+        world.log(name, code=code)
+    world.refresh(M.TIMECARD)
+    before = {entry.id: (entry.version, entry.updated_at, entry.values) for entry in world.entries(M.TIMECARD)}
+    world.mapping.projects.clear()
+
+    report = world.refresh(M.TIMECARD)
+
+    after = world.entries(M.TIMECARD)
+    reason = "Job site 1007 Bayfront Hotel is not mapped to a Procore project"
+    assert report.moves == {(S.TO_DO, S.NON_PUBLISHABLE): 3}
+    assert {(entry.status, tuple(entry.reasons), entry.release_status, entry.source_removed_at) for entry in after} \
+        == {(S.NON_PUBLISHABLE, (reason,), None, None)}
+    assert [(entry.version, entry.values) for entry in after] == [
+        (before[entry.id][0] + 1, before[entry.id][2]) for entry in after]
+    assert all(entry.updated_at > before[entry.id][1] for entry in after)
+
+
 def test_every_reason_is_listed_and_a_published_entry_returns_to_updated_when_fixed(world) -> None:  # type: ignore[no-untyped-def]
     log = world.log(start_hour=0, hours=10)
     world.refresh(M.TIMECARD)
