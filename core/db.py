@@ -183,7 +183,6 @@ def bulk_insert(connection: Connection, table_name: str, frame: pd.DataFrame) ->
     if frame.empty:
         return 0
     quote = connection.dialect.identifier_preparer.quote
-    columns = [quote(str(name)) for name in frame.columns]
     if connection.dialect.name == "sqlite":
         with _sqlite_bulk_load(connection, table_name, len(frame)), \
                 _sqlite_staged(connection, table_name, frame) as (target, staged, passed_on):
@@ -196,6 +195,7 @@ def bulk_insert(connection: Connection, table_name: str, frame: pd.DataFrame) ->
         return len(frame)
     raw = connection.connection.driver_connection
     assert raw is not None  # an open connection always has its driver's
+    columns = [quote(str(name)) for name in frame.columns]
     copy_sql = f"COPY {table_name} ({', '.join(columns)}) FROM STDIN (FORMAT csv)"
     with keys_and_indexes_set_aside(connection, table_name, fills=_fills(connection, table_name, len(frame))), \
             raw.cursor() as cursor, cursor.copy(copy_sql) as copy:
