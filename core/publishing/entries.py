@@ -177,8 +177,6 @@ def _untouched(merged: pd.DataFrame) -> pd.Series:
 
 def _stays(status: str, published: bool, matches_published: bool, has_reasons: bool) -> bool:
     """Whether the status machine leaves an unclaimed entry, still in the source with the same values, as it is."""
-    if PublishStatus(status) is PublishStatus.PUBLISHING:
-        return False  # claimed: a refresh may change the status its release returns to (`changed_entries`)
     decided = outcome(status, None, True, published, matches_published, False, has_reasons)
     return not decided.delete and decided.release is None and decided.move is None and decided.status == status
 
