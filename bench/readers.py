@@ -7,7 +7,9 @@ The same query `core.aggregation` sends (one slice per reader, as a whole-range 
 - by ADBC's SQLite driver in a child process.
 
 Each with wall time, CPU time of this process and its children, and the load average; all must give the
-same rows.
+same rows. A child read takes the spare child the read before it started (`sqlite_child`), whose imports are
+then still under way: each of the two child reads here waits for most of a child's start, as the first read of
+a process does.
 """
 
 from __future__ import annotations
