@@ -134,8 +134,7 @@ def read_ahead(
     Only a range's time logs are read ahead, by ADBC (PostgreSQL) or by the child process (a SQLite file). Read
     ahead, the child's start (about 0.4 s when no spare child is waiting: `sqlite_child`) is hidden behind the
     session's own read, so from five days of 300 job sites the time logs go to it (a week's took 0.53 s through
-    the cursor). Otherwise they are read when asked
-    for, through the session, as before.
+    the cursor). Otherwise they are read when asked for, through the session, as before.
     """
     shared = _SHARED.get()
     if shared is None or loader is not load_time_logs or days is not None:

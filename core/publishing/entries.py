@@ -178,7 +178,7 @@ def _untouched(merged: pd.DataFrame) -> pd.Series:
 def _stays(status: str, published: bool, matches_published: bool, has_reasons: bool) -> bool:
     """Whether the status machine leaves an unclaimed entry, still in the source with the same values, as it is."""
     decided = outcome(status, None, True, published, matches_published, False, has_reasons)
-    return not decided.delete and decided.release is None and decided.move is None and decided.status == status
+    return not decided.delete and decided.status == status  # an unclaimed entry has no release; same status, no move
 
 
 def _apply(session: Session, planned: PlannedChanges, inserts: pd.DataFrame) -> None:
