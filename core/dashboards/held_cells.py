@@ -107,6 +107,9 @@ _POSTGRESQL = _Statements(
 )
 
 _DAYS = "(SELECT value FROM json_each(:days))"
+# The marked pairs drive the regroup (CROSS JOIN fixes SQLite's join order): a database never analysed has no
+# statistics (`sqlite_stat1`) for the planner, which then put json_each inside, scanned once per entry of the
+# module: 118 s for a week of 111,000 timecards with every job-site day marked, against 0.1 s this way.
 _PAIRS = ("(SELECT json_extract(value, '$[0]') AS work_date, json_extract(value, '$[1]') AS job_site_id "
           "FROM json_each(:pairs))")
 _SQLITE = _Statements(
@@ -123,8 +126,8 @@ _SQLITE = _Statements(
                           f"AND (work_date, job_site_id) IN (SELECT work_date, job_site_id FROM {_PAIRS})"),
     group_site_days=text(
         f"INSERT INTO calendar_cell SELECT e.module, e.work_date, e.job_site_id, e.status, count(*), "
-        f"sum(e.figure_count), sum(e.figure_amount) FROM {_PAIRS} AS t JOIN publish_entry AS e "
-        "ON e.module = :module AND e.work_date = t.work_date AND e.job_site_id = t.job_site_id "
+        f"sum(e.figure_count), sum(e.figure_amount) FROM {_PAIRS} AS t CROSS JOIN publish_entry AS e "
+        "WHERE e.module = :module AND e.work_date = t.work_date AND e.job_site_id = t.job_site_id "
         "GROUP BY e.module, e.work_date, e.job_site_id, e.status"),
     done=text("DELETE FROM calendar_mark WHERE module = :module AND id <= :last"),
     cells=_cells(),
