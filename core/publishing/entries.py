@@ -30,6 +30,7 @@ from core.aggregation.source import JobSiteDay
 from core.db import bulk_insert, utcnow
 from core.errors import ErrorAction, ProcoreConnectError
 from core.models.publishing import PublishEntry, PublishModule, PublishStatus
+from core.publishing.calendar_marks import Aside, triggers_set_aside
 from core.publishing.changed_entries import PlannedChanges, outcome, planned_changes
 from core.publishing.modules import ReasonResolver, computed_entries, spec_for
 from core.publishing.new_entries import new_entry_rows
@@ -119,7 +120,7 @@ def _refreshed(
     report.created = len(inserts)
     if blocked:
         report.moves[(TO_DO, NON_PUBLISHABLE)] += blocked
-    _apply(session, planned, inserts)
+    _apply(session, module, planned, inserts)
     session.expire_all()
     return report
 
@@ -181,21 +182,26 @@ def _stays(status: str, published: bool, matches_published: bool, has_reasons: b
     return not decided.delete and decided.status == status  # an unclaimed entry has no release; same status, no move
 
 
-def _apply(session: Session, planned: PlannedChanges, inserts: pd.DataFrame) -> None:
+def _apply(session: Session, module: PublishModule, planned: PlannedChanges, inserts: pd.DataFrame) -> None:
     connection = session.connection()
-    for rows, delete in ((planned.deletes, True), (planned.updates, False), (planned.states, False)):
-        if not rows.empty:
-            _written(connection, rows, delete=delete)
-    duplicate = (IntegrityError, connection.dialect.loaded_dbapi.IntegrityError)
-    try:
-        bulk_insert(connection, _TABLE.name, inserts)  # in parts of its own; quotes "values" (an SQL keyword)
-    except duplicate as error:
-        raise RefreshConflict("another refresh added the same publish entries; refresh again") from error
+    changes = [(rows, delete) for rows, delete in ((planned.deletes, True), (planned.updates, False),
+                                                   (planned.states, False)) if not rows.empty]
+    with triggers_set_aside(connection, sum(len(rows) for rows, _ in changes) + len(inserts)) as aside:
+        for rows, delete in changes:
+            _written(connection, rows, delete=delete, aside=aside)
+        duplicate = (IntegrityError, connection.dialect.loaded_dbapi.IntegrityError)
+        try:
+            bulk_insert(connection, _TABLE.name, inserts)  # in parts of its own; quotes "values" (an SQL keyword)
+        except duplicate as error:
+            raise RefreshConflict("another refresh added the same publish entries; refresh again") from error
+        if aside is not None:
+            aside.mark_rows(module.value, inserts)
 
 
-def _written(connection: Connection, rows: pd.DataFrame, *, delete: bool = False) -> None:
+def _written(connection: Connection, rows: pd.DataFrame, *, delete: bool = False, aside: Aside | None = None) -> None:
     """Delete the entries `rows` name, or write their other columns to them, each guarded by the entry's id and
     version (`b_id`, `b_version`): an entry claimed or refreshed meanwhile is not written, and the refresh fails.
+    With the calendar's triggers set `aside`, their job-site days are marked first.
 
     The rows are loaded into a temporary table as a bulk insert loads (COPY on PostgreSQL) and written by one
     statement: SQLite runs the calendar's row triggers (migration 0016) for 25–35 µs per statement when
@@ -208,6 +214,8 @@ def _written(connection: Connection, rows: pd.DataFrame, *, delete: bool = False
     staged.create(connection)
     try:
         bulk_insert(connection, staged.name, rows)
+        if aside is not None:
+            aside.mark_entries(staged.name)
         statement: Any
         if delete:
             statement = sql_delete(_TABLE).where(tuple_(_TABLE.c.id, _TABLE.c.version).in_(

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 
 from core.db import bulk_insert
 
@@ -99,3 +100,30 @@ def test_a_table_with_triggers_gets_every_part_of_a_load_and_every_column_and_fi
     assert [row[3] for row in stored] == [None if pd.isna(n) else int(n) for n in expected["n"]]
     assert connection.exec_driver_sql("SELECT count(*) FROM probe_seen").scalar() == ROWS
     assert connection.exec_driver_sql("SELECT count(*) FROM temp.sqlite_master").scalar() == 0  # nothing staged left
+
+
+def test_a_large_load_into_a_table_with_foreign_keys_writes_every_row_and_still_checks_each_key(
+    connection: Connection,
+) -> None:
+    """Such a load goes through a temporary table (one statement instead of one per row); SQLite checks the keys
+    all the same."""
+    connection.exec_driver_sql("CREATE TABLE probe_child (id INTEGER PRIMARY KEY, "
+                               "probe_id INTEGER NOT NULL REFERENCES probe (id), label TEXT)")
+    bulk_insert(connection, "probe", _frame(0, 10))
+    parents = [int(row[0]) for row in connection.exec_driver_sql("SELECT id FROM probe ORDER BY id")]
+    children = pd.DataFrame({"probe_id": [parents[row % 10] for row in range(ROWS)],
+                             "label": [f"child {row}" for row in range(ROWS)]})
+    connection.commit()
+
+    assert bulk_insert(connection, "probe_child", children) == ROWS
+    stored = connection.exec_driver_sql("SELECT probe_id, label FROM probe_child ORDER BY id").all()
+    assert stored == list(children.itertuples(index=False, name=None))
+    connection.rollback()
+
+    orphan = children.copy()
+    orphan.loc[ROWS // 2, "probe_id"] = max(parents) + 1
+    with pytest.raises(IntegrityError, match="FOREIGN KEY"):
+        bulk_insert(connection, "probe_child", orphan)
+    connection.rollback()
+    assert connection.exec_driver_sql("SELECT count(*) FROM probe_child").scalar() == 0
+    assert connection.exec_driver_sql("SELECT count(*) FROM temp.sqlite_master").scalar() == 0

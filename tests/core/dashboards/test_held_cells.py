@@ -16,7 +16,7 @@ from core.dashboards.held_cells import _SQLITE, held_day_rows
 from core.dashboards.queries import day_summary
 from core.db import session_scope
 from core.models.publishing import PublishModule, PublishStatus
-from core.publishing import refresh
+from core.publishing import calendar_marks, refresh
 from core.timeclock.dirty import forget_refreshed
 from tests.core.publishing.engine_world import WEEK_END, WEEK_START, Linked, delete_source, lengthen_break
 
@@ -54,7 +54,12 @@ def _execute(engine: Engine, sql: str, **params: Any) -> None:
         connection.execute(text(sql), params)
 
 
-def test_the_held_cells_follow_every_write_to_the_entries(linked: Linked) -> None:
+@pytest.mark.parametrize("set_aside", [False, True], ids=["triggers", "large-writes"])
+def test_the_held_cells_follow_every_write_to_the_entries(
+    linked: Linked, set_aside: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if set_aside:  # every refresh writes as a large one does: SQLite's triggers set aside, the days marked by it
+        monkeypatch.setattr(calendar_marks, "SET_ASIDE_MIN_ROWS", 1)
     refresh(linked.engine, module=TIMECARD, start=WEEK_START, end=WEEK_END)
     assert _held(linked.engine) == _grouped(linked.engine) != set()  # the week opened: grouped whole
 
