@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Dialect, event
+from sqlalchemy import Dialect, event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import DateTime, TypeDecorator
@@ -219,8 +219,10 @@ def _csv_part(frame: pd.DataFrame) -> memoryview:
 
 def _fills(connection: Connection, table_name: str, rows: int) -> bool:
     """Whether a load of `rows` rows at least doubles the table (and is large enough to rebuild indexes for)."""
-    return rows >= _REBUILD_MIN_ROWS and rows >= int(
-        connection.exec_driver_sql(f"SELECT count(*) FROM {table_name}").scalar_one())  # noqa: S608 - our own name
+    if rows < _REBUILD_MIN_ROWS:
+        return False
+    counted = text(f"SELECT count(*) FROM (SELECT 1 FROM {table_name} LIMIT :limit) AS kept")  # noqa: S608
+    return rows >= int(connection.execute(counted, {"limit": rows + 1}).scalar_one())  # no counting past `rows`
 
 
 @contextmanager
@@ -279,12 +281,16 @@ def _constant_columns(frame: pd.DataFrame) -> list[str]:
     a bulk write names their value once rather than binding it row by row (none for a smaller frame)."""
     if len(frame) < _CONSTANT_MIN_ROWS:
         return []
+    spots = np.linspace(0, len(frame) - 1, 16, dtype=np.int64)  # most columns differ there: a look at 16 rows
     found = []
     for name in frame.columns:
         values = frame[name]
-        missing = values.isna()
-        if missing.all() or (not missing.any() and values.iloc[-1] == values.iloc[0]
-                             and bool((values == values.iloc[0]).all())):
+        sample = values.iloc[spots]
+        if sample.isna().all():
+            if values.isna().all():
+                found.append(str(name))
+        elif sample.notna().all() and bool((sample == sample.iloc[0]).all()) and not values.isna().any() \
+                and bool((values == values.iloc[0]).all()):
             found.append(str(name))
     return found
 

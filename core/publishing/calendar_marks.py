@@ -65,11 +65,11 @@ class Aside:
     def mark_rows(self, module: str, rows: pd.DataFrame) -> None:
         """Mark the days of new entries of `module`: `rows` holds their `work_date` (ISO text, as stored) and
         `job_site_id`."""
-        pairs = rows[["work_date", "job_site_id"]].drop_duplicates()
-        if pairs.empty:
+        pairs = set(zip(rows["work_date"].tolist(), rows["job_site_id"].tolist(), strict=True))
+        if not pairs:
             return
         held = _HELD_AND_UNMARKED.format(module=":module", day="t.work_date", site="t.job_site_id")
-        text = json.dumps([[str(day), int(site)] for day, site in pairs.itertuples(index=False)])
+        text = json.dumps([[str(day), int(site)] for day, site in pairs])
         self.connection.exec_driver_sql(f"{_MARK_PAIRS} WHERE {held}", {"module": module, "pairs": text})
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from core.db import bulk_insert
+from tests.statements import statements_run
 
 ROWS = 12_000  # above the size that rebuilds indexes
 INDEXES = {
@@ -127,3 +128,17 @@ def test_a_large_load_into_a_table_with_foreign_keys_writes_every_row_and_still_
     connection.rollback()
     assert connection.exec_driver_sql("SELECT count(*) FROM probe_child").scalar() == 0
     assert connection.exec_driver_sql("SELECT count(*) FROM temp.sqlite_master").scalar() == 0
+
+
+@pytest.mark.parametrize(("stored", "loaded", "rebuilt"), [(ROWS, ROWS - 1, False), (ROWS, ROWS, True)])
+def test_indexes_are_rebuilt_only_for_a_load_that_at_least_doubles_the_table(
+    connection: Connection, stored: int, loaded: int, rebuilt: bool
+) -> None:
+    with connection.begin():
+        bulk_insert(connection, "probe", _frame(0, stored))
+    with statements_run(connection.engine) as seen, connection.begin():
+        bulk_insert(connection, "probe", _frame(stored, loaded))
+
+    assert any(statement.startswith("DROP INDEX") for statement in seen) is rebuilt
+    assert _indexes(connection) == INDEXES
+    assert connection.exec_driver_sql("SELECT count(*) FROM probe").scalar() == stored + loaded
