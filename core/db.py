@@ -324,11 +324,17 @@ def _sqlite_bulk_load(connection: Connection, table_name: str, rows: int) -> Ite
 
 
 def sqlite_transaction_begun(connection: Connection) -> None:
-    """Begin a transaction on a SQLite connection that has none open: Python's sqlite3 opens none before DDL,
-    which would then commit alone, outside the caller's work."""
+    """Begin a write transaction on a SQLite connection that has none open: Python's sqlite3 opens none before
+    DDL, which would then commit alone, outside the caller's work.
+
+    IMMEDIATE takes the write lock now, waiting for it as long as the busy timeout allows. A deferred BEGIN
+    followed by a read (a staged table is made from the target's columns) holds a snapshot; when another
+    connection commits before the first write, SQLite cannot move that snapshot on and fails at once with
+    "database is locked" instead of waiting.
+    """
     raw = connection.connection.driver_connection
     if raw is not None and not raw.in_transaction:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _python_rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:

@@ -226,6 +226,7 @@ def test_two_publishers_at_once_write_each_entry_once(linked: Linked) -> None:
     for thread in threads:
         thread.join()
 
+    assert len(reports) == len(threads)  # each publisher finished: none failed on a locked database
     published = [e for n in ("1001", "1002", "1003") for e in _published(linked, MANPOWER, n)]
     assert sum(report.outcomes[Operation.CREATE] for report in reports) == len(published)
     creates = sum(count for key, count in calls(linked).items() if key.startswith("POST"))
