@@ -40,11 +40,10 @@ _HELD_AND_UNMARKED = (
     "AND m.job_site_id = {site})"
 )
 
-_MARK_PAIRS = (
-    "INSERT INTO calendar_mark (module, work_date, job_site_id) SELECT :module, t.work_date, t.job_site_id "
-    "FROM (SELECT json_extract(value, '$[0]') AS work_date, json_extract(value, '$[1]') AS job_site_id "
-    "FROM json_each(:pairs)) AS t"
-)
+# Job-site days passed to SQLite as JSON text, [[day, job site], …] (`core.dashboards.held_cells` reads them too).
+SQLITE_PAIRS = ("(SELECT json_extract(value, '$[0]') AS work_date, json_extract(value, '$[1]') AS job_site_id "
+                "FROM json_each(:pairs))")
+_MARK_PAIRS = f"INSERT INTO calendar_mark (module, work_date, job_site_id) SELECT :module, t.work_date, t.job_site_id FROM {SQLITE_PAIRS} AS t"  # noqa: S608, E501
 
 
 @dataclass(frozen=True)
