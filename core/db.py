@@ -27,6 +27,7 @@ from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Session, create_engine
 
 from core.postgres_load import keys_and_indexes_set_aside
+from core.sqlite_checkpoints import checkpoint_later, owed_checkpoint_started
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -98,6 +99,7 @@ def create_db_engine(url: str) -> Engine:
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _enable_sqlite_foreign_keys)
         event.listen(engine.pool, "checkin", _scratch_loads_detached)
+        event.listen(engine.pool, "checkin", owed_checkpoint_started)
     else:
         engine = create_engine(url, pool_pre_ping=True)
     _track_writes(engine)
@@ -177,10 +179,13 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 def bulk_insert(connection: Connection, table_name: str, frame: pd.DataFrame) -> int:
     """Insert a frame's rows into `table_name` as fast as the database allows.
 
-    SQLite gets one `executemany` of plain tuples per part of BULK_PART rows; when
-    the rows at least double the table, its secondary indexes are dropped for the
-    load and built again after it (one sort instead of a B-tree insert per row),
-    with a larger page cache for the load. PostgreSQL gets `COPY` of CSV text, its foreign keys
+    SQLite gets a load of ARROW_MIN_ROWS rows or more written from Arrow columns into
+    a scratch file and copied by one `INSERT … SELECT`, its commit leaving the copy of
+    the write-ahead log back into the database to a thread (`core.sqlite_checkpoints`);
+    a smaller one gets `executemany` of plain tuples. When the rows at least double the
+    table, its secondary indexes are dropped for the load and built again after it (one
+    sort instead of a B-tree insert per row), with a larger page cache for the load.
+    PostgreSQL gets `COPY` of CSV text, its foreign keys
     and non-unique indexes set aside for a load that at least doubles the table
     (`core.postgres_load`). Datetime columns
     must hold timezone-aware UTC values; they are stored the way `UTCDateTime`
@@ -191,6 +196,8 @@ def bulk_insert(connection: Connection, table_name: str, frame: pd.DataFrame) ->
         return 0
     quote = connection.dialect.identifier_preparer.quote
     if connection.dialect.name == "sqlite":
+        if len(frame) >= ARROW_MIN_ROWS:
+            checkpoint_later(connection)  # its commit returns without copying the log back
         with _sqlite_bulk_load(connection, table_name, len(frame)):
             if len(frame) < ARROW_MIN_ROWS or not _sqlite_loaded_through_arrow(connection, table_name, frame):
                 _sqlite_loaded_by_rows(connection, table_name, frame)
