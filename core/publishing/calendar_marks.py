@@ -64,11 +64,11 @@ class Aside:
     def mark_rows(self, module: str, rows: pd.DataFrame) -> None:
         """Mark the days of new entries of `module`: `rows` holds their `work_date` (ISO text, as stored) and
         `job_site_id`."""
-        pairs = set(zip(rows["work_date"].tolist(), rows["job_site_id"].tolist(), strict=True))
-        if not pairs:
+        pairs = rows[["work_date", "job_site_id"]].drop_duplicates()  # a day's site once, found on whole columns
+        if pairs.empty:
             return
         held = _HELD_AND_UNMARKED.format(module=":module", day="t.work_date", site="t.job_site_id")
-        text = json.dumps([[str(day), int(site)] for day, site in pairs])
+        text = json.dumps([[str(day), int(site)] for day, site in pairs.itertuples(index=False, name=None)])
         self.connection.exec_driver_sql(f"{_MARK_PAIRS} WHERE {held}", {"module": module, "pairs": text})
 
 
