@@ -106,14 +106,14 @@ def _unit_summary(session: Session, conditions: list[Any]) -> tuple[pd.DataFrame
     columns = [*DAY_KEY, "status", "cost_code_id", "unit_of_measure", "units"]
     rows = pd.DataFrame(session.connection().execute(query).cursor.fetchall(), columns=columns, dtype=object)
     rows["work_date"] = _as_dates(rows["work_date"])
-    long = rows.groupby([*DAY_KEY, "status"], sort=False).size().rename("n").reset_index()
+    counts = counts_by_status(rows[[*DAY_KEY, "status"]].assign(n=1))  # an entry counts once
     live = rows[rows["status"] != PublishStatus.DELETED.value]
     codes = {code_id: code for code_id, code in session.connection().execute(select(_CODES.c.id, _CODES.c.code))}
     live = live.assign(cost_code=live["cost_code_id"].map(codes), units=live["units"].astype("float64"))
     by = [*DAY_KEY, "cost_code", "unit_of_measure"]
     summed = live.groupby(by, dropna=False, sort=False)["units"].sum(min_count=1).reset_index()
     ordered = summed.sort_values([*DAY_KEY, "cost_code"], na_position="first", kind="stable", ignore_index=True)
-    return counts_by_status(long), ordered[[*DAY_KEY, *UnitFigures().columns]]
+    return counts, ordered[[*DAY_KEY, *UnitFigures().columns]]
 
 
 def _as_dates(days: pd.Series) -> pd.Series:
