@@ -47,8 +47,10 @@ def owed_checkpoint_started(dbapi_connection: Any, connection_record: Any) -> No
     if not path:  # an in-memory database has no log
         return
     with _lock:
-        if path in _running:  # the one running copies every page committed before it began; later ones wait
-            return        # for the next checkpoint, SQLite's or ours
+        # The one running copies every page committed before it began; later ones wait for the next checkpoint,
+        # SQLite's own or ours.
+        if path in _running:
+            return
         thread = threading.Thread(target=_checkpointed, args=(path,), name="sqlite-checkpoint", daemon=True)
         _running[path] = thread
     thread.start()
