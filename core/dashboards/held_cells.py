@@ -111,7 +111,6 @@ _DAYS = "(SELECT value FROM json_each(:days))"
 # The marked pairs drive the regroup (CROSS JOIN fixes SQLite's join order): a database never analysed has no
 # statistics (`sqlite_stat1`) for the planner, which then put json_each inside, scanned once per entry of the
 # module: 118 s for a week of 111,000 timecards with every job-site day marked, against 0.1 s this way.
-_PAIRS = SQLITE_PAIRS
 _SQLITE = _Statements(
     lock=None,  # the write lock, taken by BEGIN IMMEDIATE
     marks=_dated("SELECT max(id), work_date, job_site_id FROM calendar_mark WHERE module = :module "
@@ -123,10 +122,10 @@ _SQLITE = _Statements(
     hold_days=text("INSERT OR IGNORE INTO calendar_day (module, work_date) SELECT :module, value "
                    "FROM json_each(:days)"),
     forget_site_days=text(f"DELETE FROM calendar_cell WHERE module = :module "
-                          f"AND (work_date, job_site_id) IN (SELECT work_date, job_site_id FROM {_PAIRS})"),
+                          f"AND (work_date, job_site_id) IN (SELECT work_date, job_site_id FROM {SQLITE_PAIRS})"),
     group_site_days=text(
         f"INSERT INTO calendar_cell SELECT e.module, e.work_date, e.job_site_id, e.status, count(*), "
-        f"sum(e.figure_count), sum(e.figure_amount) FROM {_PAIRS} AS t CROSS JOIN publish_entry AS e "
+        f"sum(e.figure_count), sum(e.figure_amount) FROM {SQLITE_PAIRS} AS t CROSS JOIN publish_entry AS e "
         "WHERE e.module = :module AND e.work_date = t.work_date AND e.job_site_id = t.job_site_id "
         "GROUP BY e.module, e.work_date, e.job_site_id, e.status"),
     done=text("DELETE FROM calendar_mark WHERE module = :module AND id <= :last"),
