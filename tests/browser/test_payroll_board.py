@@ -66,6 +66,11 @@ def _open_week(page: Page, app: RunningApp) -> None:
         page.keyboard.type(value)
     page.keyboard.press("Escape")  # close the calendar the date field opened
     page.get_by_role("heading", name="Payroll", exact=True).click()  # the date field takes the date on blur
+    # The run the date started has drawn the week (the caption comes before the board) and replaced every
+    # element of the run before: on a loaded machine that run can start after `wait_idle` has looked, and
+    # the old board stays on the page, marked stale, until the new one replaces it.
+    expect(page.get_by_text("Week of Monday 16 November 2026")).to_be_visible(timeout=60_000)
+    expect(page.locator('[data-stale="true"]')).to_have_count(0, timeout=60_000)
     wait_idle(page)
     expect(page.get_by_role("heading", name="Publish (0)")).to_be_visible()
     # The drag board is drawn in a frame that takes its height once loaded, moving the cards below it:
