@@ -10,7 +10,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from core.db import UTCDateTime, utcnow
@@ -80,6 +80,7 @@ class PublishEntryBase(SQLModel):
 CALENDAR_INDEX_COLUMNS = (
     "module", "work_date", "job_site_id", "status", "figure_count", "figure_amount", "cost_code_id", "figure_unit",
 )
+_HELD = "claim_token IS NOT NULL"  # an entry a publish holds
 
 
 class PublishEntry(PublishEntryBase, table=True):
@@ -94,8 +95,8 @@ class PublishEntry(PublishEntryBase, table=True):
         UniqueConstraint("module", "natural_key", name="uq_publish_entry_key"),
         # The calendar's counts and figures come from this index alone (it covers every column they read).
         Index("ix_publish_entry_calendar", *CALENDAR_INDEX_COLUMNS),
-        Index("ix_publish_entry_status", "module", "status"),
-        Index("ix_publish_entry_claim", "claim_token"),
+        # Only claimed entries are held here (migration 0017): a lookup by token or by a stale claim's age.
+        Index("ix_publish_entry_claim", "claim_token", sqlite_where=text(_HELD), postgresql_where=text(_HELD)),
     )
 
     id: int | None = Field(default=None, primary_key=True)
