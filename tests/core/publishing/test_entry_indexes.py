@@ -3,37 +3,23 @@ when a publish renews or ends them, by age when stale ones are released."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 
 from core.models import PublishModule
 from core.publishing.claims import claim_entries, release_stale_claims, touch_claims
 from tests.core.publishing.conftest import World
-
-_Run = tuple[str, Any]  # a statement and its parameters, as the driver was handed them
-
-
-@contextmanager
-def _claim_reads(engine: Engine) -> Iterator[list[_Run]]:
-    """The statements naming `claim_token` in their conditions that `engine` runs inside the block."""
-    seen: list[_Run] = []
-
-    def note(_conn: object, _cursor: object, statement: str, parameters: Any, *_args: object) -> None:
-        if "publish_entry" in statement and "WHERE" in statement and "claim_token" in statement.split("WHERE", 1)[1]:
-            seen.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
+from tests.statements import StatementRun, statement_runs
 
 
-def _plan(engine: Engine, run: _Run) -> str:
+def _claim_reads(runs: list[StatementRun]) -> list[StatementRun]:
+    """The statements among `runs` naming `claim_token` in their conditions."""
+    return [(statement, parameters) for statement, parameters in runs
+            if "publish_entry" in statement and "claim_token" in statement.partition("WHERE")[2]]
+
+
+def _plan(engine: Engine, run: StatementRun) -> str:
     """How the database finds the rows of `run`; PostgreSQL is told to avoid reading the whole table where an index
     can answer (its few test rows would otherwise be read whole)."""
     statement, parameters = run
@@ -58,12 +44,13 @@ def test_claims_are_found_by_token_and_by_age_through_their_index(world: World) 
     session.commit()
     assert len(claimed) == 2
 
-    with _claim_reads(engine) as runs:
+    with statement_runs(engine) as seen:
         assert touch_claims(session, token="publish-1") == 2
         session.commit()
         assert release_stale_claims(session, older_than=timedelta(0)) == 2  # both claims, gone stale at once
         session.commit()
 
+    runs = _claim_reads(seen)
     assert len(runs) >= 3  # the renewal, the search for stale claims, and the release by token
     plans = [_plan(engine, run) for run in runs]
     for (statement, _), plan in zip(runs, plans, strict=True):
