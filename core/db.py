@@ -26,6 +26,7 @@ from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Session, create_engine
 
+from core.postgres_costs import random_page_cost_set
 from core.postgres_load import keys_and_indexes_set_aside
 from core.sqlite_checkpoints import checkpoint_later, owed_checkpoint_started
 
@@ -86,7 +87,8 @@ def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
 
 
 def create_db_engine(url: str) -> Engine:
-    """A new engine for `url`; SQLite gets foreign keys, WAL and a busy timeout.
+    """A new engine for `url`; SQLite gets foreign keys, WAL and a busy timeout, PostgreSQL a planner that knows
+    random reads are cheap unless its server says otherwise (`core.postgres_costs`).
 
     Every engine notes which connections hold uncommitted writes (`has_uncommitted_writes`).
     """
@@ -102,6 +104,7 @@ def create_db_engine(url: str) -> Engine:
         event.listen(engine.pool, "checkin", owed_checkpoint_started)
     else:
         engine = create_engine(url, pool_pre_ping=True)
+        event.listen(engine, "connect", random_page_cost_set)
     _track_writes(engine)
     return engine
 
