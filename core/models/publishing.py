@@ -59,22 +59,21 @@ def _json(*, nullable: bool = False) -> Column[Any]:
     return Column(JSON(), nullable=nullable)
 
 
-def _key_id(target: str) -> Any:
-    return Field(default=None, foreign_key=f"{target}.id", ondelete="RESTRICT")
-
-
 class PublishEntryBase(SQLModel):
+    """An entry's key. Its ids are copied from the time logs or production quantities it is computed from, whose
+    own foreign keys hold the records they name: the entries' table checks none again (migration 0018)."""
+
     module: PublishModule = Field(sa_type=String(20))
     natural_key: str = Field(
         max_length=200, description="The key columns joined by '|' (empty for none); unique per module."
     )
-    job_site_id: int = Field(foreign_key="job_site.id", ondelete="RESTRICT")
+    job_site_id: int
     work_date: date
-    company_id: int | None = _key_id("company")
-    crew_id: int | None = _key_id("crew")
-    employee_id: int | None = _key_id("employee")
-    pay_id_id: int | None = _key_id("pay_id")
-    cost_code_id: int | None = _key_id("cost_code")
+    company_id: int | None = None
+    crew_id: int | None = None
+    employee_id: int | None = None
+    pay_id_id: int | None = None
+    cost_code_id: int | None = None
 
 
 CALENDAR_INDEX_COLUMNS = (
