@@ -72,8 +72,7 @@ def downgrade() -> None:
 @contextmanager
 def _sqlite_indexes_and_triggers_kept(bind: sa.Connection) -> Iterator[None]:
     """Around a rebuild of the table: its indexes and triggers read first and made again after it exactly as they
-    were (batch mode makes indexes again from what it reflects, a partial one without its condition, and the
-    triggers go with the old table)."""
+    were written (batch mode makes indexes again from what it reflects, and the triggers go with the old table)."""
     kept = [(str(kind), str(name), str(sql)) for kind, name, sql in bind.exec_driver_sql(
         "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('index', 'trigger') "
         "AND sql IS NOT NULL ORDER BY type, name", (_TABLE,))]
