@@ -10,9 +10,10 @@ In one transaction that is rolled back at the end (the entries table must be emp
 entries deleted, and the very same rows written again by one `INSERT … SELECT` with no
 Python in the loop, twice: through the keys and indexes as they are, and as
 `core.db.bulk_insert` loads them (on SQLite the non-unique indexes built again after the
-load and a larger page cache; on PostgreSQL the foreign keys and non-unique indexes set
-aside and put back, `core.postgres_load`). Prints wall and CPU seconds of each, and the
-load average.
+load and a larger page cache; on PostgreSQL a table's foreign keys and non-unique indexes
+set aside and put back, `core.postgres_load`, which since the entries have no foreign keys
+sets nothing aside for them: the two writes are then the same). Prints wall and CPU seconds
+of each, and the load average.
 """
 
 from __future__ import annotations

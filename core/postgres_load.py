@@ -5,7 +5,13 @@ During a COPY, each row runs one check per foreign key (a lookup, and a lock on 
 per index. On `publish_entry`, when it had six foreign keys (before migration 0018), the checks were more than half
 the time of the first full refresh of a million time logs: 104 s with them, 46 s without; a first import of time
 logs fills their table the same way. Putting a key back checks every row in one join;
-building an index back is one sort.
+building an index back is one sort. A table with no foreign keys keeps its indexes: the entries' whole refresh
+(migration 0018 took their keys away) wrote its 1,251,712 rows in 28–33 s by one `INSERT … SELECT` through them,
+against 37–40 s with them set aside and built again (3 runs each, `bench/write_floor.py`; most likely because a
+refresh writes a module's entries day by day, and the calendar index, led by the module and the day, takes them at
+its right edge). Our whole refresh, by COPY, took 53.5–65.5 s that way against 47.5–69.3 s with them set aside
+(4 and 3 runs, no difference beyond this machine's noise), and such a load takes no lock beyond a plain
+insert's: readers are no longer held out of the table for the minute it takes.
 
 Setting them aside needs the table to itself (an ACCESS EXCLUSIVE lock, held to the end of the transaction). The
 lock is waited for at most `LOCK_WAIT`. When it is not granted in time, or the role may not alter the table, the
@@ -44,11 +50,11 @@ def keys_and_indexes_set_aside(connection: Connection, table_name: str, *, fills
 
 def _set_aside(connection: Connection, table_name: str) -> list[str]:
     """Drop the table's foreign keys and non-unique indexes; the statements that put them back, or none when
-    they stay (nothing to drop, the lock not granted in time, or no right to alter the table)."""
+    they stay (no foreign key to drop, the lock not granted in time, or no right to alter the table)."""
     keys = connection.exec_driver_sql(_KEYS, {"table": table_name}).all()
-    indexes = connection.exec_driver_sql(_INDEXES, {"table": table_name}).all()
-    if not keys and not indexes:
+    if not keys:  # its indexes cost less kept than built again, and the table stays open to readers
         return []
+    indexes = connection.exec_driver_sql(_INDEXES, {"table": table_name}).all()
     quote = connection.dialect.identifier_preparer.quote
     try:
         with connection.begin_nested():  # a refusal rolls back to here, and the load goes on as usual

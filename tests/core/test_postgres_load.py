@@ -98,3 +98,19 @@ def test_while_others_read_the_table_a_load_goes_ahead_with_its_keys_in_place(
     assert not waited, "the load waited for the reader to end"
     assert loaded == [ROWS, True]
     assert _count(engine_with_probe) == ROWS
+
+
+def test_a_load_into_a_table_without_foreign_keys_keeps_its_indexes_and_its_readers(engine_with_probe: Engine) -> None:
+    """Nothing is set aside: the indexes stay (kept costs less than built again) and a reader is not held up."""
+    with engine_with_probe.begin() as setup:
+        setup.exec_driver_sql("CREATE TABLE probe_plain (id SERIAL PRIMARY KEY, code TEXT UNIQUE, day INTEGER)")
+        setup.exec_driver_sql("CREATE INDEX ix_probe_plain_day ON probe_plain (day)")
+    with engine_with_probe.begin() as connection:
+        assert bulk_insert(connection, "probe_plain", _rows(ROWS).drop(columns="site_id")) == ROWS
+        indexes = connection.exec_driver_sql(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'probe_plain' ORDER BY indexname").scalars().all()
+        with engine_with_probe.connect() as reader:  # the load's transaction is still open
+            reader.exec_driver_sql("SET lock_timeout = '500ms'")
+            seen = reader.exec_driver_sql("SELECT count(*) FROM probe_plain").scalar_one()
+    assert indexes == ["ix_probe_plain_day", "probe_plain_code_key", "probe_plain_pkey"]
+    assert seen == 0
