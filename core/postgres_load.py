@@ -41,7 +41,8 @@ _INDEXES = ("SELECT index.relname, pg_get_indexdef(index.oid) FROM pg_index AS e
 @contextmanager
 def keys_and_indexes_set_aside(connection: Connection, table_name: str, *, fills: bool) -> Iterator[None]:
     """Inside the block, `table_name` has no foreign keys and no non-unique indexes when `fills` (the load at
-    least doubles the table) and the table could be had to itself; after it, they are back as they were."""
+    least doubles the table), the table has foreign keys and it could be had to itself; after it, they are back
+    as they were."""
     put_back = _set_aside(connection, table_name) if fills else []
     yield
     for sql in put_back:
